@@ -1,0 +1,47 @@
+"""Suite-wide set-up: which database we run on, and what to do when it is missing.
+
+On a laptop without PostgreSQL (or without Chromium for browser tests) those tests are
+skipped with a clear reason. On CI (CI=true) a missing service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _postgres_problem() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    try:
+        with psycopg.connect(
+            host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
+            password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=3,
+        ):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL at {cfg['HOST']}:{cfg['PORT']} is not reachable ({exc.__class__.__name__}: {exc})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problem = _postgres_problem()
+    if problem is None:
+        return
+    if IN_CI:
+        raise pytest.UsageError(f"CI=true and DATABASE_URL names PostgreSQL, but {problem}")
+    skip = pytest.mark.skip(reason=f"skipped: {problem}; unset DATABASE_URL to run on SQLite")
+    for item in items:
+        item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("DATABASE_URL") or "sqlite (default)"
+    return f"madoguchi database: {url.split('@')[-1] if '@' in url else url}; CI={IN_CI}"

@@ -1,0 +1,27 @@
+"""System checks for configuration mistakes, reported with ids madoguchi.W00x."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Warning, register
+
+
+@register()
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    problems = []
+    if not settings.DEBUG and settings.SECRET_KEY.startswith("dev-only-"):
+        problems.append(
+            Warning(
+                "SECRET_KEY is not set; the development key is in use.",
+                hint="Set SECRET_KEY (or SECRET_KEY_FILE) in the environment before serving real users.",
+                id="madoguchi.W001",
+            )
+        )
+    if not settings.PLAN_FILE.exists():
+        problems.append(
+            Warning(f"PLAN_FILE {settings.PLAN_FILE} does not exist.", hint="Point PLAN_FILE at the plan text.",
+                    id="madoguchi.W002")
+        )
+    return problems

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    name = "madoguchi.directory"
+    label = "directory"
+    verbose_name = _("支援機関の登録簿")

@@ -1,0 +1,458 @@
+"""The support network: institutions, their functions, programs, facilities and places.
+
+Every record loaded from the 2005 plan keeps the plan's wording in its own fields, with
+`source` (section or table) and `as_of`. What staff learn later goes into the `current_*`
+fields with its own `current_as_of`, so the plan is never overwritten and a reload of the
+plan never clobbers today's facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+PLAN_AS_OF = dt.date(2005, 12, 1)
+
+_PHONE_RE = re.compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$")
+
+
+def validate_phone(value: str) -> None:
+    """Accept Japanese numbers written with hyphens: 022-225-6636, 0120-123-456, 090-1234-5678."""
+    normalised = unicodedata.normalize("NFKC", value).strip()
+    digits = re.sub(r"\D", "", normalised)
+    if not _PHONE_RE.match(normalised) or not 10 <= len(digits) <= 11:
+        raise ValidationError(
+            _("電話番号の形式が正しくありません（例: 022-225-6636）。半角数字とハイフンで入力してください。"),
+            code="invalid_phone",
+        )
+
+
+validate_postal_code = RegexValidator(
+    r"^\d{3}-\d{4}$",
+    _("郵便番号の形式が正しくありません（例: 980-0011）。"),
+    code="invalid_postal_code",
+)
+
+
+def name_key(name: str) -> str:
+    """Return a key that matches the same body however the plan spelled it.
+
+    The plan writes legal forms three ways — (財), （財）, 財団法人 — and its text extraction
+    left stray spaces inside names ("(株) 仙台ソフトウェアセンター", "研究 機構").
+    """
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"\((財|社|株|独|福|学|有)\)", "", text)
+    text = re.sub(r"^(独立行政法人|財団法人|社団法人|株式会社)", "", text)
+    text = text.replace("株式会社", "")
+    return re.sub(r"\s+", "", text)
+
+
+class Provenance(models.Model):
+    """Where a record came from and when its facts were true."""
+
+    source = models.CharField(_("出典"), max_length=200, blank=True, help_text=_("計画の節・表（例: 表2 (5)）"))
+    as_of = models.DateField(_("時点"), default=PLAN_AS_OF)
+    verified_at = models.DateField(_("確認日"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SupportFunction(models.Model):
+    """One of the eight support functions of 表4. Codes are stable; names are the plan's."""
+
+    class Code(models.TextChoices):
+        TECH_DEV = "tech_dev", _("技術開発支援")
+        TECH_TRANSFER = "tech_transfer", _("技術移転支援")
+        STARTUP = "startup", _("起業化支援")
+        FINANCE = "finance", _("資金・設備支援")
+        MANAGEMENT = "management", _("経営改善支援")
+        MARKET = "market", _("販路開拓支援")
+        MARKET_INFO = "market_info", _("技術・人材市場情報支援")
+        TALENT = "talent", _("人材発掘・育成支援")
+
+    code = models.CharField(_("コード"), max_length=20, unique=True, choices=Code.choices)
+    name = models.CharField(_("名称"), max_length=50)
+    short_name = models.CharField(_("略称"), max_length=20)
+    name_en = models.CharField(_("英語名"), max_length=80, blank=True)
+    order = models.PositiveSmallIntegerField(_("表4の列順"))
+    description = models.TextField(_("説明"), blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("支援機能")
+        verbose_name_plural = _("支援機能")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusinessStage(models.Model):
+    code = models.SlugField(_("コード"), unique=True)
+    name = models.CharField(_("名称"), max_length=30)
+    name_en = models.CharField(_("英語名"), max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField()
+    description = models.TextField(_("説明"), blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("事業段階")
+        verbose_name_plural = _("事業段階")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Field(Provenance):
+    """A strategic or industrial field (食, バリアフリー, 環境, IT, …)."""
+
+    code = models.SlugField(_("コード"), unique=True)
+    name = models.CharField(_("名称"), max_length=30)
+    name_en = models.CharField(_("英語名"), max_length=60, blank=True)
+    strategic = models.BooleanField(_("県の戦略分野"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("分野")
+        verbose_name_plural = _("分野")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(Provenance):
+    """A municipality (市区町村), with the names the plan used kept as history."""
+
+    class Kind(models.TextChoices):
+        DESIGNATED_CITY = "designated_city", _("政令指定都市")
+        WARD = "ward", _("区")
+        CITY = "city", _("市")
+        TOWN = "town", _("町")
+        VILLAGE = "village", _("村")
+
+    code = models.CharField(_("団体コード"), max_length=6, unique=True)
+    prefecture = models.CharField(_("都道府県"), max_length=10, default="宮城県")
+    name = models.CharField(_("名称"), max_length=30)
+    kana = models.CharField(_("よみ"), max_length=60, blank=True)
+    name_en = models.CharField(_("英語名"), max_length=60, blank=True)
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("所属市"), null=True, blank=True, on_delete=models.PROTECT, related_name="wards"
+    )
+    valid_from = models.DateField(_("設置日"), null=True, blank=True)
+    valid_to = models.DateField(_("廃止日"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self", verbose_name=_("承継団体"), null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+    )
+    history_note = models.CharField(_("沿革"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("市区町村")
+        verbose_name_plural = _("市区町村")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+    @property
+    def city(self) -> Municipality:
+        """The municipality itself, or its city when this is a ward of 仙台市."""
+        return self.parent if self.parent_id else self
+
+
+class Area(Provenance):
+    """A designated area such as 仙台北部地域 (高度技術産学連携地域)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    designation = models.CharField(_("指定"), max_length=100, blank=True)
+    area_km2 = models.PositiveIntegerField(_("面積（km²）"), null=True, blank=True)
+    description = models.TextField(_("説明"), blank=True)
+    municipalities = models.ManyToManyField(Municipality, verbose_name=_("構成市町村"), related_name="areas")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("地域")
+        verbose_name_plural = _("地域")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:area", args=[self.slug])
+
+
+class OrganizationQuerySet(QuerySet["Organization"]):
+    def offering(self, function: SupportFunction | str) -> OrganizationQuerySet:
+        code = function.code if isinstance(function, SupportFunction) else function
+        return self.filter(functions__code=code).distinct()
+
+    def in_municipality(self, municipality: Municipality | str) -> OrganizationQuerySet:
+        """Bodies located in the municipality; a city includes its wards."""
+        code = municipality.code if isinstance(municipality, Municipality) else municipality
+        return self.filter(Q(municipality__code=code) | Q(municipality__parent__code=code))
+
+    def platform(self) -> OrganizationQuerySet:
+        """The core institution and the 新事業支援機関 of 表2, as the plan lists them."""
+        return self.filter(kind__in=[Organization.Kind.CORE, Organization.Kind.SUPPORT])
+
+
+class Organization(Provenance):
+    class Kind(models.TextChoices):
+        CORE = "core", _("中核的支援機関")
+        SUPPORT = "support", _("新事業支援機関")
+        UNIVERSITY = "university", _("大学・高専等")
+        RESEARCH_INSTITUTE = "research", _("公設試験研究機関")
+        RESEARCH_FOUNDATION = "foundation", _("研究・開発財団")
+        INDUSTRY_SUPPORT = "industry_support", _("産業支援機関")
+        PARTNER = "partner", _("連携機関")
+
+    class Sector(models.TextChoices):
+        NATIONAL = "national", _("国")
+        PREFECTURE = "prefecture", _("県")
+        CITY = "city", _("市町村")
+        PRIVATE = "private", _("民間・その他")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("活動中")
+        RENAMED = "renamed", _("名称変更")
+        MERGED = "merged", _("統合・再編")
+        DISSOLVED = "dissolved", _("解散・廃止")
+        UNKNOWN = "unknown", _("未確認")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("スラッグ"), max_length=80, unique=True)
+    plan_key = models.CharField(
+        _("計画上のキー"), max_length=80, unique=True, null=True, blank=True, editable=False,
+        help_text=_("計画から読み込んだ記録の識別子。再読み込み時の照合に使う。"),
+    )
+    plan_number = models.CharField(_("表2の番号"), max_length=8, blank=True)
+    name = models.CharField(_("名称（計画の表記）"), max_length=200)
+    kana = models.CharField(_("よみ"), max_length=200, blank=True)
+    name_en = models.CharField(_("英語名"), max_length=200, blank=True)
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    sector = models.CharField(_("設置主体"), max_length=20, choices=Sector.choices, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上位・構成元の団体"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="members",
+    )
+    postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True, validators=[validate_postal_code])
+    address = models.CharField(_("住所"), max_length=200, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("市区町村"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True, validators=[validate_phone])
+    url = models.URLField(_("ウェブサイト"), blank=True)
+    email = models.EmailField(_("メール"), blank=True)
+    main_functions_text = models.CharField(_("主な支援機能（計画の表記）"), max_length=200, blank=True)
+    description = models.TextField(_("説明（計画の記述）"), blank=True)
+    functions = models.ManyToManyField(
+        SupportFunction, through="OrganizationFunction", verbose_name=_("支援機能"), related_name="organizations"
+    )
+    fields = models.ManyToManyField(Field, verbose_name=_("分野"), blank=True, related_name="organizations")
+    stages = models.ManyToManyField(BusinessStage, verbose_name=_("対象段階"), blank=True, related_name="organizations")
+    source_refs = models.JSONField(_("計画中の登場箇所"), default=list, blank=True)
+
+    # Today's facts, recorded by staff on top of the plan's, with their own as-of date.
+    status = models.CharField(_("現況"), max_length=20, choices=Status.choices, default=Status.UNKNOWN)
+    current_name = models.CharField(_("現在の名称"), max_length=200, blank=True)
+    current_address = models.CharField(_("現在の住所"), max_length=200, blank=True)
+    current_phone = models.CharField(_("現在の電話番号"), max_length=20, blank=True, validators=[validate_phone])
+    current_note = models.TextField(_("現況の補足"), blank=True)
+    current_as_of = models.DateField(_("現況の時点"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self", verbose_name=_("承継団体"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+
+    history = HistoricalRecords(excluded_fields=["source_refs"])
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "plan_number", "name"]
+        verbose_name = _("支援機関・関係機関")
+        verbose_name_plural = _("支援機関・関係機関")
+        indexes = [
+            # institutions list filtered by kind: /organizations?kind=support
+            models.Index(fields=["kind", "name"], name="org_kind_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        if any([self.current_name, self.current_address, self.current_phone, self.current_note]) and not self.current_as_of:
+            raise ValidationError({"current_as_of": _("現在の情報を記録するときは、その時点（日付）も入力してください。")})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("自分自身を上位団体にはできません。")})
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:organization", args=[self.slug])
+
+    @property
+    def display_name(self) -> str:
+        """Today's name where staff recorded one, else the plan's."""
+        return self.current_name or self.name
+
+    @property
+    def display_address(self) -> str:
+        return self.current_address or self.address
+
+    @property
+    def display_phone(self) -> str:
+        return self.current_phone or self.phone
+
+    @property
+    def is_platform_member(self) -> bool:
+        return self.kind in (self.Kind.CORE, self.Kind.SUPPORT)
+
+
+class OrganizationFunction(models.Model):
+    """That an organization offers a function, and how we know (表4's marks were lost)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="function_links")
+    function = models.ForeignKey(SupportFunction, on_delete=models.CASCADE, related_name="organization_links")
+    derived = models.BooleanField(_("推定"), default=True, help_text=_("表4の印が失われたため、他の記述から推定した"))
+    basis = models.CharField(_("根拠"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("支援機能の提供")
+        verbose_name_plural = _("支援機能の提供")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "function"], name="org_function_unique"),
+        ]
+        ordering = ["function__order"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.function}"
+
+
+class Location(Provenance):
+    """An office of an organization when it has more than one (e.g. 知的所有権センター 本部・支部)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="locations")
+    label = models.CharField(_("名称・区分"), max_length=100)
+    address = models.CharField(_("住所"), max_length=200)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True, validators=[validate_phone])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organization", "order"]
+        verbose_name = _("所在地")
+        verbose_name_plural = _("所在地")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "label"], name="location_org_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}（{self.label}）"
+
+
+class Program(Provenance):
+    """A support program (支援事業・制度) of one organization."""
+
+    class Category(models.TextChoices):
+        COORDINATION = "coordination", _("総合調整・相談")
+        RESEARCH_INFO = "research_info", _("調査研究・情報提供事業")
+        TRAINING = "training", _("人材育成事業")
+        FINANCE = "finance", _("資金支援事業")
+        TECH_DEV = "tech_dev", _("技術開発支援事業")
+        MARKET = "market", _("市場開拓支援・取引斡旋支援")
+        OTHER = "other", _("その他")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("スラッグ"), max_length=80, unique=True)
+    plan_key = models.CharField(max_length=80, unique=True, null=True, blank=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("実施機関"), on_delete=models.CASCADE, related_name="programs"
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    category = models.CharField(_("事業区分"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    description = models.TextField(_("内容"), blank=True)
+    functions = models.ManyToManyField(SupportFunction, verbose_name=_("支援機能"), blank=True, related_name="programs")
+    function_basis = models.CharField(_("支援機能の根拠"), max_length=300, blank=True)
+    stages = models.ManyToManyField(BusinessStage, verbose_name=_("対象段階"), blank=True, related_name="programs")
+    fields = models.ManyToManyField(Field, verbose_name=_("分野"), blank=True, related_name="programs")
+    eligibility_area = models.ManyToManyField(Municipality, verbose_name=_("対象地域"), blank=True, related_name="programs")
+    eligibility_size = models.CharField(_("対象規模"), max_length=100, blank=True)
+    eligibility = models.TextField(_("対象・要件"), blank=True)
+    application_opens = models.DateField(_("受付開始"), null=True, blank=True)
+    application_closes = models.DateField(_("受付締切"), null=True, blank=True)
+    contact = models.CharField(_("問い合わせ先"), max_length=200, blank=True)
+    url = models.URLField(_("ウェブサイト"), blank=True)
+    current_note = models.TextField(_("現況の補足"), blank=True)
+    current_as_of = models.DateField(_("現況の時点"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "order", "name"]
+        verbose_name = _("支援事業・制度")
+        verbose_name_plural = _("支援事業・制度")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.application_opens and self.application_closes and self.application_closes < self.application_opens:
+            raise ValidationError({"application_closes": _("受付締切は受付開始より後の日付にしてください。")})
+        if self.current_note and not self.current_as_of:
+            raise ValidationError({"current_as_of": _("現況を記録するときは、その時点（日付）も入力してください。")})
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:program", args=[self.slug])
+
+
+class Facility(Provenance):
+    """Incubation and research facilities (表1 右欄)."""
+
+    class Kind(models.TextChoices):
+        INCUBATOR = "incubator", _("インキュベーション施設")
+        RESEARCH = "research", _("研究開発施設")
+        OTHER = "other", _("その他")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    plan_key = models.CharField(max_length=80, unique=True, null=True, blank=True, editable=False)
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    operator = models.ForeignKey(
+        Organization, verbose_name=_("運営機関"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="facilities",
+    )
+    operator_basis = models.CharField(_("運営機関の根拠"), max_length=300, blank=True)
+    address = models.CharField(_("住所"), max_length=200, blank=True)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT)
+    description = models.TextField(_("説明"), blank=True)
+    current_note = models.TextField(_("現況の補足"), blank=True)
+    current_as_of = models.DateField(_("現況の時点"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("施設")
+        verbose_name_plural = _("施設")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:facilities") + f"#{self.slug}"

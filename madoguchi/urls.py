@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from madoguchi.api.api import api
+
+admin.site.site_header = "madoguchi 管理"
+admin.site.site_title = "madoguchi 管理"
+admin.site.index_title = "登録簿の管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("madoguchi.directory.urls")),
+]
