@@ -45,3 +45,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get("DATABASE_URL") or "sqlite (default)"
     return f"madoguchi database: {url.split('@')[-1] if '@' in url else url}; CI={IN_CI}"
+
+
+@pytest.fixture
+def plan(db):  # type: ignore[no-untyped-def]
+    """The 2005 plan loaded into the test database; returns the loader's report."""
+    from django.conf import settings
+
+    from madoguchi.interop.loader import load_plan
+
+    return load_plan(settings.PLAN_FILE)

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.core.checks import Warning, register
 
 
-@register()
-def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+@register(deploy=True)
+def check_deploy_settings(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Shown by `madoguchi check --deploy`: production needs its own secret key."""
     problems = []
-    if not settings.DEBUG and settings.SECRET_KEY.startswith("dev-only-"):
+    if settings.SECRET_KEY.startswith("dev-only-"):
         problems.append(
             Warning(
                 "SECRET_KEY is not set; the development key is in use.",
@@ -19,6 +20,12 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 id="madoguchi.W001",
             )
         )
+    return problems
+
+
+@register()
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    problems = []
     if not settings.PLAN_FILE.exists():
         problems.append(
             Warning(f"PLAN_FILE {settings.PLAN_FILE} does not exist.", hint="Point PLAN_FILE at the plan text.",

@@ -54,6 +54,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "madoguchi.directory",
+    "madoguchi.search",
+    "madoguchi.cases",
+    "madoguchi.matching",
+    "madoguchi.events",
+    "madoguchi.reports",
     "madoguchi.interop",
     "madoguchi.api",
 ]

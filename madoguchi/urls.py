@@ -11,5 +11,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("search/", include("madoguchi.search.urls")),
+    path("cases/", include("madoguchi.cases.urls")),
+    path("matching/", include("madoguchi.matching.urls")),
+    path("events/", include("madoguchi.events.urls")),
+    path("reports/", include("madoguchi.reports.urls")),
     path("", include("madoguchi.directory.urls")),
 ]

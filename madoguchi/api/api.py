@@ -1,8 +1,15 @@
-"""The JSON API: one NinjaAPI, one router per app (see each app's api.py)."""
+"""The JSON API: one NinjaAPI, one router per app (each app's api.py)."""
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
+
+from madoguchi.cases.api import router as cases_router
+from madoguchi.directory.api import router as directory_router
+from madoguchi.events.api import router as events_router
+from madoguchi.matching.api import router as matching_router
+from madoguchi.reports.api import router as reports_router
+from madoguchi.search.api import router as search_router
 
 api = NinjaAPI(
     title="madoguchi API",
@@ -10,3 +17,9 @@ api = NinjaAPI(
     description="宮城県の新事業支援機関・支援事業の登録簿と、ワンストップ窓口の API。",
     urls_namespace="api",
 )
+api.add_router("", directory_router)
+api.add_router("", search_router)
+api.add_router("", cases_router)
+api.add_router("", matching_router)
+api.add_router("", events_router)
+api.add_router("", reports_router)

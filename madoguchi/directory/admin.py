@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from madoguchi.directory.models import (
-    Area, BusinessStage, Facility, Field, Location, Municipality, Organization,
+    Area, BusinessStage, Facility, Field, Location, Membership, Municipality, Organization,
     OrganizationFunction, Program, SupportFunction,
 )
 
@@ -69,3 +69,10 @@ class MunicipalityAdmin(admin.ModelAdmin):
 admin.site.register(SupportFunction)
 admin.site.register(BusinessStage)
 admin.site.register(Field)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created"]
+    list_filter = ["role"]
+    autocomplete_fields = ["organization"]

@@ -456,3 +456,34 @@ class Facility(Provenance):
 
     def get_absolute_url(self) -> str:
         return reverse("directory:facilities") + f"#{self.slug}"
+
+
+class Membership(models.Model):
+    """A staff user's one organization and role. Clients have no membership (see cases.Client)."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("担当者")
+        READONLY = "readonly", _("閲覧のみ")
+        COORDINATOR = "coordinator", _("コーディネーター")
+        ADMIN = "admin", _("管理者")
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="membership")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role != self.Role.READONLY
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinators work at the core institution and see the whole platform's triage."""
+        return self.role in (self.Role.COORDINATOR, self.Role.ADMIN)
