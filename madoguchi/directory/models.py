@@ -68,7 +68,7 @@ class Provenance(models.Model):
         abstract = True
 
 
-class SupportFunction(models.Model):
+class SupportFunction(Provenance):
     """One of the eight support functions of 表4. Codes are stable; names are the plan's."""
 
     class Code(models.TextChoices):
@@ -97,7 +97,10 @@ class SupportFunction(models.Model):
         return self.name
 
 
-class BusinessStage(models.Model):
+class BusinessStage(Provenance):
+    """A stage of a business's development. The plan speaks only of 事業の発展段階, so the
+    five stages are the project's own (source "DESIGN")."""
+
     code = models.SlugField(_("コード"), unique=True)
     name = models.CharField(_("名称"), max_length=30)
     name_en = models.CharField(_("英語名"), max_length=60, blank=True)
@@ -242,6 +245,8 @@ class Organization(Provenance):
         help_text=_("計画から読み込んだ記録の識別子。再読み込み時の照合に使う。"),
     )
     plan_number = models.CharField(_("表2の番号"), max_length=8, blank=True)
+    # "(10)" sorts before "(2)" as text; this keeps 表4's row order (core first, then 表2).
+    plan_order = models.PositiveSmallIntegerField(_("計画上の並び順"), default=0, editable=False)
     name = models.CharField(_("名称（計画の表記）"), max_length=200)
     kana = models.CharField(_("よみ"), max_length=200, blank=True)
     name_en = models.CharField(_("英語名"), max_length=200, blank=True)
@@ -268,6 +273,9 @@ class Organization(Provenance):
     fields = models.ManyToManyField(Field, verbose_name=_("分野"), blank=True, related_name="organizations")
     stages = models.ManyToManyField(BusinessStage, verbose_name=_("対象段階"), blank=True, related_name="organizations")
     source_refs = models.JSONField(_("計画中の登場箇所"), default=list, blank=True)
+    # Other spellings of the same body in the plan (表1 宮城県知的財産所有権センター for 表2's
+    # 宮城県知的所有権センター), so search finds it by either name.
+    aliases = models.JSONField(_("別表記"), default=list, blank=True)
 
     # Today's facts, recorded by staff on top of the plan's, with their own as-of date.
     status = models.CharField(_("現況"), max_length=20, choices=Status.choices, default=Status.UNKNOWN)
@@ -281,11 +289,11 @@ class Organization(Provenance):
         related_name="predecessors",
     )
 
-    history = HistoricalRecords(excluded_fields=["source_refs"])
+    history = HistoricalRecords(excluded_fields=["source_refs", "aliases"])
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["kind", "plan_number", "name"]
+        ordering = ["kind", "plan_order", "name"]
         verbose_name = _("支援機関・関係機関")
         verbose_name_plural = _("支援機関・関係機関")
         indexes = [
