@@ -1,0 +1,248 @@
+"""Japanese text analysis for the one-stop search.
+
+Documents and questions go through the same Sudachi analysis, so spelling variants meet on
+Sudachi's normalised form (付属/附属 → 付属, 申込/申し込み → 申し込み). Index terms come in three
+families, told apart by a prefix so they never collide:
+
+- ``申し込み``   a normalised form of a content word (noun, verb, adjective). Compounds are
+  indexed both whole (mode C, 販路開拓) and as their short units (mode A, 販路 / 開拓).
+- ``r:トッキョ`` the reading of a content word, so hiragana-only or half-width-kana
+  questions (「とっきょ の らいせんす」, 「ｿﾌﾄｳｪｱ」) reach documents written in kanji.
+- ``g:テク``     a character bigram of proper nouns and words Sudachi does not know, the
+  fallback for institution names and coined words.
+
+Questions additionally get the support-domain synonyms (data/synonyms.tsv) and the English
+glossary (data/glossary_en.tsv). Both are matched as substrings of the normalised question:
+colloquial phrases (お金を借りたい) are not single morphemes, and substring matching on a short
+data file is cheap and easy to reason about.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+READING_PREFIX = "r:"
+GRAM_PREFIX = "g:"
+
+# Weights of the term families in a question: a reading or a bigram is weaker evidence
+# than a normalised word (homophones, shared characters), a synonym is a guess about intent.
+WEIGHT_WORD = 1.0
+WEIGHT_READING = 0.8
+WEIGHT_GRAM = 0.4
+WEIGHT_SYNONYM = 0.7
+WEIGHT_GLOSSARY = 1.0
+
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
+# Normalised forms that occur in nearly every sentence and say nothing about the need.
+STOPWORDS = frozenset(
+    """為る 有る 居る 成る 出来る 行う 致す 言う 思う 得る 受ける 欲しい 良い 無い 其れ 此れ 事 物 為 様 等 方 所 時 中
+    以下 以上 的 化 もの こと ため よう など 上 内 各種 各 他 ほか 又 並び 及び 又は 通ずる 於く 対する 関する
+    ください おく 下さる 願う くれる 貰う 頂く 知る 分かる 教える 探す 見る 使う 利用 相談 したい""".split()
+)
+_CONTROL_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SPACE_RE = re.compile(r"\s+")
+_KANA_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
+_ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9\-]*")
+# Legal-form marks the plan writes three ways; they would make every name look alike.
+_LEGAL_FORM_RE = re.compile(r"\((財|社|株|独|福|学|有)\)|独立行政法人|財団法人|社団法人|株式会社")
+
+
+def normalize(text: str) -> str:
+    """Return the text NFKC-normalised, case-folded, with control characters replaced by spaces."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _CONTROL_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text.casefold()).strip()
+
+
+def hiragana_to_katakana(text: str) -> str:
+    return "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)
+
+
+# --- Sudachi, loaded once per process -------------------------------------------------------
+
+_tokenizer: Any = None
+_tokenizer_lock = threading.Lock()
+
+
+def tokenizer() -> Any:
+    """Return the process-wide Sudachi tokenizer (mode C), loading the dictionary on first use."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                from sudachipy import Dictionary, SplitMode
+
+                _tokenizer = Dictionary(dict="core").create(mode=SplitMode.C)
+    return _tokenizer
+
+
+def _split_mode_a() -> Any:
+    from sudachipy import SplitMode
+
+    return SplitMode.A
+
+
+def bigrams(text: str) -> list[str]:
+    text = text.replace(" ", "")
+    if len(text) < 2:
+        return [text] if text else []
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _analyze_segment(segment: str) -> tuple[str, ...]:
+    """Analyse one normalised sentence. Cached: boilerplate sentences repeat across documents."""
+    terms: list[str] = []
+    mode_a = _split_mode_a()
+    # Sudachi refuses inputs over ~49 KB; sentences are far shorter, but cut to be safe.
+    for m in tokenizer().tokenize(segment[:10000]):
+        pos = m.part_of_speech()
+        if pos[0] not in _CONTENT_POS or pos[1] == "数詞":
+            continue
+        norm = m.normalized_form()
+        if norm in STOPWORDS or m.dictionary_form() in STOPWORDS:
+            continue
+        terms.append(norm)
+        reading = m.reading_form()
+        if reading and reading != "キゴウ":
+            terms.append(READING_PREFIX + reading)
+        parts = m.split(mode_a)
+        if len(parts) > 1:
+            for p in parts:
+                if p.part_of_speech()[0] in _CONTENT_POS and p.normalized_form() not in STOPWORDS:
+                    terms.append(p.normalized_form())
+                    if p.reading_form():
+                        terms.append(READING_PREFIX + p.reading_form())
+        if pos[1] == "固有名詞" or m.is_oov():
+            terms.extend(GRAM_PREFIX + g for g in bigrams(m.surface()))
+    return tuple(terms)
+
+
+_SEGMENT_RE = re.compile(r"(?<=[。！？!?\n])")
+
+
+def _segments(text: str) -> Iterable[str]:
+    for seg in _SEGMENT_RE.split(text):
+        seg = seg.strip()
+        if seg:
+            yield seg
+
+
+def analyze(text: str) -> list[str]:
+    """Return the index terms of a document text (with repeats: term frequency counts)."""
+    out: list[str] = []
+    for seg in _segments(normalize(text)):
+        out.extend(_analyze_segment(seg))
+    return out
+
+
+def name_terms(name: str) -> list[str]:
+    """Return the terms of an institution's name: its analysis plus character bigrams.
+
+    Names are proper nouns that questions quote partly (「テクノアーチ」, 「ソフトウェアセンター」);
+    bigrams let a partial or oddly segmented name still meet.
+    """
+    text = normalize(_LEGAL_FORM_RE.sub(" ", unicodedata.normalize("NFKC", name)))
+    return analyze(text) + [GRAM_PREFIX + g for g in bigrams(text)]
+
+
+# --- Data files ----------------------------------------------------------------------------
+
+
+def _read_tsv(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        rows.append([cell.strip() for cell in line.split("\t")])
+    return rows
+
+
+@functools.lru_cache(maxsize=1)
+def synonyms() -> dict[str, str]:
+    """Return {colloquial phrase (normalised): domain terms separated by spaces}."""
+    return {normalize(row[0]): row[1] for row in _read_tsv("synonyms.tsv")}
+
+
+@functools.lru_cache(maxsize=1)
+def glossary_en() -> dict[str, str]:
+    """Return {English word or phrase (case-folded): Japanese terms separated by spaces}."""
+    return {normalize(row[0]): row[1] for row in _read_tsv("glossary_en.tsv")}
+
+
+def matched_synonyms(query: str) -> list[tuple[str, str]]:
+    """Return the (phrase, expansion) pairs of the synonym file found in the normalised question."""
+    q = normalize(query)
+    return [(k, v) for k, v in synonyms().items() if k and k in q]
+
+
+def matched_glossary(query: str) -> list[tuple[str, str]]:
+    """Return the (English word, Japanese terms) pairs found in the question.
+
+    Multi-word entries (“trade fair”) are matched as phrases; single words by word, with a
+    plural or -ing form falling back to the stem (licenses, licensing → license).
+    """
+    q = normalize(query)
+    found: list[tuple[str, str]] = []
+    gloss = glossary_en()
+    words = _ASCII_WORD_RE.findall(q)
+    for key, value in gloss.items():
+        if " " in key and key in q:
+            found.append((key, value))
+    for w in words:
+        for cand in (w, w.rstrip("s"), w.removesuffix("es"), w.removesuffix("ing"), w.removesuffix("ing") + "e"):
+            if cand in gloss and " " not in cand:
+                found.append((cand, gloss[cand]))
+                break
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
+    """Return the question's terms with weights: words, kana readings, synonyms, glossary.
+
+    Kanji words in the question do not add their readings (homophones: 機構/気候); only kana
+    chunks do, since the reader typed sounds, not words.
+    """
+    weights: dict[str, float] = {}
+
+    def add(term: str, w: float) -> None:
+        if w > weights.get(term, 0.0):
+            weights[term] = w
+
+    q = normalize(text)
+    for chunk in q.split(" "):
+        if _KANA_RE.match(chunk):
+            kata = hiragana_to_katakana(chunk)
+            if len(kata) >= 2:
+                add(READING_PREFIX + kata, WEIGHT_READING)
+            for t in analyze(kata):
+                if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
+                    add(t, WEIGHT_WORD * 0.5)
+            continue
+        for t in analyze(chunk):
+            if t.startswith(READING_PREFIX):
+                continue
+            add(t, WEIGHT_GRAM if t.startswith(GRAM_PREFIX) else WEIGHT_WORD)
+    for _phrase, expansion in matched_synonyms(q):
+        for t in analyze(expansion):
+            if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
+                add(t, WEIGHT_SYNONYM)
+    for _word, japanese in matched_glossary(q):
+        for t in analyze(japanese):
+            if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
+                add(t, WEIGHT_GLOSSARY)
+    return tuple(weights.items())
+
+
+def analyze_query(text: str) -> list[str]:
+    """Return the question's terms (synonyms and glossary expanded), without weights."""
+    return [t for t, _w in analyze_query_weighted(text)]
