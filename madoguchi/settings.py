@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "madoguchi.reports",
     "madoguchi.interop",
     "madoguchi.api",
+    # Only so /api/docs serves Swagger UI from our static files, not a CDN the CSP forbids.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import Swagger
 
+from madoguchi.api.errors import MadoguchiAPI, install_error_handlers
 from madoguchi.cases.api import router as cases_router
 from madoguchi.directory.api import router as directory_router
 from madoguchi.events.api import router as events_router
@@ -11,12 +12,16 @@ from madoguchi.matching.api import router as matching_router
 from madoguchi.reports.api import router as reports_router
 from madoguchi.search.api import router as search_router
 
-api = NinjaAPI(
+api = MadoguchiAPI(
     title="madoguchi API",
     version="1",
     description="宮城県の新事業支援機関・支援事業の登録簿と、ワンストップ窓口の API。",
     urls_namespace="api",
+    # With "ninja" in INSTALLED_APPS the page loads Swagger UI from our static files (CSP: self only).
+    docs=Swagger(settings={"persistAuthorization": False}),
 )
+# Every router's errors (404, 422, ...) come out in the one shape of errors.py.
+install_error_handlers(api)
 api.add_router("", directory_router)
 api.add_router("", search_router)
 api.add_router("", cases_router)
