@@ -1,6 +1,183 @@
+"""Public pages of the registry: institutions, programs, 表4, facilities, 仙台北部地域.
+
+Views are thin: each fetches by slug (never a primary key), hands the data to a template,
+and answers an unknown slug with a Japanese 404 page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from madoguchi.directory.forms import OrganizationFilterForm, ProgramFilterForm
+from madoguchi.directory.models import (
+    Area, Facility, Municipality, Organization, OrganizationFunction, Program, SupportFunction,
+)
+from madoguchi.directory.presentation import (
+    MatrixRow, matrix_rows, municipality_entries, platform_order_key,
+)
+
+PAGE_SIZE = 50
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    """A 404 page in Japanese that says what was not found."""
+    return render(request, "directory/not_found.html", {"message": message}, status=404)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _list_response(request: HttpRequest, page: str, partial: str, context: dict[str, Any], status: int) -> HttpResponse:
+    """The full page, or only the results partial for an htmx request."""
+    template = partial if _is_htmx(request) else page
+    response = render(request, template, context, status=status)
+    # The same URL answers with two bodies; caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _function_links() -> Prefetch:
+    return Prefetch(
+        "function_links",
+        queryset=OrganizationFunction.objects.select_related("function").order_by("function__order"),
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/home.html")
+    context = {
+        "functions": SupportFunction.objects.all(),
+        "organization_count": Organization.objects.count(),
+        "program_count": Program.objects.count(),
+        "core": Organization.objects.filter(kind=Organization.Kind.CORE).first(),
+    }
+    return render(request, "directory/home.html", context)
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    form = OrganizationFilterForm(request.GET or None)
+    organizations: QuerySet[Organization] = Organization.objects.select_related(
+        "municipality", "municipality__parent"
+    ).prefetch_related(_function_links())
+    status = 200
+    if form.is_bound and not form.is_valid():
+        # A bad filter is answered, not ignored: showing everything would mislead.
+        organizations = organizations.none()
+        status = 400
+    elif form.is_bound:
+        organizations = form.filter(organizations)
+    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filtered": form.is_bound}
+    return _list_response(
+        request, "directory/organization_list.html", "directory/_organization_list.html", context, status
+    )
+
+
+def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = (
+        Organization.objects.select_related("municipality", "parent", "successor")
+        .prefetch_related(
+            _function_links(),
+            "locations",
+            "members",
+            Prefetch("programs", queryset=Program.objects.prefetch_related("functions")),
+            "facilities",
+            "fields",
+            "stages",
+            "predecessors",
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if organization is None:
+        return _not_found(request, _("「%(slug)s」という支援機関は登録されていません。") % {"slug": slug})
+    has_current = bool(
+        organization.current_as_of
+        or organization.current_name
+        or organization.current_address
+        or organization.current_phone
+        or organization.current_note
+    )
+    context = {"organization": organization, "has_current": has_current}
+    return render(request, "directory/organization_detail.html", context)
+
+
+def program_list(request: HttpRequest) -> HttpResponse:
+    form = ProgramFilterForm(request.GET or None)
+    programs: QuerySet[Program] = Program.objects.select_related("organization").prefetch_related("functions")
+    status = 200
+    if form.is_bound and not form.is_valid():
+        programs = programs.none()
+        status = 400
+    elif form.is_bound:
+        programs = form.filter(programs)
+    page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filtered": form.is_bound}
+    return _list_response(request, "directory/program_list.html", "directory/_program_list.html", context, status)
+
+
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    program = (
+        Program.objects.select_related("organization")
+        .prefetch_related("functions", "stages", "fields", "eligibility_area")
+        .filter(slug=slug)
+        .first()
+    )
+    if program is None:
+        return _not_found(request, _("「%(slug)s」という支援事業は登録されていません。") % {"slug": slug})
+    return render(request, "directory/program_detail.html", {"program": program})
+
+
+def function_matrix(request: HttpRequest) -> HttpResponse:
+    functions = list(SupportFunction.objects.all())
+    bodies = sorted(
+        Organization.objects.platform().prefetch_related(_function_links()), key=platform_order_key
+    )
+    rows: list[MatrixRow] = matrix_rows(bodies, functions)
+    partners = Organization.objects.exclude(
+        kind__in=[Organization.Kind.CORE, Organization.Kind.SUPPORT]
+    ).filter(kind__in=[Organization.Kind.PARTNER, Organization.Kind.UNIVERSITY]).order_by("name")
+    context = {"functions": functions, "rows": rows, "partners": partners}
+    return render(request, "directory/function_matrix.html", context)
+
+
+def facility_list(request: HttpRequest) -> HttpResponse:
+    facilities = Facility.objects.select_related("operator", "municipality").order_by("kind", "name")
+    return render(request, "directory/facility_list.html", {"facilities": facilities})
+
+
+def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    area = Area.objects.filter(slug=slug).first()
+    if area is None:
+        return _not_found(request, _("「%(slug)s」という地域は登録されていません。") % {"slug": slug})
+    municipalities = list(
+        area.municipalities.select_related("successor", "parent").prefetch_related("predecessors", "wards")
+    )
+    entries = municipality_entries(municipalities, area.as_of)
+    codes = set()
+    for entry in entries:
+        codes.update(entry.codes)
+    # Institutions and facilities in the area: any of its municipalities, their wards,
+    # and the names they had in 2005 (富谷町) as well as today's (富谷市).
+    located = Municipality.objects.filter(code__in=codes)
+    organizations = (
+        Organization.objects.filter(municipality__in=located)
+        .select_related("municipality", "municipality__parent")
+        .prefetch_related(_function_links())
+    )
+    facilities = Facility.objects.filter(municipality__in=located).select_related("operator", "municipality")
+    context = {
+        "area": area,
+        "entries": entries,
+        "organizations": sorted(organizations, key=platform_order_key),
+        "facilities": facilities,
+    }
+    return render(request, "directory/area_detail.html", context)
+

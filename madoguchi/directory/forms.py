@@ -1,0 +1,133 @@
+"""Forms of the directory: the public list filters and the staff admin forms."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.directory.models import Facility, Municipality, Organization, Program, SupportFunction
+
+# Filter values come from the query string, so they are capped before they reach a query.
+_MAX_CODE_LENGTH = 20
+
+
+def _choices_with_blank(choices: list[tuple[str, str]], blank: str) -> list[tuple[str, str]]:
+    return [("", blank), *choices]
+
+
+class OrganizationFilterForm(forms.Form):
+    """GET filters of the institutions list: ?function=<code>&kind=<code>&municipality=<code>."""
+
+    function = forms.ChoiceField(
+        label=_("支援機能"), required=False,
+        choices=_choices_with_blank(SupportFunction.Code.choices, _("すべての支援機能")),
+        error_messages={"invalid_choice": _("支援機能「%(value)s」はありません。一覧から選んでください。")},
+    )
+    kind = forms.ChoiceField(
+        label=_("種別"), required=False,
+        choices=_choices_with_blank(Organization.Kind.choices, _("すべての種別")),
+        error_messages={"invalid_choice": _("種別「%(value)s」はありません。一覧から選んでください。")},
+    )
+    municipality = forms.CharField(label=_("市区町村"), required=False, max_length=_MAX_CODE_LENGTH)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The menu offers only municipalities that have institutions (a city also when only
+        # its wards do); any existing code is still accepted from a typed or shared URL.
+        used = Municipality.objects.filter(
+            Q(organizations__isnull=False) | Q(wards__organizations__isnull=False)
+        ).distinct().order_by("code")
+        self.fields["municipality"].widget = forms.Select(
+            choices=_choices_with_blank([(m.code, m.name) for m in used], _("すべての市区町村"))
+        )
+
+    def clean_municipality(self) -> str:
+        code = self.cleaned_data.get("municipality", "")
+        if code and not Municipality.objects.filter(code=code).exists():
+            raise ValidationError(
+                _("市区町村コード「%(value)s」はありません。一覧から選んでください。"),
+                code="invalid_choice", params={"value": code},
+            )
+        return code
+
+    def filter(self, queryset: Any) -> Any:
+        """Return the queryset narrowed by the valid filters (call after is_valid())."""
+        data = self.cleaned_data
+        if data.get("function"):
+            queryset = queryset.offering(data["function"])
+        if data.get("kind"):
+            queryset = queryset.filter(kind=data["kind"])
+        if data.get("municipality"):
+            queryset = queryset.in_municipality(data["municipality"])
+        return queryset
+
+
+class ProgramFilterForm(forms.Form):
+    """GET filters of the programs list: ?function=<code>&category=<code>."""
+
+    function = forms.ChoiceField(
+        label=_("支援機能"), required=False,
+        choices=_choices_with_blank(SupportFunction.Code.choices, _("すべての支援機能")),
+        error_messages={"invalid_choice": _("支援機能「%(value)s」はありません。一覧から選んでください。")},
+    )
+    category = forms.ChoiceField(
+        label=_("事業区分"), required=False,
+        choices=_choices_with_blank(Program.Category.choices, _("すべての事業区分")),
+        error_messages={"invalid_choice": _("事業区分「%(value)s」はありません。一覧から選んでください。")},
+    )
+
+    def filter(self, queryset: Any) -> Any:
+        data = self.cleaned_data
+        if data.get("function"):
+            queryset = queryset.filter(functions__code=data["function"]).distinct()
+        if data.get("category"):
+            queryset = queryset.filter(category=data["category"])
+        return queryset
+
+
+def normalise_digits(value: str) -> str:
+    """Full-width digits and hyphens (０２２－２２５) become half-width; staff often paste them."""
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    # NFKC leaves the Japanese long-vowel mark and minus signs; they are typed as hyphens.
+    for dash in ("ー", "−", "‐", "―", "－"):
+        text = text.replace(dash, "-")
+    return text
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+    def clean_phone(self) -> str:
+        return normalise_digits(self.cleaned_data.get("phone", ""))
+
+    def clean_current_phone(self) -> str:
+        return normalise_digits(self.cleaned_data.get("current_phone", ""))
+
+    def clean_postal_code(self) -> str:
+        return normalise_digits(self.cleaned_data.get("postal_code", ""))
+
+
+class LocationAdminForm(forms.ModelForm):
+    def clean_phone(self) -> str:
+        return normalise_digits(self.cleaned_data.get("phone", ""))
+
+
+class FacilityAdminForm(forms.ModelForm):
+    """The Facility model has no clean() of its own; the rule is the same as for institutions."""
+
+    class Meta:
+        model = Facility
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("current_note") and not data.get("current_as_of"):
+            raise ValidationError({"current_as_of": _("現況を記録するときは、その時点（日付）も入力してください。")})
+        return data
