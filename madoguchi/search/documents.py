@@ -1,0 +1,234 @@
+"""Records → SearchDocument rows → the per-process Corpus.
+
+Writing happens on save (signals connected by the registry) and in `madoguchi reindex`;
+reading happens once per process and version in `load_corpus`, which never runs Sudachi.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+
+from madoguchi.search.engine import Corpus, DocMeta, build_corpus_index
+from madoguchi.search.facets import DEFAULT_FIELD_LABELS, DEFAULT_STAGE_LABELS, FUNCTION_LABELS, Gazetteer
+from madoguchi.search.models import IndexVersion, SearchDocument
+from madoguchi.search.registry import REGISTRY, register
+
+BATCH = 500
+
+
+def _join(values: Iterable[str]) -> str:
+    return " ".join(sorted({v.replace(" ", "_") for v in values if v}))
+
+
+def _row(doc: DocMeta, pk: Any) -> SearchDocument:
+    return SearchDocument(
+        kind=doc.kind, object_pk=str(pk), object_id=doc.id[:100], title=doc.title[:300],
+        organization_name=(doc.organization or "")[:300], organization_slug=(doc.organization_id or "")[:100],
+        url=doc.url[:300], terms=" ".join(t.replace(" ", "_") for t in doc.index_terms()),
+        functions=_join(doc.functions), stages=_join(doc.stages), fields=_join(doc.fields),
+        municipalities=_join(doc.municipalities),
+    )
+
+
+def refresh(kind: str, obj: Any, *, bump: bool = True) -> None:
+    """Rewrite the document of one record (and of the records that show it), then bump."""
+    reg = REGISTRY[kind]
+    doc = reg.to_doc(obj)
+    if doc is None:
+        SearchDocument.objects.filter(kind=kind, object_pk=str(obj.pk)).delete()
+    else:
+        row = _row(doc, obj.pk)
+        values = {f.name: getattr(row, f.name) for f in SearchDocument._meta.fields if f.name not in ("id", "kind", "object_pk", "updated")}
+        SearchDocument.objects.update_or_create(kind=kind, object_pk=str(obj.pk), defaults=values)
+    if reg.dependents is not None:
+        for dep_kind, dep in reg.dependents(obj):
+            refresh(dep_kind, dep, bump=False)
+    if bump:
+        IndexVersion.bump()
+
+
+def remove(kind: str, pk: Any) -> None:
+    SearchDocument.objects.filter(kind=kind, object_pk=str(pk)).delete()
+    IndexVersion.bump()
+
+
+def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> int:
+    """Rebuild every document of every registered kind in one transaction; return the count."""
+    count = 0
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        for kind, reg in REGISTRY.items():
+            objects = list(reg.all_objects())
+            batch: list[SearchDocument] = []
+            for i, obj in enumerate(objects, 1):
+                doc = reg.to_doc(obj)
+                if doc is not None:
+                    batch.append(_row(doc, obj.pk))
+                if len(batch) >= BATCH:
+                    SearchDocument.objects.bulk_create(batch)
+                    count += len(batch)
+                    batch = []
+                if progress is not None and (i % 100 == 0 or i == len(objects)):
+                    progress(kind, i, len(objects))
+            SearchDocument.objects.bulk_create(batch)
+            count += len(batch)
+        IndexVersion.bump()
+    return count
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def gazetteer_from_db() -> Gazetteer:
+    from madoguchi.directory.models import Area, Municipality
+
+    gaz = Gazetteer()
+    munis = list(Municipality.objects.all())
+    by_id = {m.pk: m for m in munis}
+
+    def current(m: Municipality) -> Municipality:
+        seen = set()
+        while m.successor_id and m.pk not in seen:
+            seen.add(m.pk)
+            m = by_id.get(m.successor_id, m)
+        return m
+
+    for m in munis:
+        now = current(m)
+        if m.valid_to is None:
+            gaz.labels[m.code] = m.name
+        if m.parent_id and m.parent_id in by_id:
+            gaz.children.setdefault(by_id[m.parent_id].code, []).append(m.code)
+    # Current names first, so a former name never takes a current one's key.
+    for m in sorted(munis, key=lambda m: m.valid_to is not None):
+        gaz.add_municipality(m.code, m.name, current_code=current(m).code)
+    for area in Area.objects.prefetch_related("municipalities"):
+        gaz.areas[area.slug] = (area.name, [m.code for m in area.municipalities.all()])
+        name = area.name.removesuffix("地域")
+        for key in {area.name, name}:
+            if len(key) >= 2:
+                gaz.area_names[key] = area.slug
+    return gaz
+
+
+def labels_from_db() -> tuple[dict[str, str], dict[str, str]]:
+    from madoguchi.directory.models import BusinessStage, Field
+
+    stages = dict(BusinessStage.objects.values_list("code", "name")) or dict(DEFAULT_STAGE_LABELS)
+    fields = dict(Field.objects.values_list("code", "name")) or dict(DEFAULT_FIELD_LABELS)
+    return stages, fields
+
+
+def load_corpus(version: Any) -> Corpus:
+    """Return the Corpus of all stored documents (no text analysis: terms are stored)."""
+    docs = [
+        DocMeta(
+            id=r["object_id"], kind=r["kind"], title=r["title"], organization=r["organization_name"] or None,
+            organization_id=r["organization_slug"] or None, functions=set(r["functions"].split()),
+            stages=set(r["stages"].split()), fields=set(r["fields"].split()),
+            municipalities=set(r["municipalities"].split()), url=r["url"], terms=r["terms"].split(),
+        )
+        for r in SearchDocument.objects.order_by("kind", "id").values(
+            "object_id", "kind", "title", "organization_name", "organization_slug", "functions",
+            "stages", "fields", "municipalities", "url", "terms",
+        ).iterator(chunk_size=2000)
+    ]
+    stages, fields = labels_from_db()
+    return build_corpus_index(docs, gazetteer=gazetteer_from_db(), stage_labels=stages, field_labels=fields, version=version)
+
+
+# --- the built-in kinds ------------------------------------------------------------------
+
+
+def _codes(manager: Any, attr: str = "code") -> set[str]:
+    return {getattr(x, attr) for x in manager.all()}
+
+
+def organization_doc(org: Any) -> DocMeta:
+    functions = {link.function.code for link in org.function_links.select_related("function")}
+    parts = [
+        org.name if org.current_name else "", org.kana, org.name_en, " ".join(org.aliases or []),
+        org.get_kind_display(), org.main_functions_text,
+        " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)),
+        org.description, org.current_note, org.display_address,
+    ]
+    return DocMeta(
+        id=org.slug, kind="organization", title=org.display_name, text="\n".join(p for p in parts if p),
+        functions=functions, stages=_codes(org.stages), fields=_codes(org.fields),
+        municipalities={org.municipality.code} if org.municipality_id else set(),
+        url=org.get_absolute_url(),
+    )
+
+
+def program_doc(program: Any) -> DocMeta:
+    org = program.organization
+    functions = _codes(program.functions) or {link.function.code for link in org.function_links.select_related("function")}
+    parts = [
+        program.get_category_display(), program.description, program.eligibility, program.eligibility_size,
+        " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)), org.display_name, program.current_note,
+    ]
+    places = _codes(program.eligibility_area) or ({org.municipality.code} if org.municipality_id else set())
+    return DocMeta(
+        id=program.slug, kind="program", title=program.name, text="\n".join(p for p in parts if p),
+        organization=org.display_name, organization_id=org.slug, functions=functions,
+        stages=_codes(program.stages), fields=_codes(program.fields), municipalities=places,
+        url=program.get_absolute_url(),
+    )
+
+
+FACILITY_FUNCTIONS = {"incubator": {"startup"}, "research": {"tech_dev"}}
+
+
+def facility_doc(facility: Any) -> DocMeta:
+    op = facility.operator
+    parts = [facility.get_kind_display(), facility.description, op.display_name if op else "", facility.address, facility.current_note]
+    return DocMeta(
+        id=facility.slug, kind="facility", title=facility.name, text="\n".join(p for p in parts if p),
+        organization=op.display_name if op else None, organization_id=op.slug if op else None,
+        functions=set(FACILITY_FUNCTIONS.get(facility.kind, set())),
+        municipalities={facility.municipality.code} if facility.municipality_id else set(),
+        url=facility.get_absolute_url(),
+    )
+
+
+def _org_dependents(org: Any) -> Iterable[tuple[str, Any]]:
+    for p in org.programs.all():
+        yield "program", p
+    for f in org.facilities.all():
+        yield "facility", f
+
+
+def register_builtin_kinds() -> None:
+    from madoguchi.directory.models import Facility, Organization, OrganizationFunction, Program
+
+    register(
+        "organization", Organization, organization_doc, dependents=_org_dependents,
+        queryset=lambda: Organization.objects.select_related("municipality").prefetch_related("stages", "fields", "function_links__function"),
+        m2m=[Organization.stages, Organization.fields],
+    )
+    register(
+        "program", Program, program_doc,
+        queryset=lambda: Program.objects.select_related("organization").prefetch_related(
+            "functions", "stages", "fields", "eligibility_area", "organization__function_links__function"),
+        m2m=[Program.functions, Program.stages, Program.fields, Program.eligibility_area],
+    )
+    register(
+        "facility", Facility, facility_doc,
+        queryset=lambda: Facility.objects.select_related("operator", "municipality"),
+    )
+
+    # OrganizationFunction rows are saved after their organization: refresh it then.
+    from django.db.models.signals import post_delete, post_save
+
+    def on_link(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+        if raw:
+            return
+        org = Organization.objects.filter(pk=instance.organization_id).first()
+        if org is not None:
+            refresh("organization", org)
+
+    post_save.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-save")
+    post_delete.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-delete")

@@ -1,0 +1,475 @@
+"""One search behind the page, the API, the CLI and the diagnosis.
+
+`search()` loads the per-process Corpus (built from SearchDocument rows, refreshed when
+IndexVersion changes) and calls `search_corpus()`, which needs no database: the benchmarks
+build a Corpus from generated DocMeta with `build_corpus_index()` and rank the same way.
+
+Ranking: BM25 over analysed text (names count twice), plus a boost for each facet the
+question states (function, stage, field, place) that the document satisfies. Kind, and the
+function/stage/field chosen explicitly as filters, narrow the results; place never narrows
+(nearly every institution of the plan sits in Sendai and serves the whole prefecture), it
+only lifts documents in the same municipality or area.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from django.utils.translation import gettext as _
+
+from madoguchi.search.analysis import (
+    GRAM_PREFIX,
+    READING_PREFIX,
+    analyze,
+    analyze_query_weighted,
+    matched_glossary,
+    matched_synonyms,
+    name_terms,
+    normalize,
+)
+from madoguchi.search.facets import (
+    DEFAULT_FIELD_LABELS,
+    DEFAULT_STAGE_LABELS,
+    FUNCTION_CODES,
+    FUNCTION_LABELS,
+    KIND_LABELS,
+    Facet,
+    Gazetteer,
+    recognise,
+)
+from madoguchi.search.index import TextIndex
+
+MAX_QUERY_CHARS = 200
+MAX_LIMIT = 50
+# How much a fully satisfied set of stated facets adds, relative to the best text score.
+FACET_BOOST = 0.5
+FACET_WEIGHTS = {"function": 1.0, "stage": 0.5, "field": 0.5, "municipality": 0.4, "area": 0.2}
+
+
+class SearchError(ValueError):
+    """A filter the caller gave is not known; `parameter` names it, the message is Japanese."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass
+class DocMeta:
+    """One searchable record. `terms`, when given, are used instead of analysing title + text."""
+
+    id: str
+    kind: str
+    title: str
+    text: str = ""
+    organization: str | None = None
+    organization_id: str | None = None
+    functions: set[str] = field(default_factory=set)
+    stages: set[str] = field(default_factory=set)
+    fields: set[str] = field(default_factory=set)
+    municipalities: set[str] = field(default_factory=set)
+    url: str = ""
+    terms: Sequence[str] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    def index_terms(self) -> list[str]:
+        """Return the terms to index: the name twice (names matter most), then the text."""
+        if self.terms is not None:
+            return list(self.terms)
+        title = name_terms(self.title)
+        return title + title + analyze(self.text)
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: str
+    name: str
+    organization: str | None
+    organization_id: str | None
+    score: float
+    reasons: list[str]
+    url: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "id": self.id, "name": self.name, "organization": self.organization,
+            "organization_id": self.organization_id, "score": round(self.score, 4),
+            "reasons": self.reasons, "url": self.url,
+        }
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    notice: str | None = None
+    facets: list[Facet] = field(default_factory=list)
+    results: list[Hit] = field(default_factory=list)
+    diagnosis_entry: bool = False
+
+    def facet(self, type_: str) -> Facet | None:
+        """Return the first facet of a type (the one a form pre-selects)."""
+        return next((f for f in self.facets if f.type == type_), None)
+
+
+class _Bits:
+    """Codes → bit positions for a set-valued attribute stored as one integer per document."""
+
+    def __init__(self, codes: Iterable[str] = ()) -> None:
+        self.bit: dict[str, int] = {}
+        for c in codes:
+            self.add(c)
+
+    def add(self, code: str) -> int:
+        if code not in self.bit:
+            if len(self.bit) >= 63:
+                return 0  # more codes than bits: ignored for boosting, never an error
+            self.bit[code] = 1 << len(self.bit)
+        return self.bit[code]
+
+    def mask(self, codes: Iterable[str]) -> int:
+        m = 0
+        for c in codes:
+            m |= self.bit.get(c, 0)
+        return m
+
+
+@dataclass
+class Corpus:
+    """A TextIndex plus per-document metadata in arrays, ready for `search_corpus`."""
+
+    index: TextIndex
+    rows: list[tuple[str, str, str, str | None, str | None, str]]  # kind, id, title, org, org_id, url
+    kinds: list[str]
+    kind_idx: np.ndarray
+    functions: _Bits
+    function_bits: np.ndarray
+    stages: _Bits
+    stage_bits: np.ndarray
+    fields: _Bits
+    field_bits: np.ndarray
+    municipality_cols: dict[str, int]
+    doc_municipality: sp.csc_matrix
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    stage_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STAGE_LABELS))
+    field_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELD_LABELS))
+    version: Any = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def build_corpus_index(
+    docs: Sequence[DocMeta],
+    *,
+    gazetteer: Gazetteer | None = None,
+    stage_labels: dict[str, str] | None = None,
+    field_labels: dict[str, str] | None = None,
+    progress: Any = None,
+    version: Any = 0,
+) -> Corpus:
+    """Return the Corpus of `docs`: analyse (unless terms are given) and index them."""
+    n = len(docs)
+
+    def term_lists() -> Iterable[list[str]]:
+        for i, d in enumerate(docs):
+            if progress is not None and i % 1000 == 0:
+                progress(i, n)
+            yield d.index_terms()
+        if progress is not None:
+            progress(n, n)
+
+    index = TextIndex.from_terms([d.key for d in docs], term_lists())
+    kinds: list[str] = []
+    kind_pos: dict[str, int] = {}
+    kind_idx = np.zeros(n, dtype=np.int16)
+    functions = _Bits(FUNCTION_CODES)
+    stages = _Bits(stage_labels or DEFAULT_STAGE_LABELS)
+    fields_ = _Bits(field_labels or DEFAULT_FIELD_LABELS)
+    function_bits = np.zeros(n, dtype=np.uint64)
+    stage_bits = np.zeros(n, dtype=np.uint64)
+    field_bits = np.zeros(n, dtype=np.uint64)
+    muni_cols: dict[str, int] = {}
+    m_rows: list[int] = []
+    m_cols: list[int] = []
+    rows = []
+    for i, d in enumerate(docs):
+        if d.kind not in kind_pos:
+            kind_pos[d.kind] = len(kinds)
+            kinds.append(d.kind)
+        kind_idx[i] = kind_pos[d.kind]
+        function_bits[i] = sum(functions.bit.get(c, 0) for c in d.functions)
+        stage_bits[i] = sum(stages.add(c) for c in set(d.stages))
+        field_bits[i] = sum(fields_.add(c) for c in set(d.fields))
+        for code in d.municipalities:
+            m_rows.append(i)
+            m_cols.append(muni_cols.setdefault(code, len(muni_cols)))
+        rows.append((d.kind, d.id, d.title, d.organization, d.organization_id, d.url))
+    doc_muni = sp.csc_matrix(
+        (np.ones(len(m_rows), dtype=np.int8), (m_rows, m_cols)), shape=(n, max(len(muni_cols), 1))
+    )
+    return Corpus(
+        index=index, rows=rows, kinds=kinds, kind_idx=kind_idx, functions=functions,
+        function_bits=function_bits, stages=stages, stage_bits=stage_bits, fields=fields_,
+        field_bits=field_bits, municipality_cols=muni_cols, doc_municipality=doc_muni,
+        gazetteer=gazetteer or Gazetteer(),
+        stage_labels=dict(stage_labels or DEFAULT_STAGE_LABELS),
+        field_labels=dict(field_labels or DEFAULT_FIELD_LABELS), version=version,
+    )
+
+
+# --- the question ------------------------------------------------------------------------
+
+
+def clean_query(query: str | None) -> tuple[str, str | None]:
+    """Return the question normalised and capped at MAX_QUERY_CHARS, and a notice if it was cut."""
+    q = normalize(query or "")
+    if len(q) > MAX_QUERY_CHARS:
+        return q[:MAX_QUERY_CHARS].strip(), _("質問が長すぎるため、先頭%(n)d文字で検索しました。") % {"n": MAX_QUERY_CHARS}
+    return q, None
+
+
+def _explicit_facets(corpus: Corpus, filters: dict[str, str | None]) -> list[Facet]:
+    out = []
+    labels = {
+        "function": FUNCTION_LABELS, "stage": corpus.stage_labels, "field": corpus.field_labels,
+        "kind": KIND_LABELS, "municipality": corpus.gazetteer.labels,
+    }
+    messages = {
+        "function": _("支援機能「%(v)s」は選べません。"), "stage": _("事業段階「%(v)s」は選べません。"),
+        "field": _("分野「%(v)s」は選べません。"), "kind": _("種類「%(v)s」は選べません。"),
+        "municipality": _("市区町村「%(v)s」は登録されていません。"),
+    }
+    for type_ in ("function", "stage", "field", "kind", "municipality"):
+        value = (filters.get(type_) or "").strip()
+        if not value:
+            continue
+        table = labels[type_]
+        if type_ == "kind" and value not in table and value in corpus.kinds:
+            table = {**table, value: value}
+        if type_ == "municipality" and value not in table and value in corpus.municipality_cols:
+            table = {**table, value: value}
+        if value not in table:
+            raise SearchError(type_, messages[type_] % {"v": value[:50]})
+        out.append(Facet(type_, value, str(table[value]), "filter"))
+    return out
+
+
+def _place_rows(corpus: Corpus, codes: Iterable[str]) -> np.ndarray:
+    cols = [corpus.municipality_cols[c] for c in codes if c in corpus.municipality_cols]
+    if not cols:
+        return np.zeros(len(corpus), dtype=bool)
+    return np.asarray(corpus.doc_municipality[:, cols].sum(axis=1)).ravel() > 0
+
+
+def _facet_arrays(corpus: Corpus, facets: Sequence[Facet]) -> dict[Facet, np.ndarray]:
+    """Return, per facet, which documents satisfy it (float: 1 yes, 0.5 unknown, 0 no)."""
+    out: dict[Facet, np.ndarray] = {}
+    n = len(corpus)
+    for f in facets:
+        if f.type == "function":
+            bit = np.uint64(corpus.functions.mask([f.code]))
+            out[f] = ((corpus.function_bits & bit) != 0).astype(np.float32)
+        elif f.type in ("stage", "field"):
+            bits, arr = (corpus.stages, corpus.stage_bits) if f.type == "stage" else (corpus.fields, corpus.field_bits)
+            bit = np.uint64(bits.mask([f.code]))
+            has = ((arr & bit) != 0).astype(np.float32)
+            has[arr == 0] = 0.5  # the record says nothing about stages/fields: neither for nor against
+            out[f] = has
+        elif f.type == "municipality":
+            out[f] = _place_rows(corpus, corpus.gazetteer.expand(f.code)).astype(np.float32)
+        elif f.type == "area":
+            codes = [c for m in corpus.gazetteer.areas.get(f.code, ("", []))[1] for c in corpus.gazetteer.expand(m)]
+            out[f] = _place_rows(corpus, codes).astype(np.float32)
+        else:
+            out[f] = np.zeros(n, dtype=np.float32)
+    return out
+
+
+def _filter_mask(corpus: Corpus, facets: Sequence[Facet], arrays: dict[Facet, np.ndarray]) -> np.ndarray | None:
+    mask: np.ndarray | None = None
+    for f in facets:
+        if f.source != "filter" or f.type == "municipality":
+            continue
+        if f.type == "kind":
+            keep = corpus.kind_idx == corpus.kinds.index(f.code) if f.code in corpus.kinds else np.zeros(len(corpus), bool)
+        else:
+            keep = arrays[f] > 0
+        mask = keep if mask is None else (mask & keep)
+    return mask
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+def search_corpus(
+    corpus: Corpus,
+    query: str = "",
+    *,
+    function: str | None = None,
+    stage: str | None = None,
+    municipality: str | None = None,
+    kind: str | None = None,
+    field: str | None = None,
+    limit: int = 10,
+) -> SearchResponse:
+    """Return the ranked answer to a question over a Corpus (no database needed)."""
+    q, notice = clean_query(query)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    filters = {"function": function, "stage": stage, "municipality": municipality, "kind": kind, "field": field}
+    explicit = _explicit_facets(corpus, filters)
+    stated = recognise(q, corpus.gazetteer, stage_labels=corpus.stage_labels, field_labels=corpus.field_labels)
+    chosen = {(f.type) for f in explicit}
+    # An explicit choice replaces what the text said about the same facet type.
+    facets = explicit + [f for f in stated if f.type not in chosen and not (f.type == "area" and "municipality" in chosen)]
+    response = SearchResponse(query=q, notice=notice, facets=facets)
+    if not q and not explicit:
+        response.diagnosis_entry = True
+        return response
+    response.results = rank(corpus, q, facets, limit)
+    return response
+
+
+def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> list[Hit]:
+    """Return the top `limit` hits for a cleaned question and its facets, with reasons."""
+    weighted = analyze_query_weighted(query) if query else ()
+    terms = [t for t, _w in weighted]
+    weights = [w for _t, w in weighted]
+    scores = corpus.index.scores(terms, weights)
+    arrays = _facet_arrays(corpus, facets)
+    boosting = [f for f in facets if f.type in FACET_WEIGHTS]
+    if boosting:
+        total = sum(FACET_WEIGHTS[f.type] for f in boosting)
+        satisfied = sum(arrays[f] * FACET_WEIGHTS[f.type] for f in boosting) / total
+        best = float(scores.max()) if scores.size else 0.0
+        if best > 0:
+            # Lift text matches by what they satisfy; documents without a text match stay out.
+            scores = scores + (scores > 0) * (FACET_BOOST * best * satisfied).astype(np.float32)
+        elif not terms or best == 0:
+            scores = satisfied.astype(np.float32)
+    mask = _filter_mask(corpus, facets, arrays)
+    top = TextIndex.top_rows(scores, limit, mask=mask)
+    return [_hit(corpus, row, score, query, weighted, facets, arrays) for row, score in top]
+
+
+# --- reasons -------------------------------------------------------------------------------
+
+
+def _term_origin(query: str) -> dict[str, str]:
+    """Return {term: the words of the question it came from} for synonym and glossary terms."""
+    origin: dict[str, str] = {}
+    for phrase, expansion in matched_synonyms(query):
+        for t in analyze(expansion):
+            origin.setdefault(t, phrase)
+    for word, japanese in matched_glossary(query):
+        for t in analyze(japanese):
+            origin.setdefault(t, word)
+    return origin
+
+
+def _hit(
+    corpus: Corpus,
+    row: int,
+    score: float,
+    query: str,
+    weighted: Sequence[tuple[str, float]],
+    facets: Sequence[Facet],
+    arrays: dict[Facet, np.ndarray],
+) -> Hit:
+    kind, id_, title, org, org_id, url = corpus.rows[row]
+    reasons: list[str] = []
+    title_terms = set(name_terms(title))
+    origin = _term_origin(query) if query else {}
+    direct = set(analyze(query)) if query else set()
+    matched = sorted(
+        ((t, corpus.index.term_score(t, row) * w) for t, w in weighted if not t.startswith(GRAM_PREFIX)),
+        key=lambda tw: -tw[1],
+    )
+    shown: set[str] = set()
+    for term, contribution in matched:
+        if contribution <= 0 or len(reasons) >= 4:
+            continue
+        word = term.removeprefix(READING_PREFIX)
+        if word in shown:
+            continue
+        shown.add(word)
+        where = _("名称") if term in title_terms else _("説明")
+        if term.startswith(READING_PREFIX):
+            reasons.append(_("読み「%(w)s」が%(where)sに一致") % {"w": word, "where": where})
+        elif term in origin and term not in direct:
+            reasons.append(_("「%(src)s」を「%(w)s」と読み替えて%(where)sに一致") % {"src": origin[term], "w": word, "where": where})
+        else:
+            reasons.append(_("「%(w)s」が%(where)sに一致") % {"w": word, "where": where})
+    if not shown and any(corpus.index.term_score(t, row) > 0 for t, _w in weighted if t.startswith(GRAM_PREFIX)):
+        reasons.append(_("名称の一部が一致"))
+    for f in facets:
+        value = float(arrays[f][row]) if f in arrays else 0.0
+        if value < 1.0:
+            continue
+        if f.type == "function":
+            reasons.append(_("%(label)sを行う") % {"label": f.label})
+        elif f.type == "stage":
+            reasons.append(_("%(label)sの支援") % {"label": f.label})
+        elif f.type == "field":
+            reasons.append(_("%(label)s分野に対応") % {"label": f.label})
+        elif f.type == "municipality":
+            reasons.append(_("%(label)sに所在") % {"label": f.label})
+        elif f.type == "area":
+            reasons.append(_("%(label)s内に所在") % {"label": f.label})
+    if kind == "program" and org:
+        reasons.append(_("%(org)sの事業") % {"org": org})
+    if not reasons:
+        reasons.append(_("条件に合う%(kind)s") % {"kind": KIND_LABELS.get(kind, kind)})
+    return Hit(kind, id_, title, org, org_id, score, reasons, url)
+
+
+# --- the per-process corpus from the database ----------------------------------------------
+
+_corpus: Corpus | None = None
+_corpus_lock = threading.Lock()
+
+
+def current_corpus() -> Corpus:
+    """Return this process's Corpus, reloading it from SearchDocument when the version moved."""
+    global _corpus
+    from madoguchi.search.models import IndexVersion
+
+    version = IndexVersion.current()
+    if _corpus is not None and _corpus.version == version:
+        return _corpus
+    with _corpus_lock:
+        if _corpus is None or _corpus.version != version:
+            from madoguchi.search.documents import load_corpus
+
+            _corpus = load_corpus(version)
+    return _corpus
+
+
+def search(
+    query: str = "",
+    *,
+    function: str | None = None,
+    stage: str | None = None,
+    municipality: str | None = None,
+    kind: str | None = None,
+    field: str | None = None,
+    limit: int = 10,
+) -> SearchResponse:
+    """Return the answer to a question over the current database (see module docstring)."""
+    return search_corpus(
+        current_corpus(), query, function=function, stage=stage, municipality=municipality,
+        kind=kind, field=field, limit=limit,
+    )

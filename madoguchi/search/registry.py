@@ -1,0 +1,89 @@
+"""Which models are searchable, and how a record becomes a document.
+
+    register("event", Event, event_to_doc)
+
+connects post_save/post_delete so that saving a record updates its SearchDocument and moves
+the IndexVersion, and adds the model to `madoguchi reindex`. Organizations, programs and
+facilities are registered in SearchConfig.ready(); later apps (events, matching listings)
+register their own kinds the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from madoguchi.search.engine import DocMeta
+
+ToDoc = Callable[[Any], "DocMeta | None"]
+
+
+@dataclass
+class Registration:
+    kind: str
+    model: type[models.Model]
+    to_doc: ToDoc
+    # Records whose document must be refreshed too when one of these is saved
+    # (a program shows its organization's name).
+    dependents: Callable[[Any], Iterable[tuple[str, Any]]] | None = None
+    queryset: Callable[[], Iterable[Any]] | None = None
+    extra: list[str] = field(default_factory=list)
+
+    def all_objects(self) -> Iterable[Any]:
+        return self.queryset() if self.queryset else self.model._default_manager.all()
+
+
+REGISTRY: dict[str, Registration] = {}
+
+
+def register(
+    kind: str,
+    model: type[models.Model],
+    to_doc: ToDoc,
+    *,
+    dependents: Callable[[Any], Iterable[tuple[str, Any]]] | None = None,
+    queryset: Callable[[], Iterable[Any]] | None = None,
+    m2m: Iterable[Any] = (),
+) -> Registration:
+    """Make `model` searchable as `kind`; `to_doc(obj)` returns its DocMeta (None: not indexed).
+
+    `m2m` lists many-to-many descriptors (Program.functions) whose changes also refresh the
+    record, since they are saved after the record itself.
+    """
+    reg = Registration(kind, model, to_doc, dependents, queryset)
+    REGISTRY[kind] = reg
+
+    def on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+        if raw:  # fixtures: the related rows may not exist yet; `reindex` covers them
+            return
+        from madoguchi.search.documents import refresh
+
+        refresh(kind, instance)
+
+    def on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+        from madoguchi.search.documents import remove
+
+        remove(kind, instance.pk)
+
+    def on_m2m(sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
+        if action in ("post_add", "post_remove", "post_clear") and not reverse:
+            from madoguchi.search.documents import refresh
+
+            refresh(kind, instance)
+
+    post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"search-save-{kind}")
+    post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=f"search-delete-{kind}")
+    for descriptor in m2m:
+        m2m_changed.connect(on_m2m, sender=descriptor.through, weak=False, dispatch_uid=f"search-m2m-{kind}-{descriptor.through.__name__}")
+    return reg
+
+
+def kind_of(model: type[models.Model]) -> str | None:
+    for kind, reg in REGISTRY.items():
+        if reg.model is model:
+            return kind
+    return None
