@@ -6,3 +6,6 @@ class MatchingConfig(AppConfig):
     name = "madoguchi.matching"
     label = "matching"
     verbose_name = _("マッチング")
+
+    def ready(self) -> None:
+        from madoguchi.matching import signals  # noqa: F401 - connects the receivers

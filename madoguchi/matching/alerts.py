@@ -1,0 +1,69 @@
+"""Alerts: mail a subscriber when a new listing matches their own listing or saved interest.
+
+Mail goes through the cases app's outbox (`enqueue_email`), so the background worker sends it
+and nothing is queued unless the change that caused it commits. `Alert` rows make this
+idempotent: a listing refreshed twice alerts each address once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from madoguchi.matching import text
+from madoguchi.matching.engine import COMPLEMENT
+from madoguchi.matching.models import Alert, Listing, Match, SavedInterest
+
+ALERT_TOP_RANK = 5  # tell an owner only when the new listing is among their best five
+
+
+def _send_once(new: Listing, email: str, subject: str, body: str, *, for_listing: Listing | None = None,
+               for_interest: SavedInterest | None = None) -> bool:
+    from madoguchi.cases.mail import enqueue_email
+
+    try:
+        with transaction.atomic():
+            Alert.objects.create(new_listing=new, email=email, for_listing=for_listing, for_interest=for_interest)
+    except IntegrityError:
+        return False
+    enqueue_email(email, subject, body)
+    return True
+
+
+def interest_matches(interest: SavedInterest, listing: Listing) -> bool:
+    """Whether a listing is of the wanted kind and shares the interest's field or a keyword's terms."""
+    if listing.kind != interest.kind:
+        return False
+    if interest.field_id and listing.fields.filter(pk=interest.field_id).exists():
+        return True
+    wanted = set(text.analyze(interest.keywords))
+    return bool(wanted & set(listing.terms.split()))
+
+
+def alert_for_new_listing(listing: Listing) -> int:
+    """Queue mails about `listing` (now live) to owners it suits and to matching interests; returns how many."""
+    if not listing.is_live:
+        return 0
+    sent = 0
+    url = settings.SITE_URL + listing.get_absolute_url()
+    subject = _("【madoguchi】新しい候補: %(title)s") % {"title": listing.title}
+    # owners whose listing now has this one among its best suggestions
+    for match in Match.objects.filter(candidate=listing, rank__lte=ALERT_TOP_RANK).select_related("listing"):
+        own = match.listing
+        if not (own.alerts and own.contact_email and own.is_live):
+            continue
+        body = render_to_string("matching/email/new_candidate.txt", {
+            "own": own, "new": listing, "reasons": match.reasons, "url": url,
+            "own_url": settings.SITE_URL + own.get_absolute_url()})
+        sent += _send_once(listing, own.contact_email, subject, body, for_listing=own)
+    for interest in SavedInterest.objects.filter(kind=listing.kind):
+        if interest_matches(interest, listing):
+            body = render_to_string("matching/email/new_for_interest.txt", {"interest": interest, "new": listing, "url": url})
+            sent += _send_once(listing, interest.email, subject, body, for_interest=interest)
+    return sent
+
+
+def complementary_kinds(kind: str) -> tuple[str, ...]:
+    return COMPLEMENT[kind]

@@ -1,0 +1,164 @@
+"""From database rows to the engine and back: build pools, store `Match` rows.
+
+Pools are cached per process and per group of kinds, keyed by a cheap signature of the live
+listings (count and last update), so a burst of saves or a page view does not rebuild them,
+and any change does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import transaction
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
+
+from madoguchi.directory.models import Area, BusinessStage, Field, Municipality
+from madoguchi.matching import engine
+from madoguchi.matching.models import Feedback, Kind, Listing, Match, TechArea
+
+SUGGESTIONS_KEPT = 20
+
+_cache: dict[tuple[str, ...], tuple[tuple[object, ...], engine.Pool]] = {}
+_cache_lock = threading.Lock()
+
+
+def _norm_set(values: Iterable[object]) -> frozenset[str]:
+    import unicodedata
+
+    return frozenset(unicodedata.normalize("NFKC", str(v)).strip().lower() for v in values if str(v).strip())
+
+
+def listing_queryset() -> QuerySet[Listing]:
+    return Listing.objects.select_related("municipality").prefetch_related("fields", "stages", "municipality__areas")
+
+
+def doc_for(listing: Listing) -> engine.Doc:
+    """The engine's view of a listing (expects fields, stages and municipality areas prefetched)."""
+    muni = listing.municipality
+    owner: object = ("org", listing.owner_organization_id) if listing.owner_organization_id else (
+        ("name", listing.owner_name) if listing.owner_name else None)
+    return engine.Doc(
+        id=listing.pk,
+        kind=listing.kind,
+        terms=listing.terms.split(),
+        owner=owner,
+        fields=frozenset(f.pk for f in listing.fields.all()),
+        stages=frozenset(s.pk for s in listing.stages.all()),
+        tech_area=listing.tech_area,
+        amount_min=listing.amount_min,
+        amount_max=listing.amount_max,
+        municipality=muni.pk if muni else None,
+        city=(muni.parent_id or muni.pk) if muni else None,
+        areas=frozenset(a.pk for a in muni.areas.all()) if muni else frozenset(),
+        deadline=listing.deadline.toordinal() if listing.deadline else None,
+        expires=listing.expires_on.toordinal() if listing.expires_on else None,
+        processes=_norm_set(listing.processes),
+        certifications=_norm_set(listing.certifications),
+        skills=_norm_set(listing.skills),
+    )
+
+
+def labels() -> engine.Labels:
+    return engine.Labels(
+        fields=dict(Field.objects.values_list("pk", "name")),
+        stages=dict(BusinessStage.objects.values_list("pk", "name")),
+        municipalities=dict(Municipality.objects.values_list("pk", "name")),
+        areas=dict(Area.objects.values_list("pk", "name")),
+        tech_areas={str(k): str(v) for k, v in TechArea.choices},
+    )
+
+
+def pool_for(kinds: Sequence[str], today: dt.date | None = None) -> engine.Pool:
+    """The live listings of `kinds`, indexed; cached until one of them changes."""
+    key = tuple(sorted(kinds))
+    live = Listing.objects.live(today).filter(kind__in=key)
+    sig_row = live.aggregate(n=Count("pk"), last=Max("updated"))
+    signature = (sig_row["n"], sig_row["last"], today or timezone.localdate(), Field.objects.count())
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and hit[0] == signature:
+            return hit[1]
+    pool = engine.build_pool([doc_for(x) for x in listing_queryset().filter(pk__in=live.values("pk"))], labels())
+    with _cache_lock:
+        _cache[key] = (signature, pool)
+    return pool
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def penalties_for(listing: Listing) -> list[engine.Penalty]:
+    """Feedback given on this listing's suggestions, and by the other side on the same pair."""
+    own = [engine.Penalty(c, r) for c, r in Feedback.objects.filter(listing=listing).values_list("candidate_id", "reason")]
+    theirs = [engine.Penalty(lid, r) for lid, r in Feedback.objects.filter(candidate=listing).values_list("listing_id", "reason")]
+    return own + theirs
+
+
+def compute(listing: Listing, k: int = SUGGESTIONS_KEPT, today: dt.date | None = None) -> list[engine.Suggestion]:
+    """Suggestions for one listing, without storing them."""
+    today = today or timezone.localdate()
+    src = doc_for(listing_queryset().get(pk=listing.pk))
+    pool = pool_for(engine.COMPLEMENT[listing.kind], today)
+    return engine.suggest(pool, src, k=k, today=today.toordinal(), penalties=penalties_for(listing))
+
+
+@transaction.atomic
+def store(listing: Listing, suggestions: Sequence[engine.Suggestion]) -> list[Match]:
+    """Replace the listing's stored suggestions with these."""
+    now = timezone.now()
+    Match.objects.filter(listing=listing).delete()
+    rows = [
+        Match(listing=listing, candidate_id=s.id, rank=rank, score=s.score, reasons=s.reasons, refreshed_at=now)
+        for rank, s in enumerate(suggestions, start=1)
+    ]
+    return Match.objects.bulk_create(rows)
+
+
+def refresh(listing: Listing, today: dt.date | None = None) -> list[Match]:
+    """Recompute and store one listing's suggestions (none unless it is live)."""
+    if not listing.is_live:
+        Match.objects.filter(listing=listing).delete()
+        return []
+    return store(listing, compute(listing, today=today))
+
+
+def refresh_around(listing: Listing) -> list[Listing]:
+    """After a listing changed: refresh it, and the listings it now suits (they may gain it as a
+    candidate). Returns those other listings, whose owners may be alerted."""
+    matches = refresh(listing)
+    others = list(Listing.objects.filter(pk__in=[m.candidate_id for m in matches]))
+    # listings that had it as a candidate before the change, so they can drop it
+    stale = Listing.objects.filter(matches__candidate=listing).exclude(pk__in=[o.pk for o in others])
+    for other in [*others, *stale]:
+        refresh(other)
+    return others
+
+
+def refresh_all(progress: Callable[[int, int], None] | None = None, today: dt.date | None = None) -> int:
+    """The nightly batch: every live listing's suggestions. Returns how many listings were refreshed."""
+    today = today or timezone.localdate()
+    # expire what ran out, so pages and the API stop showing it
+    Listing.objects.filter(status=Listing.Status.PUBLISHED, expires_on__lt=today).update(status=Listing.Status.EXPIRED)
+    Match.objects.exclude(listing__in=Listing.objects.live(today)).delete()
+    live = listing_queryset().filter(pk__in=Listing.objects.live(today).values("pk")).order_by("pk")
+    total = live.count()
+    done = 0
+    feedback: dict[int, list[engine.Penalty]] = {}
+    for lid, cid, reason in Feedback.objects.values_list("listing_id", "candidate_id", "reason"):
+        feedback.setdefault(lid, []).append(engine.Penalty(cid, reason))
+        feedback.setdefault(cid, []).append(engine.Penalty(lid, reason))
+    for kind in Kind.values:
+        pool = pool_for(engine.COMPLEMENT[kind], today)
+        for listing in live.filter(kind=kind).iterator(chunk_size=500):
+            found = engine.suggest(pool, doc_for(listing), k=SUGGESTIONS_KEPT, today=today.toordinal(),
+                                   penalties=feedback.get(listing.pk, []))
+            store(listing, found)
+            done += 1
+            if progress:
+                progress(done, total)
+    return done
