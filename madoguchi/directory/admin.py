@@ -1,62 +1,164 @@
-"""Admin for institution staff. Every edit is recorded by django-simple-history."""
+"""Admin for staff (in Japanese). Every edit is recorded by django-simple-history: who, when, what.
+
+The plan's wording and today's facts sit in separate fieldsets, so staff record what changed
+since 2005 (with its own as-of date) without overwriting what the plan said.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from madoguchi.directory.forms import FacilityAdminForm, LocationAdminForm, OrganizationAdminForm
 from madoguchi.directory.models import (
     Area, BusinessStage, Facility, Field, Location, Membership, Municipality, Organization,
     OrganizationFunction, Program, SupportFunction,
 )
 
+PLAN_FIELDSET = _("計画の記載（2005年12月時点）")
+CURRENT_FIELDSET = _("現在の情報（職員が記録。時点を必ず入力）")
+# Provenance of rows loaded from the plan is the plan's; staff may not rewrite it.
+PLAN_PROVENANCE = ["plan_key", "source", "as_of"]
+
+
+def summarise_inline_changes(formsets: list[BaseInlineFormSet]) -> str:
+    """Return e.g. 「所在地: 追加 1件、変更 1件」 for the inline rows a save touched.
+
+    simple-history records the organization's own fields; rows edited inline (functions,
+    offices) have no history of their own, so the organization's record names them.
+    """
+    parts = []
+    for formset in formsets:
+        counts = []
+        for label, objects in (
+            (gettext("追加"), formset.new_objects),
+            (gettext("変更"), formset.changed_objects),
+            (gettext("削除"), formset.deleted_objects),
+        ):
+            if objects:
+                counts.append(gettext("%(what)s %(n)d件") % {"what": label, "n": len(objects)})
+        if counts:
+            name = capfirst(formset.model._meta.verbose_name)
+            parts.append(f"{name}: {'、'.join(counts)}")
+    return "／".join(parts)
+
+
+class JapaneseHistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin with Japanese history pages and inline edits named in the record."""
+
+    object_history_template = "directory/admin/object_history.html"
+    object_history_list_template = "directory/admin/object_history_list.html"
+
+    def history_view_title(self, request: HttpRequest, obj: Model) -> str:
+        return gettext("変更履歴: %s") % obj
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not hasattr(self.model, "plan_key"):
+            return fields
+        # plan_key is never edited; source and as_of are the plan's once a row came from it.
+        protected = PLAN_PROVENANCE if obj is not None and obj.plan_key else ["plan_key"]
+        return fields + [name for name in protected if name not in fields]
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: list[Any], change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        summary = summarise_inline_changes(formsets)
+        history = getattr(form.instance, "history", None)
+        if summary and history is not None:
+            # The record written by save_model() a moment ago, in the same transaction.
+            record = history.first()
+            if record is not None:
+                record.history_change_reason = summary[:100]
+                record.save(update_fields=["history_change_reason"])
+
 
 class OrganizationFunctionInline(admin.TabularInline):
     model = OrganizationFunction
     extra = 0
+    fields = ["function", "derived", "basis"]
 
 
 class LocationInline(admin.TabularInline):
     model = Location
+    form = LocationAdminForm
     extra = 0
+    fields = ["label", "address", "municipality", "phone", "order", "source"]
+    autocomplete_fields = ["municipality"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(JapaneseHistoryAdmin):
+    form = OrganizationAdminForm
     list_display = ["name", "kind", "plan_number", "phone", "municipality", "status", "as_of", "current_as_of"]
     list_filter = ["kind", "status", "functions"]
     search_fields = ["name", "current_name", "kana", "address"]
-    readonly_fields = ["plan_key", "source", "as_of", "source_refs"]
+    readonly_fields = ["source_refs"]
+    autocomplete_fields = ["parent", "municipality", "successor"]
+    filter_horizontal = ["fields", "stages"]
     inlines = [OrganizationFunctionInline, LocationInline]
     fieldsets = [
-        ("計画の記載（2005年12月時点）", {"fields": [
+        (PLAN_FIELDSET, {"fields": [
             "name", "kana", "name_en", "slug", "kind", "sector", "parent", "plan_number", "postal_code",
             "address", "municipality", "phone", "url", "email", "main_functions_text", "description",
-            "fields", "stages", "plan_key", "source", "as_of", "source_refs",
+            "fields", "stages",
         ]}),
-        ("現在の情報（職員が記録）", {"fields": [
-            "status", "current_name", "current_address", "current_phone", "current_note",
-            "current_as_of", "successor", "verified_at",
-        ]}),
+        (_("出典"), {"fields": ["plan_key", "source", "as_of", "source_refs"]}),
+        (CURRENT_FIELDSET, {
+            "description": _("計画の記載は書き換えず、現在の事実をここに記録してください。記録するときは「現況の時点」が必要です。"),
+            "fields": [
+                "status", "current_name", "current_address", "current_phone", "current_note",
+                "current_as_of", "successor", "verified_at",
+            ],
+        }),
     ]
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "organization", "category", "application_closes", "as_of"]
+class ProgramAdmin(JapaneseHistoryAdmin):
+    list_display = ["name", "organization", "category", "application_closes", "as_of", "current_as_of"]
     list_filter = ["category", "functions"]
     search_fields = ["name", "description"]
-    readonly_fields = ["plan_key", "source", "as_of"]
+    autocomplete_fields = ["organization"]
     filter_horizontal = ["functions", "stages", "fields", "eligibility_area"]
+    fieldsets = [
+        (PLAN_FIELDSET, {"fields": [
+            "name", "slug", "organization", "category", "description", "functions", "function_basis",
+            "stages", "fields", "eligibility_area", "eligibility_size", "eligibility",
+            "application_opens", "application_closes", "contact", "url", "order",
+        ]}),
+        (_("出典"), {"fields": ["plan_key", "source", "as_of", "verified_at"]}),
+        (CURRENT_FIELDSET, {"fields": ["current_note", "current_as_of"]}),
+    ]
 
 
 @admin.register(Facility)
-class FacilityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "operator", "as_of"]
-    readonly_fields = ["plan_key", "source", "as_of"]
+class FacilityAdmin(JapaneseHistoryAdmin):
+    form = FacilityAdminForm
+    list_display = ["name", "kind", "operator", "as_of", "current_as_of"]
+    list_filter = ["kind"]
+    search_fields = ["name", "address"]
+    autocomplete_fields = ["operator", "municipality"]
+    fieldsets = [
+        (PLAN_FIELDSET, {"fields": [
+            "name", "slug", "kind", "operator", "operator_basis", "address", "municipality", "description",
+        ]}),
+        (_("出典"), {"fields": ["plan_key", "source", "as_of", "verified_at"]}),
+        (CURRENT_FIELDSET, {"fields": ["current_note", "current_as_of"]}),
+    ]
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "designation"]
+class AreaAdmin(JapaneseHistoryAdmin):
+    list_display = ["name", "designation", "area_km2"]
+    filter_horizontal = ["municipalities"]
 
 
 @admin.register(Municipality)
@@ -66,9 +168,19 @@ class MunicipalityAdmin(admin.ModelAdmin):
     search_fields = ["name", "kana", "code"]
 
 
-admin.site.register(SupportFunction)
-admin.site.register(BusinessStage)
-admin.site.register(Field)
+@admin.register(SupportFunction)
+class SupportFunctionAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "code", "short_name"]
+
+
+@admin.register(BusinessStage)
+class BusinessStageAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "code"]
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "code", "strategic"]
 
 
 @admin.register(Membership)
