@@ -1,0 +1,337 @@
+"""Write the 2005 plan into the database: idempotent, in one transaction, plan fields only.
+
+Records are matched by a stable key (plan_key, code, slug, or organization + label) and a row
+is saved only when one of the plan's fields differs, so a second load writes nothing and adds
+no change-history rows. Fields staff keep (current_*, status, url, email, kana, and relations
+they added) are never written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from django.db import IntegrityError, models, transaction
+
+from madoguchi.directory.models import (
+    PLAN_AS_OF, Area, BusinessStage, Facility, Field, Location, Municipality, Organization,
+    OrganizationFunction, Program, SupportFunction,
+)
+from madoguchi.interop.derive import OrgSpec, build_core_programs, build_organizations, read_csv
+from madoguchi.interop.plan import Plan, PlanError, parse_plan
+
+M = TypeVar("M", bound=models.Model)
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+# What the report calls each model, in the order the loader writes them.
+MODEL_LABELS = {
+    "SupportFunction": "支援機能",
+    "BusinessStage": "事業段階",
+    "Field": "分野",
+    "Municipality": "市区町村",
+    "Area": "地域",
+    "Organization": "支援機関・関係機関",
+    "OrganizationFunction": "支援機能の提供",
+    "Location": "所在地",
+    "Program": "支援事業",
+    "Facility": "施設",
+}
+
+_WARD = re.compile(r"^(?:宮城県)?仙台市(青葉区|宮城野区|若林区|太白区|泉区)")
+
+
+@dataclass
+class LoadReport:
+    """Counts per model of what the load created, updated and left unchanged, and its notes."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, model: str, status: str) -> None:
+        bucket = self.counts.setdefault(model, {CREATED: 0, UPDATED: 0, UNCHANGED: 0})
+        bucket[status] += 1
+
+    def total(self, status: str) -> int:
+        return sum(c[status] for c in self.counts.values())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.total(CREATED) or self.total(UPDATED))
+
+    def line(self, model: str) -> str:
+        c = self.counts.get(model, {CREATED: 0, UPDATED: 0, UNCHANGED: 0})
+        return f"{MODEL_LABELS[model]}: 作成 {c[CREATED]}・更新 {c[UPDATED]}・変更なし {c[UNCHANGED]}"
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"変更はありません（作成 0・更新 0・変更なし {self.total(UNCHANGED)}）"
+        return (
+            f"計画を読み込みました（作成 {self.total(CREATED)}・更新 {self.total(UPDATED)}・"
+            f"変更なし {self.total(UNCHANGED)}）"
+        )
+
+
+class _Writer:
+    def __init__(self, report: LoadReport, out: TextIO | None) -> None:
+        self.report = report
+        self.out = out
+
+    def say(self, text: str) -> None:
+        if self.out is not None:
+            self.out.write(text + "\n")
+            self.out.flush()
+
+    def step_done(self, model: str) -> None:
+        self.say(self.report.line(model))
+
+    def upsert(self, model: type[M], lookup: dict[str, Any], values: dict[str, Any],
+               create_only: dict[str, Any] | None = None) -> tuple[M, str]:
+        """Create the row, or save only the plan fields that differ (one history row at most)."""
+        obj = model._default_manager.filter(**lookup).first()
+        if obj is None:
+            obj = model._default_manager.create(**lookup, **values, **(create_only or {}))
+            status = CREATED
+        else:
+            changed = [name for name, value in values.items() if getattr(obj, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(obj, name, values[name])
+                obj.save(update_fields=changed)
+                status = UPDATED
+            else:
+                status = UNCHANGED
+        self.report.count(model.__name__, status)
+        return obj, status
+
+    def add_missing(self, obj: models.Model, relation: str, wanted: Iterable[models.Model], status: str) -> None:
+        """Add plan relations that are missing; never remove one (staff may have added it)."""
+        manager = getattr(obj, relation)
+        have = set(manager.values_list("pk", flat=True))
+        missing = [o for o in wanted if o.pk not in have]
+        if missing:
+            manager.add(*missing)
+            if status == UNCHANGED:
+                counts = self.report.counts[type(obj).__name__]
+                counts[UNCHANGED] -= 1
+                counts[UPDATED] += 1
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = False) -> LoadReport:
+    """Load the plan at `path` into the database in one transaction; raise PlanError on any problem.
+
+    With progress=True, one line per step goes to stdout (sys.stdout when not given).
+    """
+    out = (stdout or sys.stdout) if progress else stdout
+    report = LoadReport()
+    writer = _Writer(report, out)
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PlanError(f"計画のファイル {path} が見つかりません") from exc
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"計画のファイル {path} を UTF-8 として読めません") from exc
+    writer.say(f"計画を読んでいます: {path}")
+    plan = parse_plan(text)
+    specs = build_organizations(plan)
+    programs = build_core_programs(plan)
+    writer.say(
+        f"読み取り: 表2 {len(plan.table2)} 項目・機関 {len(specs)}・中核的支援機関の支援事業 {len(programs)}・"
+        f"施設 {len(plan.facilities)}"
+    )
+    for skipped in plan.skipped:
+        note = f"連携機関の「{skipped}」は個別の団体ではないため読み込みません"
+        report.notes.append(note)
+        writer.say(note)
+    try:
+        with transaction.atomic():
+            functions = _load_reference(writer)
+            municipalities = _load_municipalities(writer)
+            _load_area(writer, plan, municipalities)
+            orgs = _load_organizations(writer, specs, functions, municipalities)
+            _load_programs(writer, orgs["t3"], programs, functions)
+            _load_facilities(writer, plan, orgs, specs, municipalities)
+    except IntegrityError as exc:
+        raise PlanError(f"データベースへの書き込みが制約に違反したため、何も変更していません（{exc}）") from exc
+    writer.say(report.summary())
+    return report
+
+
+def _load_reference(w: _Writer) -> dict[str, SupportFunction]:
+    functions: dict[str, SupportFunction] = {}
+    for row in read_csv("support_functions.csv"):
+        obj, _ = w.upsert(SupportFunction, {"code": row["code"]}, {
+            "name": row["name"], "short_name": row["short_name"], "name_en": row["name_en"],
+            "order": int(row["order"]), "description": row["description"], "source": row["source"],
+            "as_of": PLAN_AS_OF,
+        })
+        functions[obj.code] = obj
+    w.step_done("SupportFunction")
+    for row in read_csv("business_stages.csv"):
+        w.upsert(BusinessStage, {"code": row["code"]}, {
+            "name": row["name"], "name_en": row["name_en"], "order": int(row["order"]),
+            "description": row["description"], "source": row["source"], "as_of": PLAN_AS_OF,
+        })
+    w.step_done("BusinessStage")
+    for row in read_csv("fields.csv"):
+        w.upsert(Field, {"code": row["code"]}, {
+            "name": row["name"], "name_en": row["name_en"], "strategic": row["strategic"] == "true",
+            "order": int(row["order"]), "source": row["source"], "as_of": PLAN_AS_OF,
+        })
+    w.step_done("Field")
+    return functions
+
+
+def _load_municipalities(w: _Writer) -> dict[str, Municipality]:
+    """Miyagi's municipalities, by code and by name. A parent or successor must come earlier in the file."""
+    by_code: dict[str, Municipality] = {}
+    for row in read_csv("municipalities.csv"):
+        links: dict[str, int | None] = {}
+        for attr, col in (("parent_id", "parent_code"), ("successor_id", "successor_code")):
+            if row[col] and row[col] not in by_code:
+                raise PlanError(f"municipalities.csv の{row['name']}の {col}「{row[col]}」がそれより前の行にありません")
+            links[attr] = by_code[row[col]].pk if row[col] else None
+        obj, _ = w.upsert(Municipality, {"code": row["code"]}, {
+            "name": row["name"], "kana": row["kana"], "name_en": row["name_en"], "kind": row["kind"],
+            "valid_from": _date(row["valid_from"]), "valid_to": _date(row["valid_to"]),
+            "history_note": row["note"], "source": row["source"], "as_of": _date(row["as_of"]) or PLAN_AS_OF,
+            **links,
+        })
+        by_code[row["code"]] = obj
+    w.step_done("Municipality")
+    by_name = {m.name: m for m in by_code.values()}
+    return {**by_code, **by_name}
+
+
+def municipality_of(address: str, municipalities: dict[str, Municipality]) -> Municipality | None:
+    """仙台市青葉区… → the ward 青葉区; otherwise the municipality the address starts with."""
+    m = _WARD.match(address)
+    if m:
+        return municipalities.get(m.group(1))
+    text = address.removeprefix("宮城県")
+    names = sorted((n for n in municipalities if not n.isdigit()), key=len, reverse=True)
+    return next((municipalities[n] for n in names if text.startswith(n)), None)
+
+
+def _load_area(w: _Writer, plan: Plan, municipalities: dict[str, Municipality]) -> None:
+    for row in read_csv("areas.csv"):
+        wanted: list[Municipality] = []
+        for name in plan.area.municipalities:
+            if name not in municipalities:
+                raise PlanError(f"三-1 の構成市町村「{name}」が municipalities.csv にありません")
+            m = municipalities[name]
+            wanted.append(m)
+            # 仙台市 includes its wards; 富谷町 (2005) is 富谷市 today: both belong to the area.
+            wanted.extend(m.wards.all())
+            if m.successor_id:
+                wanted.append(m.successor)
+        if int(row["area_km2"]) != plan.area.area_km2:
+            raise PlanError(f"三-1 の面積（約{plan.area.area_km2}k㎡）が areas.csv（{row['area_km2']}）と一致しません")
+        description = plan.area.description + "\n\n" + row["summary"]
+        obj, status = w.upsert(Area, {"slug": row["slug"]}, {
+            "name": row["name"], "designation": row["designation"], "area_km2": plan.area.area_km2,
+            "description": description, "source": row["source"], "as_of": PLAN_AS_OF,
+        })
+        w.add_missing(obj, "municipalities", wanted, status)
+    w.step_done("Area")
+
+
+def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, SupportFunction],
+                        municipalities: dict[str, Municipality]) -> dict[str, Organization]:
+    orgs: dict[str, Organization] = {}
+    for spec in specs:
+        taken = Organization.objects.filter(slug=spec.slug).exclude(plan_key=spec.plan_key).first()
+        if taken is not None:
+            raise PlanError(
+                f"スラッグ「{spec.slug}」は別の機関「{taken.name}」が使っているため「{spec.name}」を登録できません"
+            )
+        municipality = municipality_of(spec.address, municipalities) if spec.address else None
+        parent = orgs[spec.parent_key] if spec.parent_key else None
+        obj, _ = w.upsert(Organization, {"plan_key": spec.plan_key}, {
+            "name": spec.name, "name_en": spec.name_en, "kind": spec.kind, "sector": spec.sector,
+            "parent_id": parent.pk if parent else None, "plan_number": spec.plan_number,
+            "plan_order": spec.plan_order, "address": spec.address, "phone": spec.phone,
+            "municipality_id": municipality.pk if municipality else None,
+            "main_functions_text": spec.main_functions_text, "description": spec.description,
+            "source": spec.source, "source_refs": spec.source_refs, "aliases": spec.aliases,
+            "as_of": PLAN_AS_OF,
+        }, create_only={"slug": spec.slug})
+        orgs[spec.plan_key] = obj
+    w.step_done("Organization")
+
+    for spec in specs:
+        org = orgs[spec.plan_key]
+        existing = {link.function.code: link for link in org.function_links.select_related("function")}
+        for code in spec.functions:
+            link = existing.get(code)
+            if link is not None and not link.derived:
+                # Staff confirmed this function themselves; their record stands.
+                w.report.count("OrganizationFunction", UNCHANGED)
+                continue
+            w.upsert(OrganizationFunction, {"organization": org, "function": functions[code]},
+                     {"derived": True, "basis": spec.basis(code)})
+        stale = [link.pk for code, link in existing.items() if link.derived and code not in spec.functions]
+        if stale:
+            OrganizationFunction.objects.filter(pk__in=stale).delete()
+            for _ in stale:
+                w.report.count("OrganizationFunction", UPDATED)
+    w.step_done("OrganizationFunction")
+
+    for spec in specs:
+        for order, (label, address, phone) in enumerate(spec.locations):
+            municipality = municipality_of(address, municipalities)
+            w.upsert(Location, {"organization": orgs[spec.plan_key], "label": label}, {
+                "address": address, "phone": phone, "order": order,
+                "municipality_id": municipality.pk if municipality else None,
+                "source": spec.source, "as_of": PLAN_AS_OF,
+            })
+    w.step_done("Location")
+    return orgs
+
+
+def _load_programs(w: _Writer, core: Organization, programs: list[Any],
+                   functions: dict[str, SupportFunction]) -> None:
+    for spec in programs:
+        obj, status = w.upsert(Program, {"plan_key": spec.plan_key}, {
+            "organization_id": core.pk, "name": spec.name, "category": spec.category,
+            "description": spec.description, "function_basis": spec.function_basis, "order": spec.order,
+            "source": spec.source, "as_of": PLAN_AS_OF,
+        }, create_only={"slug": spec.slug})
+        w.add_missing(obj, "functions", [functions[c] for c in spec.functions], status)
+    w.step_done("Program")
+
+
+def _load_facilities(w: _Writer, plan: Plan, orgs: dict[str, Organization], specs: list[OrgSpec],
+                     municipalities: dict[str, Municipality]) -> None:
+    """表1's right column, described by facilities.csv (kind, operator where the plan says it)."""
+    rows = {r["name"]: r for r in read_csv("facilities.csv")}
+    by_name = {s.name: orgs[s.plan_key] for s in specs}
+    for name in plan.facilities:
+        row = rows.get(name)
+        if row is None:
+            raise PlanError(f"表1 の施設「{name}」が facilities.csv にありません")
+        values: dict[str, Any] = {
+            "name": name, "kind": row["kind"], "description": row["note"],
+            "source": "表1 インキュベーション・研究開発施設", "as_of": PLAN_AS_OF,
+        }
+        if row["operator"]:
+            if row["operator"] not in by_name:
+                raise PlanError(f"facilities.csv の運営機関「{row['operator']}」が計画の機関にありません")
+            values["operator_id"] = by_name[row["operator"]].pk
+            values["operator_basis"] = row["operator_basis"]
+        if row["address"]:
+            municipality = municipality_of(row["address"], municipalities)
+            values["address"] = row["address"]
+            values["municipality_id"] = municipality.pk if municipality else None
+        w.upsert(Facility, {"plan_key": f"f-{row['slug']}"}, values, create_only={"slug": row["slug"]})
+    w.step_done("Facility")
