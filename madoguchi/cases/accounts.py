@@ -1,0 +1,18 @@
+"""Account helpers: the password-reset email goes through the queue like every other email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.forms import PasswordResetForm
+from django.template import loader
+
+from madoguchi.cases.mail import enqueue_email
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+                  from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        enqueue_email(to_email, subject, body)

@@ -1,0 +1,324 @@
+"""Clients, their cases, the append-only timeline and the read log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from madoguchi.cases.corporate_number import validate_corporate_number
+from madoguchi.directory.models import BusinessStage, Municipality, Organization, SupportFunction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from madoguchi.cases.models.referral import Referral
+
+
+class Outcome(models.TextChoices):
+    FOUNDED = "founded", _("創業")
+    LOAN = "loan", _("融資実行")
+    JOINT_RESEARCH = "joint_research", _("共同研究開始")
+    DEAL = "deal", _("商談成立")
+    EXPERT = "expert", _("専門家派遣")
+    INFO_ONLY = "info_only", _("情報提供のみ")
+    OTHER = "other", _("その他")
+
+
+class Client(models.Model):
+    """A 相談者: a company or a person. The optional user account is how they log in."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("法人")
+        PERSON = "person", _("個人")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称・氏名"), max_length=200)
+    corporate_number = models.CharField(
+        _("法人番号"), max_length=13, blank=True, validators=[validate_corporate_number]
+    )
+    contact_name = models.CharField(_("担当者名"), max_length=100, blank=True)
+    email = models.EmailField(_("メール"), blank=True)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="client"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("相談者")
+        verbose_name_plural = _("相談者")
+
+    def __str__(self) -> str:
+        return self.name or str(_("（匿名化済み）"))
+
+
+class CaseQuerySet(QuerySet["Case"]):
+    def awaiting_triage(self) -> CaseQuerySet:
+        """New consultations and those a declined referral sent back: the coordinator's inbox."""
+        return self.filter(status__in=[Case.Status.NEW, Case.Status.RETURNED])
+
+
+class Case(models.Model):
+    """One consultation (相談) and everything done about it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("新規受付")
+        REFERRED = "referred", _("紹介中")
+        RETURNED = "returned", _("差し戻し")
+        CLOSED = "closed", _("終了")
+
+    class Consent(models.TextChoices):
+        CORE_ONLY = "core_only", _("中核的支援機関（みやぎ産業振興機構）のみに共有する")
+        NAMED = "named", _("指定した機関にも共有する")
+        PLATFORM = "platform", _("コーディネーターが紹介するプラットフォームの機関に共有する")
+
+    code = models.UUIDField(_("受付番号"), default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases", verbose_name=_("相談者"))
+    owner = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("受付機関")
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("所在地（市区町村）")
+    )
+    stage = models.ForeignKey(
+        BusinessStage, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("事業段階")
+    )
+    functions = models.ManyToManyField(SupportFunction, blank=True, verbose_name=_("求める支援機能"))
+    need = models.TextField(_("相談内容"))
+    consent = models.CharField(_("情報共有への同意"), max_length=20, choices=Consent.choices)
+    named_organizations = models.ManyToManyField(
+        Organization, blank=True, related_name="consented_cases", verbose_name=_("共有を認めた機関")
+    )
+    consent_given_at = models.DateTimeField(_("同意日時"), default=timezone.now)
+    consent_withdrawn_at = models.DateTimeField(_("同意撤回日時"), null=True, blank=True)
+    status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(_("成果"), max_length=20, choices=Outcome.choices, blank=True)
+    created = models.DateTimeField(_("受付日時"), default=timezone.now)
+    closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("相談")
+        verbose_name_plural = _("相談")
+        indexes = [
+            # the coordinator's inbox: status in (new, returned) ordered by created
+            models.Index(fields=["status", "created"], name="case_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("相談 %(code)s") % {"code": self.short_code})
+
+    @property
+    def short_code(self) -> str:
+        return str(self.code)[:8]
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case", args=[self.code])
+
+    @property
+    def consent_active(self) -> bool:
+        return self.consent_withdrawn_at is None
+
+    def may_share_with(self, organization: Organization | None) -> bool:
+        """Whether the client's consent covers showing this case to `organization` now.
+
+        The receiving institution itself always may (it was told by the client directly).
+        The core institution is covered by every consent option, until the client withdraws.
+        """
+        if organization is None:
+            return False
+        if organization.pk == self.owner_id:
+            return True
+        if not self.consent_active:
+            return False
+        if organization.kind == Organization.Kind.CORE:
+            return True
+        if self.consent == self.Consent.NAMED:
+            return self.named_organizations.filter(pk=organization.pk).exists()
+        # PLATFORM: the directory is the platform; any institution the coordinator refers to.
+        return self.consent == self.Consent.PLATFORM
+
+    def involved_organization_ids(self) -> set[int]:
+        """The owner and every institution that sent or received a referral for this case."""
+        ids = {self.owner_id}
+        for from_id, to_id in self.referrals.values_list("from_org_id", "to_org_id"):
+            ids.update((from_id, to_id))
+        return ids
+
+    def add_activity(
+        self, kind: str, *, by: User | None, text: str = "", organization: Organization | None = None,
+        attachment: Any = None,
+    ) -> Activity:
+        """Append one entry to the timeline and return it."""
+        if organization is None and by is not None and hasattr(by, "membership"):
+            organization = by.membership.organization
+        activity = Activity(case=self, kind=kind, actor=by, organization=organization, text=text)
+        if attachment is not None:
+            activity.attachment = attachment
+            activity.attachment_name = getattr(attachment, "name", "")[:200]
+        activity.save()
+        return activity
+
+    def add_note(self, *, by: User, text: str) -> Activity:
+        if not text.strip():
+            raise ValidationError({"text": _("メモの内容を入力してください。")})
+        self._require_open()
+        return self.add_activity(Activity.Kind.NOTE, by=by, text=text.strip())
+
+    def _require_open(self) -> None:
+        if self.status == self.Status.CLOSED:
+            raise ValidationError(_("この相談は終了しています。変更するには新しい相談として受け付けてください。"))
+        if self.anonymised_at:
+            raise ValidationError(_("この相談は匿名化されています。"))
+
+    def refer(self, *, by: User, to_org: Organization, message: str = "") -> Referral:
+        """Send the case from the user's institution to `to_org`; returns the new referral."""
+        from madoguchi.cases import notify
+        from madoguchi.cases.models.referral import Referral
+
+        from_org = by.membership.organization
+        self._require_open()
+        if to_org.pk == from_org.pk:
+            raise ValidationError({"to_org": _("自分の機関には紹介できません。別の機関を選んでください。")})
+        if not self.consent_active:
+            raise ValidationError(_("相談者が情報共有への同意を撤回したため、他の機関には紹介できません。"))
+        if not self.may_share_with(to_org):
+            raise ValidationError(
+                {"to_org": _("「%(org)s」は相談者が同意した共有先に含まれていないため、紹介できません。")
+                 % {"org": to_org.display_name}}
+            )
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                case=self, from_org=from_org, to_org=to_org, sent_by=by, message=message.strip(),
+                created=timezone.now(),
+            )
+            self.add_activity(
+                Activity.Kind.REFERRAL, by=by,
+                text=str(_("%(from)s から %(to)s へ紹介しました。%(message)s") % {
+                    "from": from_org.display_name, "to": to_org.display_name, "message": message.strip()}),
+            )
+            if self.status != self.Status.REFERRED:
+                self.status = self.Status.REFERRED
+                self.save(update_fields=["status"])
+            notify.referral_sent(referral)
+        return referral
+
+    def close(self, *, by: User, outcome: str) -> None:
+        self._require_open()
+        if outcome not in Outcome.values:
+            raise ValidationError({"outcome": _("成果を一覧から選んでください。")})
+        with transaction.atomic():
+            self.status = self.Status.CLOSED
+            self.outcome = outcome
+            self.closed_at = timezone.now()
+            self.save(update_fields=["status", "outcome", "closed_at"])
+            self.add_activity(
+                Activity.Kind.STATUS, by=by,
+                text=str(_("相談を終了しました（成果: %(outcome)s）。") % {"outcome": Outcome(outcome).label}),
+            )
+
+    def withdraw_consent(self, *, by: User | None) -> None:
+        """Stop sharing with every institution but the owner, from now on; recorded on the timeline."""
+        if not self.consent_active:
+            return
+        with transaction.atomic():
+            self.consent_withdrawn_at = timezone.now()
+            self.save(update_fields=["consent_withdrawn_at"])
+            self.add_activity(
+                Activity.Kind.CONSENT, by=by, organization=None,
+                text=str(_("相談者が情報共有への同意を撤回しました。以後、受付機関以外には共有されません。")),
+            )
+
+    def visible_activities(self) -> QuerySet[Activity]:
+        return self.activities.select_related("actor", "organization").order_by("created", "pk")
+
+
+class ActivityQuerySet(QuerySet["Activity"]):
+    """The timeline is append-only: no bulk update or delete (anonymisation aside)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Activity is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Activity is append-only")
+
+    def _anonymise(self) -> int:
+        """Blank the text of these entries: 個人情報保護法 outranks the append-only rule."""
+        return super().update(text="", attachment="", attachment_name="")
+
+
+def _attachment_path(instance: Activity, filename: str) -> str:
+    # The stored name is the activity's UUID, so a client's file name never reaches the disk path.
+    return f"cases/{instance.case.code}/{instance.uuid}"
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        CREATED = "created", _("受付")
+        NOTE = "note", _("メモ")
+        REFERRAL = "referral", _("紹介")
+        STATUS = "status", _("状態変更")
+        DOCUMENT = "document", _("書類")
+        CONSENT = "consent", _("同意")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL)
+    text = models.TextField(_("内容"), blank=True)
+    attachment = models.FileField(_("添付ファイル"), upload_to=_attachment_path, blank=True)
+    attachment_name = models.CharField(_("ファイル名"), max_length=200, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("経過")
+        verbose_name_plural = _("経過")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Activity is append-only: entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Activity is append-only: entries cannot be deleted")
+
+
+class CaseRead(models.Model):
+    """One read of a case by staff of an institution other than its owner."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    via = models.CharField(max_length=10, default="web")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("閲覧記録")
+        verbose_name_plural = _("閲覧記録")
+        indexes = [
+            # the client's "who saw my case" list: case = ? order by at desc
+            models.Index(fields=["case", "at"], name="caseread_case_at_idx"),
+        ]

@@ -1,0 +1,38 @@
+"""Outgoing email as database rows: the queue the `madoguchi worker` command drains."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboundEmail(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("送信待ち")
+        SENDING = "sending", _("送信中")
+        SENT = "sent", _("送信済み")
+        FAILED = "failed", _("送信失敗")
+
+    to = models.EmailField(_("宛先"))
+    subject = models.CharField(_("件名"), max_length=200)
+    body = models.TextField(_("本文"))
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
+    next_attempt_at = models.DateTimeField(_("次の送信時刻"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    last_error = models.TextField(_("最後のエラー"), blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("送信メール")
+        verbose_name_plural = _("送信メール")
+        indexes = [
+            # the worker's claim: status = 'queued' and next_attempt_at <= now order by id
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_status_next_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

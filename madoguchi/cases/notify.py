@@ -1,0 +1,96 @@
+"""Who is told what, by email, when something happens to a case. All mail is queued (mail.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from madoguchi.cases.mail import enqueue_email
+from madoguchi.directory.models import Membership, Organization
+
+if TYPE_CHECKING:
+    from madoguchi.cases.models import Case, Referral
+
+FOLLOW_SALT = "madoguchi.cases.follow"
+FOLLOW_MAX_AGE = 60 * 60 * 24 * 180  # the link in the confirmation email works for 180 days
+
+
+def follow_token(case: Case) -> str:
+    return signing.dumps(str(case.code), salt=FOLLOW_SALT)
+
+
+def case_from_follow_token(token: str) -> str | None:
+    """Return the case code the token was made for, or None when it is forged or expired."""
+    try:
+        return str(signing.loads(token, salt=FOLLOW_SALT, max_age=FOLLOW_MAX_AGE))
+    except signing.BadSignature:
+        return None
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def staff_emails(organization: Organization) -> list[str]:
+    """Addresses of the institution's staff who can act (not read-only); else its public address."""
+    User = get_user_model()
+    emails = list(
+        User.objects.filter(
+            is_active=True, membership__organization=organization,
+        ).exclude(membership__role=Membership.Role.READONLY).exclude(email="").values_list("email", flat=True)
+    )
+    return emails or ([organization.email] if organization.email else [])
+
+
+def coordinator_emails() -> list[str]:
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_active=True, membership__role=Membership.Role.COORDINATOR)
+        .exclude(email="").values_list("email", flat=True)
+    )
+
+
+def consultation_received(case: Case) -> None:
+    if not case.client.email:
+        return
+    link = absolute(reverse("cases:follow", args=[follow_token(case)]))
+    body = _(
+        "%(name)s 様\n\nご相談を受け付けました。受付番号: %(code)s\n\n"
+        "相談の状況は次のリンクから確認できます（パスワードを設定すると、ログインしていつでも確認できます）。\n"
+        "%(link)s\n\n"
+        "このメールに心当たりがない場合は破棄してください。\n"
+    ) % {"name": case.client.name, "code": case.short_code, "link": link}
+    enqueue_email(case.client.email, _("【madoguchi】ご相談を受け付けました（受付番号 %(code)s）") % {"code": case.short_code}, body)
+    new_case = _("新しい相談が届きました。受付番号: %(code)s\n%(link)s\n") % {
+        "code": case.short_code, "link": absolute(case.get_absolute_url())}
+    enqueue_email(coordinator_emails(), _("【madoguchi】新しい相談 %(code)s") % {"code": case.short_code}, new_case)
+
+
+def referral_sent(referral: Referral) -> None:
+    body = _("%(from)s から相談の紹介が届きました。\n受付番号: %(code)s\n内容を確認し、受諾または辞退してください。\n%(link)s\n") % {
+        "from": referral.from_org.display_name, "code": referral.case.short_code,
+        "link": absolute(referral.case.get_absolute_url())}
+    enqueue_email(staff_emails(referral.to_org), _("【madoguchi】相談の紹介が届きました（%(code)s）") % {
+        "code": referral.case.short_code}, body)
+
+
+def referral_declined(referral: Referral) -> None:
+    body = _("%(to)s が紹介を辞退しました。\n理由: %(reason)s\n受付番号: %(code)s\n次の紹介先を検討してください。\n%(link)s\n") % {
+        "to": referral.to_org.display_name, "reason": referral.reason, "code": referral.case.short_code,
+        "link": absolute(referral.case.get_absolute_url())}
+    recipients = coordinator_emails() + staff_emails(referral.from_org)
+    enqueue_email(recipients, _("【madoguchi】紹介が辞退されました（%(code)s）") % {"code": referral.case.short_code}, body)
+
+
+def referral_overdue(referral: Referral, business_days: int) -> None:
+    body = _("%(from)s から %(to)s への紹介に、%(days)s 営業日を過ぎても回答がありません。\n受付番号: %(code)s\n%(link)s\n") % {
+        "from": referral.from_org.display_name, "to": referral.to_org.display_name, "days": business_days,
+        "code": referral.case.short_code, "link": absolute(referral.case.get_absolute_url())}
+    recipients = coordinator_emails() + staff_emails(referral.to_org)
+    enqueue_email(recipients, _("【madoguchi】紹介への回答が期限を過ぎています（%(code)s）") % {
+        "code": referral.case.short_code}, body)

@@ -1,0 +1,269 @@
+"""Case views: thin functions that start with the access helper (access.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from madoguchi.cases import suggestions
+from madoguchi.cases.access import get_case_for_user, get_referral_for_user, require
+from madoguchi.cases.export import client_export
+from madoguchi.cases.forms import CloseForm, DocumentForm, IntakeForm, NoteForm, ReferForm, ReferralActionForm
+from madoguchi.cases.intake import create_consultation
+from madoguchi.cases.models import Activity, Case, Conflict, Referral
+from madoguchi.cases.notify import case_from_follow_token
+from madoguchi.cases.rules import membership
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: int = 200,
+                 errors: list[str] | None = None, **forms: Any) -> HttpResponse:
+    user = request.user
+    referrals = []
+    for referral in case.referrals.select_related("from_org", "to_org").order_by("created", "pk"):
+        actions = referral.allowed_actions()
+        respond = user.has_perm("cases.respond_referral", referral)
+        close = user.has_perm("cases.close_referral", referral)
+        permitted = [a for a in actions if (a == Referral.Action.CLOSE and close) or (a != Referral.Action.CLOSE and respond)]
+        referrals.append({"referral": referral, "actions": [(a, Referral.Action(a).label) for a in permitted]})
+    m = membership(user)
+    refer_form = forms.get("refer_form") or ReferForm()
+    if m is not None:
+        refer_form.fields["to_org"].queryset = refer_form.fields["to_org"].queryset.exclude(pk=m.organization_id)
+        if case.consent == Case.Consent.NAMED:
+            refer_form.fields["to_org"].queryset = refer_form.fields["to_org"].queryset.filter(
+                Q(pk__in=case.named_organizations.all()) | Q(kind="core"))
+    can_manage = user.has_perm("cases.close_case", case)
+    context = {
+        "case": case,
+        "can_write": can_write and case.status != Case.Status.CLOSED,
+        "can_manage": can_manage and case.status != Case.Status.CLOSED,
+        "is_client": user.has_perm("cases.withdraw_consent", case),
+        "can_export": user.has_perm("cases.export_case", case),
+        "activities": case.visible_activities(),
+        "referrals": referrals,
+        "reads": case.reads.select_related("organization", "user")[:200] if user.has_perm("cases.see_reads", case) else None,
+        "note_form": forms.get("note_form") or NoteForm(),
+        "refer_form": refer_form,
+        "close_form": forms.get("close_form") or CloseForm(),
+        "document_form": forms.get("document_form") or DocumentForm(),
+        "errors": errors or [],
+        "suggestions": suggestions.for_case(case) if can_manage and m is not None and m.is_coordinator else None,
+    }
+    return render(request, "cases/case.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    form = IntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = create_consultation(form.cleaned_data)
+        except ValidationError as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            request.session["intake_code"] = str(case.code)
+            return redirect("cases:received")
+    status = 400 if form.is_bound else 200
+    return render(request, "cases/intake.html", {"form": form}, status=status)
+
+
+@require_GET
+def received(request: HttpRequest) -> HttpResponse:
+    code = request.session.get("intake_code")
+    case = Case.objects.filter(code=code).select_related("client").first() if code else None
+    if case is None:
+        return redirect("cases:intake")
+    return render(request, "cases/received.html", {"case": case})
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    m = membership(request.user)
+    if m is None:
+        cases = Case.objects.filter(client__user=request.user)
+    else:
+        cases = Case.objects.filter(
+            Q(owner_id=m.organization_id) | Q(referrals__to_org_id=m.organization_id) | Q(referrals__from_org_id=m.organization_id)
+        ).distinct()
+        # Consent may have been withdrawn since; list only what the user may open.
+        cases = [c for c in cases.select_related("client", "owner")[:500] if request.user.has_perm("cases.view_case", c)]
+    return render(request, "cases/list.html", {"cases": cases, "is_staff_user": m is not None})
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.triage"):
+        raise PermissionDenied
+    new_cases = Case.objects.awaiting_triage().select_related("client", "owner", "municipality")[:200]
+    overdue = Referral.objects.filter(status=Referral.Status.SENT, overdue_flagged_at__isnull=False).select_related(
+        "case", "from_org", "to_org")[:200]
+    return render(request, "cases/inbox.html", {"new_cases": new_cases, "overdue": overdue})
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+    case, can_write = get_case_for_user(request.user, code)
+    return _render_case(request, case, can_write)
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, code: str) -> HttpResponse:
+    case, can_write = get_case_for_user(request.user, code, log_read=False)
+    if not can_write:
+        raise PermissionDenied
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case.add_note(by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), note_form=form)
+        messages.success(request, _("メモを追加しました。"))
+        return redirect(case)
+    return _render_case(request, case, can_write, status=400, note_form=form)
+
+
+@login_required
+@require_POST
+def refer(request: HttpRequest, code: str) -> HttpResponse:
+    case, can_write = get_case_for_user(request.user, code, log_read=False)
+    if not can_write:
+        raise PermissionDenied
+    form = ReferForm(request.POST)
+    if form.is_valid():
+        try:
+            case.refer(by=request.user, to_org=form.cleaned_data["to_org"], message=form.cleaned_data["message"])
+        except ValidationError as exc:
+            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), refer_form=form)
+        messages.success(request, _("紹介を送りました。"))
+        return redirect(case)
+    return _render_case(request, case, can_write, status=400, refer_form=form)
+
+
+@login_required
+@require_POST
+def referral_action(request: HttpRequest, code: str, referral_uuid: str, action: str) -> HttpResponse:
+    case, can_write = get_case_for_user(request.user, code, log_read=False)
+    if action not in Referral.TRANSITIONS:
+        raise Http404
+    perm = "cases.close_referral" if action == Referral.Action.CLOSE else "cases.respond_referral"
+    referral = get_referral_for_user(request.user, case, referral_uuid, perm)
+    form = ReferralActionForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, can_write, status=400, errors=[e for errs in form.errors.values() for e in errs])
+    try:
+        referral.transition(action, by=request.user, expected_version=form.cleaned_data["version"],
+                            outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"])
+    except Conflict as exc:
+        return _render_case(request, case, can_write, status=409, errors=[str(exc)])
+    except ValidationError as exc:
+        return _render_case(request, case, can_write, status=400, errors=_messages_of(exc))
+    messages.success(request, _("紹介の状態を「%(status)s」にしました。") % {"status": referral.get_status_display()})
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def close_case(request: HttpRequest, code: str) -> HttpResponse:
+    case, can_write = get_case_for_user(request.user, code, log_read=False)
+    require(request.user, "cases.close_case", case)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            case.close(by=request.user, outcome=form.cleaned_data["outcome"])
+        except ValidationError as exc:
+            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), close_form=form)
+        messages.success(request, _("相談を終了しました。"))
+        return redirect(case)
+    return _render_case(request, case, can_write, status=400, close_form=form)
+
+
+@login_required
+@require_POST
+def upload_document(request: HttpRequest, code: str) -> HttpResponse:
+    case, can_write = get_case_for_user(request.user, code, log_read=False)
+    if not can_write:
+        raise PermissionDenied
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        if case.status == Case.Status.CLOSED:
+            return _render_case(request, case, can_write, status=400, errors=[_("この相談は終了しています。")])
+        case.add_activity(Activity.Kind.DOCUMENT, by=request.user, text=form.cleaned_data["text"],
+                          attachment=form.cleaned_data["attachment"])
+        messages.success(request, _("書類を添付しました。"))
+        return redirect(case)
+    return _render_case(request, case, can_write, status=400, document_form=form)
+
+
+@login_required
+@require_GET
+def document(request: HttpRequest, code: str, activity_uuid: str) -> FileResponse:
+    case, _can_write = get_case_for_user(request.user, code)
+    activity = case.activities.filter(uuid=activity_uuid).exclude(attachment="").first()
+    if activity is None:
+        raise Http404
+    # Always a download, never rendered inline: an uploaded HTML file must not run on our origin.
+    return FileResponse(activity.attachment.open("rb"), as_attachment=True,
+                        filename=activity.attachment_name or "document", content_type="application/octet-stream")
+
+
+@login_required
+@require_POST
+def withdraw_consent(request: HttpRequest, code: str) -> HttpResponse:
+    case, can_write = get_case_for_user(request.user, code, log_read=False)
+    require(request.user, "cases.withdraw_consent", case)
+    case.withdraw_consent(by=request.user)
+    messages.success(request, _("情報共有への同意を撤回しました。以後、受付機関以外の機関には共有されません。"))
+    return redirect(case)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, code: str) -> JsonResponse:
+    case, _can_write = get_case_for_user(request.user, code, log_read=False)
+    require(request.user, "cases.export_case", case)
+    data = client_export(case.client, user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="madoguchi-{case.client.uuid}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation email: the case's status, and a form to set a password."""
+    code = case_from_follow_token(token)
+    case = Case.objects.select_related("client__user").filter(code=code).first() if code else None
+    if case is None or case.client.user is None or case.anonymised_at:
+        return render(request, "cases/follow_invalid.html", status=404)
+    user = case.client.user
+    form = SetPasswordForm(user, request.POST or None) if not user.has_usable_password() else None
+    if request.method == "POST":
+        if form is None:
+            return redirect("login")
+        if form.is_valid():
+            form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("パスワードを設定しました。今後はログインして相談の状況を確認できます。"))
+            return redirect(case)
+    return render(request, "cases/follow.html", {"case": case, "form": form,
+                                                 "referrals": case.referrals.select_related("to_org")},
+                  status=400 if form is not None and form.is_bound else 200)
