@@ -1,0 +1,173 @@
+"""English is a complete second locale: no UI string may be left without a translation.
+
+Three checks: the committed catalogue has no empty or fuzzy entry and its compiled .mo matches;
+every string marked for translation in the code is in the catalogue (extracted afresh with
+makemessages); and the main pages rendered in English show no Japanese outside data fields
+(data — institution names, the plan's wording — is marked lang="ja" or stays out of the chrome).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+from madoguchi.ui.tests.catalogue import Entry, parse_po
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+LOCALE_DIR = settings.BASE_DIR / "locale"
+PO_FILE = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
+MO_FILE = PO_FILE.with_suffix(".mo")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+# Folders makemessages must not read: run-time state, build output, and our own locale dir
+# (found there, makemessages would merge into the committed catalogue instead of the temp one).
+IGNORE = ["var/*", "artifacts/*", "node_modules/*", "build/*", "staticfiles/*", "madoguchi/locale"]
+
+
+def _entries() -> list[Entry]:
+    return [e for e in parse_po(PO_FILE) if e.msgid and not e.obsolete]
+
+
+def test_english_catalogue_has_no_empty_or_fuzzy_entry() -> None:
+    missing = [e.msgid for e in _entries() if not e.translated]
+    assert not missing, f"{len(missing)} untranslated or fuzzy entries in {PO_FILE}, e.g. {missing[:10]}"
+
+
+def test_compiled_english_catalogue_matches_the_po_file() -> None:
+    with MO_FILE.open("rb") as fh:
+        mo = gettext.GNUTranslations(fh)
+    stale = []
+    for e in _entries():
+        key = e.msgid if e.msgctxt is None else f"{e.msgctxt}\x04{e.msgid}"
+        if e.msgid_plural:
+            got = mo.ngettext(key, e.msgid_plural, 1) if e.msgctxt is None else mo.npgettext(e.msgctxt, e.msgid, e.msgid_plural, 1)
+        else:
+            got = mo.gettext(e.msgid) if e.msgctxt is None else mo.pgettext(e.msgctxt, e.msgid)
+        if got != e.msgstr[0]:
+            stale.append(e.msgid)
+    assert not stale, (
+        f"{MO_FILE} is stale for {len(stale)} entries (run `madoguchi compilemessages`), e.g. {stale[:5]}"
+    )
+
+
+def _gettext_tools_or_skip() -> None:
+    missing = [tool for tool in ("xgettext", "msguniq", "msgmerge") if shutil.which(tool) is None]
+    if missing:
+        reason = f"gettext tools missing: {', '.join(missing)} (Debian package gettext)"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+
+
+def test_every_string_marked_for_translation_is_in_the_english_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _gettext_tools_or_skip()
+    fresh_dir = tmp_path / "locale"
+    monkeypatch.chdir(settings.PROJECT_DIR)
+    with override_settings(LOCALE_PATHS=[fresh_dir]):
+        call_command("makemessages", locale=["en"], ignore_patterns=IGNORE, verbosity=0)
+    extracted = {e.key for e in parse_po(fresh_dir / "en" / "LC_MESSAGES" / "django.po") if e.msgid}
+    assert len(extracted) > 50, "makemessages found almost nothing; the check would be hollow"
+    catalogued = {e.key for e in _entries() if e.translated}
+    missing = sorted(extracted - catalogued, key=lambda k: k[1])
+    assert not missing, (
+        f"{len(missing)} UI strings have no English translation; run "
+        f"`madoguchi makemessages -l en --ignore=.venv` and translate them: {[m[1] for m in missing[:15]]}"
+    )
+
+
+class _ChromeText(HTMLParser):
+    """Collects the text a visitor reads as interface: the site header (title, search, language
+    switch, main menu) and footer, form labels, buttons, legends, table headings and captions,
+    and accessible names (placeholder, aria-label, alt). Skips anything inside an element marked
+    with a non-English lang (lang="ja" is how data from the plan is marked in English pages)."""
+
+    UI_TAGS = {"label", "button", "legend", "thead", "caption", "summary"}
+    UI_CLASSES = {"site-header", "site-footer"}
+    ATTRS = {"placeholder", "aria-label", "alt"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool, bool]] = []  # (tag, starts a UI region, is non-English content)
+        self.found: list[str] = []
+
+    def _state(self) -> tuple[bool, bool]:
+        return any(s[1] for s in self.stack), any(s[2] for s in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        lang = (a.get("lang") or "").lower()
+        is_content = bool(lang) and not lang.startswith("en")
+        is_ui = tag in self.UI_TAGS or bool(self.UI_CLASSES & set((a.get("class") or "").split()))
+        _, content = self._state()
+        if not (content or is_content):
+            for name in sorted(self.ATTRS & a.keys()):
+                self._check(f"{tag}[{name}]", a[name] or "")
+            if tag == "input" and a.get("type") in ("submit", "button", "reset"):
+                self._check("input[value]", a.get("value") or "")
+        if tag not in self.VOID:
+            self.stack.append((tag, is_ui, is_content))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        ui, content = self._state()
+        if ui and not content and not (self.stack and self.stack[-1][0] in ("script", "style")):
+            self._check(self.stack[-1][0], data)
+
+    def _check(self, where: str, text: str) -> None:
+        if JAPANESE.search(text):
+            self.found.append(f"{where}: {text.strip()[:60]}")
+
+
+def _main_pages() -> list[str]:
+    """Paths of the main pages that exist in this build (others land in parallel)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from madoguchi.directory.models import Organization, Program
+
+    names = [
+        ("directory:home", []), ("directory:organizations", []), ("directory:programs", []),
+        ("directory:functions", []), ("directory:facilities", []), ("directory:area", ["sendai-hokubu"]),
+    ]
+    paths = []
+    for name, args in names:
+        try:
+            paths.append(reverse(name, args=args))
+        except NoReverseMatch:
+            pass
+    org = Organization.objects.order_by("pk").first()
+    program = Program.objects.order_by("pk").first()
+    paths += [obj.get_absolute_url() for obj in (org, program) if obj is not None and hasattr(obj, "get_absolute_url")]
+    return paths
+
+
+def test_main_pages_in_english_show_no_japanese_in_the_interface(plan: object) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = _main_pages()
+    assert "/" in pages
+    problems: dict[str, list[str]] = {}
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, f"{path} → {response.status_code}"
+        assert 'lang="en"' in response.content.decode()[:200]
+        parser = _ChromeText()
+        parser.feed(response.content.decode())
+        if parser.found:
+            problems[path] = parser.found[:8]
+    assert not problems, "Japanese UI text in English pages (translate it, or mark data lang=\"ja\"):\n" + "\n".join(
+        f"{path}:\n  " + "\n  ".join(found) for path, found in problems.items()
+    )
