@@ -1,0 +1,229 @@
+"""The speed benchmark: one fresh process per system, pinned to one core.
+
+The parent (`run`) starts `python -m madoguchi.search.bench.speed --system S ...` for each
+system so that peak memory (ru_maxrss) is that system's alone; each child generates the same
+documents (same seed), builds its index, times the questions and prints one JSON line.
+
+madoguchi is timed through the full search_corpus() call — question analysis, facet
+recognition, boosts, ranking and reasons — with the query-analysis caches emptied before
+every call, so a cycled question is never answered from a cache.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy/scipy load: one thread each, so "one core" means one core.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from typing import Any, TextIO  # noqa: E402
+
+SYSTEMS = ("madoguchi", "bm25s", "fts5")
+WARMUP = 20
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MB (Linux reports ru_maxrss in KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Return the p-th percentile (0–100) by linear interpolation between closest ranks."""
+    if not values:
+        return 0.0
+    xs = sorted(values)
+    pos = (len(xs) - 1) * p / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def pin_one_core() -> None:
+    """Run on a single CPU (the last one allowed), where the platform supports it."""
+    if hasattr(os, "sched_setaffinity"):
+        cpus = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpus[-1]})
+
+
+def _clear_query_caches() -> None:
+    """Empty the per-question caches of the analysis (the data-file caches stay)."""
+    from madoguchi.search import analysis, engine
+
+    for module in (analysis, engine):
+        for obj in vars(module).values():
+            info = getattr(obj, "cache_info", None)
+            if info is not None and info().maxsize not in (None, 1):
+                obj.cache_clear()
+
+
+def _log(progress: TextIO, system: str, message: str) -> None:
+    progress.write(f"[{system}] {message}\n")
+    progress.flush()
+
+
+def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextIO) -> dict[str, Any]:
+    """Build one system over n generated documents and time n_queries questions; return figures."""
+    from madoguchi.search.bench.generate import generate
+    from madoguchi.search.bench.judged import load_judged
+
+    questions = [q.query for q in load_judged()]
+    t0 = time.perf_counter()
+    _log(progress, system, f"{n_docs} 文書を生成中")
+    if system == "madoguchi":
+        from madoguchi.search.engine import DocMeta
+
+        docs: list[Any] = [
+            DocMeta(id=g.id, kind=g.kind, title=g.title, text=g.text, organization=g.organization,
+                    functions=g.functions, stages=g.stages, fields=g.fields, municipalities=g.municipalities)
+            for g in generate(n_docs, seed=seed)
+        ]
+    else:
+        docs = [(g.id, f"{g.title}\n{g.text}") for g in generate(n_docs, seed=seed)]
+    gen_s = time.perf_counter() - t0
+    rss_before = current_rss_mb()
+    _log(progress, system, f"生成 {gen_s:.1f} 秒、索引を作成中")
+
+    step = max(n_docs // 10, 1000)
+
+    def show(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            _log(progress, system, f"解析 {done}/{total}")
+
+    t0 = time.perf_counter()
+    ask: Callable[[str], object]
+    if system == "madoguchi":
+        from madoguchi.search.engine import build_corpus_index, search_corpus
+
+        corpus = build_corpus_index(docs, progress=show)
+
+        def ask(q: str) -> object:
+            return search_corpus(corpus, q, limit=10)
+
+    elif system == "bm25s":
+        from madoguchi.search.bench.baselines import BM25Bigram
+
+        bm25 = BM25Bigram(docs)
+
+        def ask(q: str) -> object:
+            return bm25.search(q, 10)
+
+    elif system == "fts5":
+        from madoguchi.search.bench.baselines import FTS5Trigram
+
+        fts = FTS5Trigram(docs)
+
+        def ask(q: str) -> object:
+            return fts.search(q, 10)
+
+    else:
+        raise ValueError(f"unknown system {system!r}")
+    build_s = time.perf_counter() - t0
+    del docs
+    _log(progress, system, f"索引 {build_s:.1f} 秒、{n_queries} 問を計測中")
+
+    clear = _clear_query_caches if system == "madoguchi" else (lambda: None)
+    for q in questions[:WARMUP]:
+        clear()
+        ask(q)
+    times: list[float] = []
+    for i in range(n_queries):
+        q = questions[i % len(questions)]
+        clear()
+        t = time.perf_counter()
+        ask(q)
+        times.append((time.perf_counter() - t) * 1000)
+    return {
+        "system": system, "docs": n_docs, "queries": n_queries,
+        "p50_ms": round(percentile(times, 50), 3), "p95_ms": round(percentile(times, 95), 3),
+        "p99_ms": round(percentile(times, 99), 3), "build_s": round(build_s, 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1), "gen_s": round(gen_s, 2), "rss_before_build_mb": round(rss_before, 1),
+    }
+
+
+def run(
+    n_docs: int,
+    *,
+    n_queries: int = 1000,
+    seed: int = 2005,
+    systems: Sequence[str] = SYSTEMS,
+    progress: TextIO = sys.stderr,
+) -> dict[str, dict[str, Any]]:
+    """Measure each system in its own child process; return {system: figures}.
+
+    Raises RuntimeError with the child's error output when a child fails.
+    """
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        env[var] = "1"
+    out: dict[str, dict[str, Any]] = {}
+    for system in systems:
+        cmd = [sys.executable, "-m", "madoguchi.search.bench.speed", "--system", system,
+               "--docs", str(n_docs), "--queries", str(n_queries), "--seed", str(seed)]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None and proc.stdout is not None
+        err_lines = []
+        for line in proc.stderr:  # relay the child's progress as it comes
+            err_lines.append(line)
+            progress.write(line)
+            progress.flush()
+        stdout = proc.stdout.read()
+        if proc.wait() != 0:
+            raise RuntimeError(f"{system} の計測に失敗しました / {system} failed:\n" + "".join(err_lines[-20:]))
+        out[system] = json.loads(stdout.strip().splitlines()[-1])
+    return out
+
+
+PUBLIC_KEYS = ("p50_ms", "p95_ms", "p99_ms", "build_s", "peak_rss_mb")
+
+
+def public_json(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Return exactly the object the issue names: {system: {p50_ms, p95_ms, p99_ms, build_s, peak_rss_mb}}."""
+    return {system: {k: figures[k] for k in PUBLIC_KEYS} for system, figures in results.items()}
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    head = f"{'system':<10} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'build s':>9} {'peak MB':>9} {'gen s':>7} {'MB before build':>16}"
+    rows = [head, "-" * len(head)]
+    for system, f in results.items():
+        rows.append(
+            f"{system:<10} {f['p50_ms']:>9.2f} {f['p95_ms']:>9.2f} {f['p99_ms']:>9.2f} {f['build_s']:>9.1f} "
+            f"{f['peak_rss_mb']:>9.0f} {f['gen_s']:>7.1f} {f['rss_before_build_mb']:>16.0f}"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="One system of `madoguchi bench search-speed` (child process).")
+    parser.add_argument("--system", choices=SYSTEMS, required=True)
+    parser.add_argument("--docs", type=int, required=True)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2005)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
+    import django
+
+    django.setup()
+    pin_one_core()
+    figures = measure(args.system, args.docs, args.queries, args.seed, sys.stderr)
+    sys.stdout.write(json.dumps(figures) + "\n")
+
+
+if __name__ == "__main__":
+    main()

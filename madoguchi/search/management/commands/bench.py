@@ -1,0 +1,110 @@
+"""`madoguchi bench search-quality [--beir DIR]` and `madoguchi bench search-speed --docs N`.
+
+Figures are printed for people to read (and with --json for machines); nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "検索の品質と速度を測る / search benchmarks: search-quality [--beir DIR], search-speed --docs N"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="benchmark", required=True)
+        quality = sub.add_parser("search-quality", help="nDCG@10・recall@10・MRR@10（自前の判定集合または BEIR 形式）")
+        quality.add_argument("--beir", metavar="DIR", help="BEIR 形式のコレクション（corpus.jsonl, queries.jsonl, qrels/test.tsv）")
+        quality.add_argument("--judged", metavar="FILE", help="判定集合の JSON Lines（既定: 同梱の judged_ja.jsonl）")
+        quality.add_argument("--json", action="store_true", help="結果を JSON で出力する")
+        quality.add_argument("--per-query", action="store_true", help="--json に質問ごとの結果を含める")
+        quality.add_argument("--chart", metavar="PATH.svg", help="タグ別 nDCG@10 の棒グラフを SVG で書き出す")
+        speed = sub.add_parser("search-speed", help="N 件の生成文書で索引作成時間・メモリ・応答時間を測る")
+        speed.add_argument("--docs", type=int, required=True, metavar="N", help="生成する文書数")
+        speed.add_argument("--queries", type=int, default=1000, help="計測する質問数（判定集合の質問を繰り返す）")
+        speed.add_argument("--seed", type=int, default=2005)
+        speed.add_argument("--systems", default="madoguchi,bm25s,fts5", help="計測するシステム（カンマ区切り）")
+        speed.add_argument("--json", action="store_true", help="結果を 1 つの JSON オブジェクトで出力する")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["benchmark"] == "search-quality":
+            self.quality(options)
+        else:
+            self.speed(options)
+
+    # --- quality ---------------------------------------------------------------------------
+
+    def quality(self, options: dict[str, Any]) -> None:
+        from madoguchi.search.bench import quality
+
+        progress = sys.stderr
+        if options["beir"]:
+            from madoguchi.search.bench.baselines import BM25Bigram, FTS5Trigram
+            from madoguchi.search.bench.beir import baseline_ranker, madoguchi_ranker, read_collection
+
+            try:
+                collection = read_collection(Path(options["beir"]))
+            except (FileNotFoundError, ValueError) as exc:
+                raise CommandError(str(exc)) from exc
+            progress.write(f"BEIR: {len(collection.docs)} 文書、{len(collection.queries)} 問\n")
+            rankers = {
+                "madoguchi": madoguchi_ranker(collection.docs, progress=progress),
+                "bm25-bigram": baseline_ranker(BM25Bigram(collection.docs)),
+                "fts5": baseline_ranker(FTS5Trigram(collection.docs)),
+            }
+            queries = collection.queries
+            with_hit = False
+        else:
+            from madoguchi.search.bench import ownset
+            from madoguchi.search.bench.judged import JUDGED_FILE, load_judged
+
+            try:
+                ownset.check_database()
+                judged = load_judged(Path(options["judged"]) if options["judged"] else JUDGED_FILE)
+            except (ownset.NotLoaded, ValueError, FileNotFoundError) as exc:
+                raise CommandError(str(exc)) from exc
+            docs = ownset.documents()
+            progress.write(f"自前の判定集合: {len(judged)} 問、{len(docs)} 文書\n")
+            rankers = {"madoguchi": ownset.madoguchi_ranker(), **ownset.baseline_rankers(docs, progress=progress)}
+            queries = ownset.as_judged(judged)
+            with_hit = True
+        results = quality.evaluate(queries, rankers, progress=progress)
+        tags = quality.report_tags(queries)
+        if options["chart"]:
+            Path(options["chart"]).write_text(quality.chart_svg(results, tags), encoding="utf-8")
+            progress.write(f"グラフを書き出しました: {options['chart']}\n")
+        if options["json"]:
+            self.stdout.write(json.dumps(quality.as_json(results, with_per_query=options["per_query"]), ensure_ascii=False))
+            return
+        for line in quality.summary_lines(results, with_hit=with_hit):
+            self.stdout.write(line)
+        if tags:
+            self.stdout.write("")
+            self.stdout.write(quality.tag_table(results, tags, quality.tag_counts(queries)))
+
+    # --- speed -----------------------------------------------------------------------------
+
+    def speed(self, options: dict[str, Any]) -> None:
+        from madoguchi.search.bench import speed
+
+        if options["docs"] < 1:
+            raise CommandError("--docs には 1 以上の数を指定してください / --docs must be at least 1")
+        systems = [s.strip() for s in options["systems"].split(",") if s.strip()]
+        unknown = [s for s in systems if s not in speed.SYSTEMS]
+        if unknown or not systems:
+            raise CommandError(f"不明なシステムです: {', '.join(unknown)}（選べるもの: {', '.join(speed.SYSTEMS)}）")
+        try:
+            results = speed.run(options["docs"], n_queries=options["queries"], seed=options["seed"], systems=systems)
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(speed.public_json(results)))
+            return
+        self.stdout.write(f"{options['docs']} 文書、{options['queries']} 問、1 コア（各システム別プロセス）")
+        self.stdout.write(speed.table(results))

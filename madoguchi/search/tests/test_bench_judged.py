@@ -1,0 +1,53 @@
+"""The judged question set: its size, its coverage, and that every judged slug exists."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from madoguchi.search.bench.judged import load_judged
+
+FUNCTIONS = {"tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent"}
+STAGES = {"pre_startup", "startup", "growth", "mature", "new_field"}
+
+
+def test_judged_set_has_at_least_120_distinct_questions() -> None:
+    queries = load_judged()
+    assert len(queries) >= 120
+    assert len({q.query for q in queries}) == len(queries)
+    assert len({q.id for q in queries}) == len(queries)
+
+
+def test_judged_set_covers_every_function_and_stage() -> None:
+    tags = Counter(t for q in load_judged() for t in q.tags)
+    assert {t.removeprefix("function:") for t in tags if t.startswith("function:")} == FUNCTIONS
+    assert {t.removeprefix("stage:") for t in tags if t.startswith("stage:")} == STAGES
+
+
+@pytest.mark.parametrize("style", ["colloquial", "kana", "typo", "english"])
+def test_judged_set_has_ten_questions_of_each_style(style: str) -> None:
+    assert sum(style in q.tags for q in load_judged()) >= 10
+
+
+def test_every_judged_organization_exists_after_loading_the_plan(plan: object) -> None:
+    from madoguchi.directory.models import Organization
+
+    slugs = set(Organization.objects.values_list("slug", flat=True))
+    missing = sorted({s for q in load_judged() for s in q.relevant} - slugs)
+    assert missing == []
+
+
+def test_a_broken_line_is_reported_with_its_number(tmp_path: Path) -> None:
+    path = tmp_path / "judged.jsonl"
+    path.write_text('{"id": "a", "query": "特許", "relevant": {"x": 3}}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="2 行目"):
+        load_judged(path)
+
+
+def test_a_question_without_relevant_organizations_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "judged.jsonl"
+    path.write_text('{"id": "a", "query": "特許", "relevant": {"x": 0}}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="関連ありの機関がありません"):
+        load_judged(path)
