@@ -35,6 +35,18 @@ def platform_order_key(organization: Organization) -> tuple[int, int, int]:
     return (rank, _plan_number(organization), organization.pk or 0)
 
 
+def in_table_4(organization: Organization) -> bool:
+    """Whether a platform body has its own row in 表4.
+
+    表4 lists the two インテリジェント・コスモス bodies but not their 協議会, and 商工会・商工会議所
+    as one row rather than the two federations; the loader records 表4 in source_refs for the
+    rows it has. Bodies staff added later (no plan_key) get a row too.
+    """
+    if not organization.plan_key:
+        return True
+    return "表4" in (organization.source_refs or [])
+
+
 @dataclass
 class MatrixCell:
     function: SupportFunction
@@ -105,8 +117,12 @@ def municipality_entries(municipalities: Iterable[Municipality], as_of: dt.date)
     An area may list the 2005 body (富谷町, with valid_to and successor) or today's (富谷市,
     with 富谷町 among its predecessors); either way the page shows 富谷市 and says what it was.
     """
-    entries: list[MunicipalityEntry] = []
-    for municipality in municipalities:
+    listed = list(municipalities)
+    listed_ids = {m.pk for m in listed}
+    entries: dict[int, MunicipalityEntry] = {}
+    for municipality in listed:
+        if municipality.parent_id in listed_ids:
+            continue  # a ward is shown as part of its city (仙台市), which is listed too
         current, former = municipality, None
         if municipality.valid_to and municipality.successor_id:
             current, former = municipality.successor, municipality  # type: ignore[assignment]
@@ -115,12 +131,15 @@ def municipality_entries(municipalities: Iterable[Municipality], as_of: dt.date)
                 if predecessor.valid_to is None or predecessor.valid_to >= as_of:
                     former = predecessor
                     break
-        entry = MunicipalityEntry(municipality=current, former=former)
-        if former is not None:
+        # The plan's 富谷町 and today's 富谷市 may both be listed: one entry for both.
+        entry = entries.setdefault(current.pk, MunicipalityEntry(municipality=current))
+        if former is not None and entry.former is None:
+            entry.former = former
             entry.note = change_note(former, current, as_of)
+        if former is not None:
             entry.codes.add(former.code)
         entry.codes.add(current.code)
         entry.codes.update(ward.code for ward in current.wards.all())
-        entries.append(entry)
-    entries.sort(key=lambda e: e.municipality.code)
-    return entries
+    ordered = list(entries.values())
+    ordered.sort(key=lambda e: e.municipality.code)
+    return ordered

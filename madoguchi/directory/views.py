@@ -20,7 +20,7 @@ from madoguchi.directory.models import (
     Area, Facility, Municipality, Organization, OrganizationFunction, Program, SupportFunction,
 )
 from madoguchi.directory.presentation import (
-    MatrixRow, matrix_rows, municipality_entries, platform_order_key,
+    MatrixRow, in_table_4, matrix_rows, municipality_entries, platform_order_key,
 )
 
 PAGE_SIZE = 50
@@ -138,7 +138,8 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def function_matrix(request: HttpRequest) -> HttpResponse:
     functions = list(SupportFunction.objects.all())
     bodies = sorted(
-        Organization.objects.platform().prefetch_related(_function_links()), key=platform_order_key
+        (body for body in Organization.objects.platform().prefetch_related(_function_links()) if in_table_4(body)),
+        key=platform_order_key,
     )
     rows: list[MatrixRow] = matrix_rows(bodies, functions)
     partners = Organization.objects.exclude(

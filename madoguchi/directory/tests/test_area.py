@@ -76,3 +76,14 @@ def test_unknown_area_gives_a_japanese_404(client, db):
     response = client.get("/areas/tokyo/")
     assert response.status_code == 404
     assert "「tokyo」という地域は登録されていません。" in response.content.decode()
+
+
+def test_real_plan_sendai_hokubu_page(client, plan):
+    html = client.get("/areas/sendai-hokubu/").content.decode()
+    municipalities = html[html.index('class="municipalities"'):].split("</ul>")[0]
+    assert "大衡村" in municipalities and "大和町" in municipalities and "大郷町" in municipalities
+    assert "仙台市" in municipalities
+    assert municipalities.count("富谷市") == 1
+    assert "富谷市（2005年時点は富谷町（2016年10月10日に市制施行））" in municipalities
+    assert "青葉区" not in municipalities  # wards belong to 仙台市's entry
+    assert "宮城県産業技術総合センター" in html  # 仙台市泉区

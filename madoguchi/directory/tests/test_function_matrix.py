@@ -48,3 +48,17 @@ def test_matrix_queries_do_not_grow_with_rows(client, functions, django_assert_m
         offer(org, functions["tech_dev"], derived=True, basis="表2")
     with django_assert_max_num_queries(4):
         client.get("/functions/")
+
+
+def test_real_plan_matrix_follows_table_4(client, plan):
+    html = client.get("/functions/").content.decode()
+    rows = _row_names(html)
+    assert rows[0] == "miyagi-industrial-promotion-organization"
+    # 表4 has rows for the two インテリジェント・コスモス bodies, not for their 協議会,
+    # and one row for 商工会・商工会議所, not for its two federations.
+    assert rows[1:3] == ["intelligent-cosmos-academic-foundation", "intelligent-cosmos-research-institute"]
+    assert "tohoku-intelligent-cosmos-council" not in rows
+    assert "societies-and-chambers-of-commerce" in rows
+    assert "miyagi-federation-of-societies-of-commerce" not in rows
+    assert rows[-1] == "sendai-applied-information-sciences-foundation"
+    assert "推定" in html

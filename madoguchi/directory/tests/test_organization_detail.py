@@ -93,3 +93,17 @@ def test_unknown_slug_gives_a_japanese_404(client, db):
     html = response.content.decode()
     assert "ページが見つかりません" in html
     assert "「no-such-body」という支援機関は登録されていません。" in html
+
+
+def test_real_plan_detail_pages_show_the_plans_facts(client, plan):
+    html = client.get("/organizations/miyagi-industrial-technology-institute/").content.decode()
+    assert "宮城県産業技術総合センター" in html
+    assert '<a href="tel:022-377-8700">022-377-8700</a>' in html
+    for code in ("tech_dev", "tech_transfer"):
+        item = html[html.index(f'?function={code}">'):].split("</li>")[0]
+        assert "推定" in item and "根拠: 表2 主な支援機能" in item
+    assert "2005年12月時点" in html and "表2 (5)" in html
+    # 知的所有権センター has two offices in 表2 (本部・支部).
+    html = client.get("/organizations/miyagi-intellectual-property-center/").content.decode()
+    assert "本部" in html and "仙台市泉区明通2-2" in html
+    assert "支部" in html and "仙台市青葉区本町3-4-18" in html
