@@ -1,0 +1,32 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from madoguchi.cases.corporate_number import check_digit, validate_corporate_number
+
+# Published numbers: 国税庁 itself, and two companies' numbers as they appear on the
+# 国税庁法人番号公表サイト.
+REAL_NUMBERS = ["7000012050002", "4011001098993", "2120901007402"]
+
+
+@pytest.mark.parametrize("number", REAL_NUMBERS)
+def test_published_numbers_are_valid(number: str) -> None:
+    validate_corporate_number(number)
+    assert check_digit(number[1:]) == int(number[0])
+
+
+def test_full_width_digits_and_hyphens_are_accepted() -> None:
+    validate_corporate_number("７-0000-1205-0002")
+
+
+@pytest.mark.parametrize("number", ["8000012050002", "7000012050003", "1234567890123"])
+def test_a_wrong_check_digit_is_refused_in_japanese(number: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate_corporate_number(number)
+    assert "チェックデジット" in info.value.messages[0]
+
+
+@pytest.mark.parametrize("number", ["700001205000", "70000120500021", "70000120500O2"])
+def test_a_number_that_is_not_13_digits_is_refused(number: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate_corporate_number(number)
+    assert "13桁" in info.value.messages[0]

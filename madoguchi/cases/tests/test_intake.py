@@ -1,0 +1,132 @@
+"""The public 相談申込 form: what is stored, what is refused (and then nothing is stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from madoguchi.cases.models import Activity, Case, Client, OutboundEmail
+from madoguchi.directory.models import Organization
+
+
+@pytest.fixture
+def form_data(org_a: Organization, sendai: Any, stage: Any, function: Any) -> dict[str, Any]:
+    return {
+        "kind": "company", "name": "株式会社みやぎ食品", "corporate_number": "7000012050002",
+        "email": "info@miyagi-foods.example.jp", "municipality": "041009", "stage": "startup",
+        "functions": ["finance"], "need": "笹かまぼこの新商品を首都圏で売りたい。設備資金も相談したい。",
+        "consent": "platform",
+    }
+
+
+def _nothing_stored() -> bool:
+    return not (Case.objects.exists() or Client.objects.exists() or Activity.objects.exists()
+                or OutboundEmail.objects.exists() or User.objects.filter(username__startswith="client-").exists())
+
+
+def test_a_consultation_is_stored_with_client_account_and_confirmation_email(
+    client: HttpClient, form_data: dict[str, Any], cora: User, org_a: Organization,
+) -> None:
+    response = client.post(reverse("cases:intake"), form_data)
+    assert response.status_code == 302 and response["Location"] == reverse("cases:received")
+    case = Case.objects.get()
+    assert case.owner == org_a and case.status == Case.Status.NEW and case.consent == "platform"
+    assert case.client.corporate_number == "7000012050002"
+    assert list(case.functions.values_list("code", flat=True)) == ["finance"]
+    assert case.client.user is not None and not case.client.user.has_usable_password()
+    to_client = OutboundEmail.objects.get(to="info@miyagi-foods.example.jp")
+    assert "受け付けました" in to_client.subject and reverse("cases:follow", args=["x"])[:-2] in to_client.body
+    assert OutboundEmail.objects.filter(to=cora.email).exists()  # the coordinator hears of it
+    page = client.get(response["Location"])
+    assert case.short_code in page.content.decode()
+
+
+def test_the_form_page_has_labels_for_every_field(client: HttpClient, org_a: Organization) -> None:
+    html = client.get(reverse("cases:intake")).content.decode()
+    for label in ("法人名・氏名", "法人番号", "所在地（市区町村）", "ご相談の内容", "情報共有への同意"):
+        assert label in html
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"corporate_number": "7000012050003"}, "チェックデジット"),
+        ({"consent": ""}, "同意がないと相談を受け付けられません"),
+        ({"municipality": "999999"}, "指定された市区町村は登録されていません"),
+        ({"consent": "named"}, "共有を認める機関を1つ以上選んでください"),
+        ({"kind": "person"}, "個人のご相談では法人番号は入力しないでください"),
+        ({"need": ""}, "ご相談の内容を入力してください"),
+    ],
+    ids=["bad-check-digit", "missing-consent", "unknown-municipality", "named-without-orgs", "person-with-number", "no-need"],
+)
+def test_bad_input_gets_a_specific_japanese_message_and_stores_nothing(
+    client: HttpClient, form_data: dict[str, Any], change: dict[str, Any], message: str,
+) -> None:
+    response = client.post(reverse("cases:intake"), {**form_data, **change})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and 'role="alert"' in html
+    assert _nothing_stored()
+
+
+def test_an_oversized_attachment_is_refused_and_nothing_is_stored(
+    client: HttpClient, form_data: dict[str, Any], settings: Any,
+) -> None:
+    settings.CASE_ATTACHMENT_MAX_BYTES = 1024
+    upload = SimpleUploadedFile("plan.pdf", b"x" * 2048, content_type="application/pdf")
+    response = client.post(reverse("cases:intake"), {**form_data, "attachment": upload})
+    assert response.status_code == 400
+    assert "添付ファイルが大きすぎます" in response.content.decode()
+    assert _nothing_stored()
+
+
+def test_an_attachment_within_the_limit_is_kept_on_the_timeline(
+    client: HttpClient, form_data: dict[str, Any], alice: User,
+) -> None:
+    upload = SimpleUploadedFile("事業計画.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    client.post(reverse("cases:intake"), {**form_data, "attachment": upload})
+    case = Case.objects.get()
+    document = case.activities.get(kind=Activity.Kind.DOCUMENT)
+    assert document.attachment_name == "事業計画.pdf"
+    client.force_login(alice)
+    download = client.get(reverse("cases:document", args=[case.code, document.uuid]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 plan"
+    assert download["Content-Type"] == "application/octet-stream"
+
+
+def test_named_consent_records_the_named_institutions(
+    client: HttpClient, form_data: dict[str, Any], org_b: Organization,
+) -> None:
+    client.post(reverse("cases:intake"), {**form_data, "consent": "named", "named_organizations": [org_b.slug]})
+    assert list(Case.objects.get().named_organizations.all()) == [org_b]
+
+
+def test_a_returning_client_keeps_one_account(client: HttpClient, form_data: dict[str, Any]) -> None:
+    client.post(reverse("cases:intake"), form_data)
+    client.post(reverse("cases:intake"), {**form_data, "need": "二度目の相談"})
+    assert Case.objects.count() == 2 and Client.objects.count() == 1
+
+
+def test_the_form_refuses_a_post_without_csrf_token(csrf_client: HttpClient, form_data: dict[str, Any]) -> None:
+    response = csrf_client.post(reverse("cases:intake"), form_data)
+    assert response.status_code == 403
+    assert _nothing_stored()
+
+
+def test_the_form_accepts_a_post_with_its_csrf_token(csrf_client: HttpClient, form_data: dict[str, Any]) -> None:
+    csrf_client.get(reverse("cases:intake"))
+    token = csrf_client.cookies["csrftoken"].value
+    response = csrf_client.post(reverse("cases:intake"), {**form_data, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and Case.objects.count() == 1
+
+
+def test_case_forms_refuse_a_post_without_csrf_token(csrf_client: HttpClient, case: Case, alice: User) -> None:
+    csrf_client.force_login(alice)
+    response = csrf_client.post(reverse("cases:note", args=[case.code]), {"text": "メモ"})
+    assert response.status_code == 403
+    assert not case.activities.filter(kind=Activity.Kind.NOTE).exists()
