@@ -66,7 +66,7 @@ def users(db: None, orgs: dict[str, Organization]) -> dict[str, User]:
     """The fixed cast: coordinator at the core institution, staff at the university and at the
     maker, a read-only member, someone outside any organization."""
     def member(name: str, org: str, role: str) -> User:
-        u = User.objects.create_user(name, f"{name}@example.jp", "pw")
+        u = User.objects.create_user(name, f"{name}@example.jp")  # no password: no slow hashing; tests force_login
         Membership.objects.create(user=u, organization=orgs[org], role=role)
         return u
 
@@ -76,7 +76,7 @@ def users(db: None, orgs: dict[str, Organization]) -> dict[str, User]:
         "maker": member("maker", "maker", Membership.Role.STAFF),
         "readonly": member("ro", "maker", Membership.Role.READONLY),
         "vc": member("vc", "vc", Membership.Role.STAFF),
-        "outsider": User.objects.create_user("out", "out@example.jp", "pw"),
+        "outsider": User.objects.create_user("out", "out@example.jp"),
     }
 
 

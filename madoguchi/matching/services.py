@@ -1,0 +1,164 @@
+"""What people do with listings: moderate, give feedback, ask for and broker introductions.
+
+Pages and the API call these same functions; each checks its own rule and raises
+PermissionDenied or ValidationError with a Japanese message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.matching import access
+from madoguchi.matching.engine import COMPLEMENT
+from madoguchi.matching.models import Feedback, Introduction, Listing
+
+
+def moderate(listing: Listing, *, by: Any, action: str) -> None:
+    """A coordinator publishes or rejects a listing."""
+    if not access.is_coordinator(by) or not access.membership(by).can_write:  # type: ignore[union-attr]
+        raise PermissionDenied(_("掲載の承認はコーディネーターが行います。"))
+    if action == "publish":
+        listing.publish(by)
+    elif action == "reject":
+        listing.reject(by)
+    else:
+        raise ValidationError(_("操作は「公開」か「差し戻し」を選んでください。"))
+
+
+def _check_pair(listing: Listing, candidate: Listing) -> None:
+    if candidate.kind not in COMPLEMENT[listing.kind]:
+        raise ValidationError(_("「%(a)s」と「%(b)s」は組み合わせられない種別です。") % {
+            "a": listing.get_kind_display(), "b": candidate.get_kind_display()})
+
+
+def give_feedback(listing: Listing, candidate: Listing, *, by: Any, reason: str, comment: str = "") -> Feedback:
+    """Record why a suggestion does not fit; idempotent per (pair, reason). Refreshes the listing."""
+    if not access.may_act_for(by, listing):
+        raise PermissionDenied(_("この掲載の候補に意見を送れるのは掲載者とコーディネーターです。"))
+    if reason not in Feedback.Reason.values:
+        raise ValidationError(_("合わない理由を「分野」「段階」「地域」「条件」から選んでください。"))
+    _check_pair(listing, candidate)
+    fb, _created = Feedback.objects.get_or_create(
+        listing=listing, candidate=candidate, reason=reason, defaults={"by": by, "comment": comment[:300]}
+    )
+    from madoguchi.matching import suggestions
+
+    suggestions.refresh(listing)
+    return fb
+
+
+def request_introduction(listing: Listing, candidate: Listing, *, by: Any, message: str = "") -> Introduction:
+    """The listing's side asks to be introduced to the candidate; asking is that side's consent.
+
+    A retry returns the open request instead of making a second one.
+    """
+    if not access.may_act_for(by, listing):
+        raise PermissionDenied(_("紹介を依頼できるのは掲載者とコーディネーターです。"))
+    _check_pair(listing, candidate)
+    if not candidate.is_live:
+        raise ValidationError(_("相手の掲載は公開されていないか、期限が切れています。"))
+    open_ = Introduction.objects.exclude(status=Introduction.Status.DECLINED)
+    existing = open_.filter(listing=listing, candidate=candidate).first() or open_.filter(
+        listing=candidate, candidate=listing).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Introduction.objects.create(
+                listing=listing, candidate=candidate, requested_by=by, message=message.strip()[:2000],
+                listing_consent_at=timezone.now(),
+            )
+    except IntegrityError:  # a concurrent retry won the race
+        return Introduction.objects.get(listing=listing, candidate=candidate, status__in=[
+            Introduction.Status.REQUESTED, Introduction.Status.APPROVED, Introduction.Status.CONSENTED])
+
+
+def approve(intro: Introduction, *, by: Any) -> None:
+    if not access.is_coordinator(by):
+        raise PermissionDenied(_("紹介の承認はコーディネーターが行います。"))
+    if intro.status != Introduction.Status.REQUESTED:
+        raise ValidationError(_("この紹介はすでに「%(s)s」です。") % {"s": intro.get_status_display()})
+    intro.status = Introduction.Status.APPROVED
+    intro.approved_by = by
+    intro.save()
+    _maybe_complete(intro, by)
+
+
+def decline(intro: Introduction, *, by: Any) -> None:
+    sides = access.may_act_for(by, intro.listing) or access.may_act_for(by, intro.candidate)
+    if not (access.is_coordinator(by) or sides):
+        raise PermissionDenied(_("この紹介を見送れるのは当事者とコーディネーターです。"))
+    if intro.status == Introduction.Status.CONSENTED:
+        raise ValidationError(_("双方が同意した紹介は、案件の画面で終了してください。"))
+    intro.status = Introduction.Status.DECLINED
+    intro.save()
+
+
+def consent(intro: Introduction, *, by: Any, side: str | None = None) -> None:
+    """One side agrees to be introduced. A coordinator may record a side's consent given by
+    phone or mail (owners without an account), naming the side."""
+    now = timezone.now()
+    if intro.status not in (Introduction.Status.REQUESTED, Introduction.Status.APPROVED):
+        raise ValidationError(_("この紹介は同意を受け付けていません（%(s)s）。") % {"s": intro.get_status_display()})
+    coordinator = access.is_coordinator(by)
+    if side is None:
+        if access.is_owner_member(by, intro.listing) and access.may_change(by, intro.listing):
+            side = "listing"
+        elif access.is_owner_member(by, intro.candidate) and access.may_change(by, intro.candidate):
+            side = "candidate"
+    if side not in ("listing", "candidate") or not (coordinator or access.may_change(by, getattr(intro, side))):
+        raise PermissionDenied(_("同意できるのは紹介の当事者です。"))
+    setattr(intro, f"{side}_consent_at", getattr(intro, f"{side}_consent_at") or now)
+    intro.save()
+    _maybe_complete(intro, by)
+
+
+def _maybe_complete(intro: Introduction, by: Any) -> None:
+    """Approved and consented by both: the introduction becomes a case with referrals."""
+    if intro.status != Introduction.Status.APPROVED or not (intro.listing_consent_at and intro.candidate_consent_at):
+        return
+    from madoguchi.matching import cases_bridge
+
+    with transaction.atomic():
+        intro.case_ref = cases_bridge.open_case(intro, by=intro.approved_by or by)
+        intro.status = Introduction.Status.CONSENTED
+        intro.save()
+
+
+MAX_QUERY_WORDS = 8
+
+
+def browse(user: Any, *, kind: str = "", tech_area: str = "", field: str = "", q: str = "") -> Any:
+    """Listings the user may see, filtered; newest first. The page and the API both call this."""
+    from django.db.models import Q
+
+    qs = Listing.objects.visible_to(user).select_related("owner_organization", "municipality").prefetch_related("fields")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tech_area:
+        qs = qs.filter(tech_area=tech_area)
+    if field:
+        qs = qs.filter(fields__code=field)
+    for word in q.split()[:MAX_QUERY_WORDS]:
+        # title and description only: a search on the owner's name would unmask anonymous listings
+        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    return qs.distinct().order_by("-created")
+
+
+def suggestions_for(user: Any, listing: Listing) -> list[Any]:
+    """The stored suggestions the user may see: only for the listing's side and coordinators, and
+    only candidates the user may see themselves. Computed on the fly when none are stored yet."""
+    from madoguchi.matching import suggestions as sugg
+
+    if not (access.may_see_private(user, listing)):
+        return []
+    matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
+    if not matches and listing.is_live:
+        matches = sugg.refresh(listing)
+        matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
+    return [m for m in matches if access.may_see(user, m.candidate)]

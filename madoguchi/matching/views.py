@@ -1,0 +1,219 @@
+"""Pages: browse and filter listings, write one, see its suggestions with reasons, give
+feedback, ask for an introduction; the coordinator's moderation and introduction queues."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from madoguchi.matching import access, services
+from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm
+from madoguchi.matching.models import Feedback, Introduction, Listing
+
+PAGE_SIZE = 20
+
+
+def _row(user: Any, listing: Listing) -> dict[str, Any]:
+    return {"listing": listing, "owner": access.owner_for(user, listing)}
+
+
+@require_GET
+def listing_list(request: HttpRequest) -> HttpResponse:
+    form = ListingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = services.browse(request.user, **{k: v or "" for k, v in filters.items()})
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"form": form, "page": page, "rows": [_row(request.user, x) for x in page.object_list],
+           "can_create": _can_create(request.user)}
+    template = "matching/_listing_rows.html" if request.headers.get("HX-Request") else "matching/listing_list.html"
+    return render(request, template, ctx)
+
+
+def _can_create(user: Any) -> bool:
+    m = access.membership(user)
+    return m is not None and m.can_write
+
+
+@login_required
+def listing_new(request: HttpRequest) -> HttpResponse:
+    m = access.membership(request.user)
+    if m is None or not m.can_write:
+        raise PermissionDenied
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        listing = form.save(commit=False)
+        listing.owner_organization = m.organization if not (m.is_coordinator and form.cleaned_data["owner_name"]) else None
+        listing.created_by = request.user
+        listing.status = Listing.Status.PENDING
+        listing.save()
+        form.save_m2m()
+        messages.success(request, _("掲載を受け付けました。コーディネーターの確認後に公開されます。"))
+        return redirect(listing)
+    return render(request, "matching/listing_form.html", {"form": form, "listing": None})
+
+
+@login_required
+def listing_edit(request: HttpRequest, listing_uuid: str) -> HttpResponse:
+    listing = access.get_rw_listing_for_user(request.user, listing_uuid)
+    form = ListingForm(request.POST or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        listing = form.save(commit=False)
+        if listing.status == Listing.Status.REJECTED:
+            listing.status = Listing.Status.PENDING
+        listing.save()
+        form.save_m2m()
+        messages.success(request, _("掲載を更新しました。"))
+        return redirect(listing)
+    return render(request, "matching/listing_form.html", {"form": form, "listing": listing})
+
+
+@require_GET
+def listing_detail(request: HttpRequest, listing_uuid: str) -> HttpResponse:
+    listing, can_write = access.get_listing_for_user(request.user, listing_uuid)
+    matches = services.suggestions_for(request.user, listing)
+    ctx = {
+        "listing": listing,
+        "owner": access.owner_for(request.user, listing),
+        "identifying": access.identifying_fields_visible(request.user, listing),
+        "private": access.may_see_private(request.user, listing),
+        "can_write": can_write,
+        "is_coordinator": access.is_coordinator(request.user),
+        "suggestions": [{"match": m, "owner": access.owner_for(request.user, m.candidate)} for m in matches],
+        "feedback_reasons": Feedback.Reason.choices,
+        "introductions": _introductions_of(request.user, listing),
+    }
+    return render(request, "matching/listing_detail.html", ctx)
+
+
+def _introductions_of(user: Any, listing: Listing) -> list[Introduction]:
+    if not access.may_see_private(user, listing):
+        return []
+    return list(Introduction.objects.filter(listing=listing) | Introduction.objects.filter(candidate=listing))
+
+
+def _candidate(user: Any, listing: Listing, candidate_uuid: Any) -> Listing:
+    candidate, _w = access.get_listing_for_user(user, candidate_uuid)
+    return candidate
+
+
+@require_POST
+@login_required
+def listing_feedback(request: HttpRequest, listing_uuid: str) -> HttpResponse:
+    listing = access.get_rw_listing_for_user(request.user, listing_uuid)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("合わない理由を選んでください。"))
+        return redirect(listing)
+    candidate = _candidate(request.user, listing, form.cleaned_data["candidate"])
+    try:
+        services.give_feedback(listing, candidate, by=request.user, reason=form.cleaned_data["reason"],
+                               comment=form.cleaned_data["comment"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("ご意見を受け付けました。今後の候補に反映します。"))
+    return redirect(listing)
+
+
+@require_POST
+@login_required
+def listing_introduce(request: HttpRequest, listing_uuid: str) -> HttpResponse:
+    listing = access.get_rw_listing_for_user(request.user, listing_uuid)
+    form = IntroductionRequestForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    candidate = _candidate(request.user, listing, form.cleaned_data["candidate"])
+    try:
+        intro = services.request_introduction(listing, candidate, by=request.user, message=form.cleaned_data["message"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(listing)
+    messages.success(request, _("紹介を依頼しました。コーディネーターの承認と相手の同意のあとに案件になります。"))
+    return redirect("matching:introduction", intro.uuid)
+
+
+@require_POST
+@login_required
+def listing_renew(request: HttpRequest, listing_uuid: str) -> HttpResponse:
+    listing = access.get_rw_listing_for_user(request.user, listing_uuid)
+    listing.renew()
+    messages.success(request, _("掲載期限を %(d)s まで延長しました。") % {"d": listing.expires_on})
+    return redirect(listing)
+
+
+@require_POST
+@login_required
+def listing_moderate(request: HttpRequest, listing_uuid: str) -> HttpResponse:
+    listing, _w = access.get_listing_for_user(request.user, listing_uuid)
+    try:
+        services.moderate(listing, by=request.user, action=request.POST.get("action", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(listing)
+    messages.success(request, _("「%(t)s」を%(s)sにしました。") % {"t": listing.title, "s": listing.get_status_display()})
+    return redirect("matching:moderation")
+
+
+@require_GET
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    if not access.is_coordinator(request.user):
+        raise PermissionDenied
+    pending = Listing.objects.filter(status=Listing.Status.PENDING).select_related("owner_organization").order_by("created")
+    intros = Introduction.objects.filter(status=Introduction.Status.REQUESTED).select_related("listing", "candidate")
+    return render(request, "matching/moderation.html", {"pending": pending[:200], "intros": intros[:200]})
+
+
+def _get_intro_for_user(user: Any, intro_uuid: str) -> Introduction:
+    """The introduction if the user is on one of its sides or a coordinator; otherwise 404."""
+    intro = Introduction.objects.select_related("listing", "candidate").filter(uuid=access._parse(intro_uuid)).first()
+    if intro is None:
+        raise Http404
+    if not (access.is_coordinator(user) or access.may_see_private(user, intro.listing)
+            or access.may_see_private(user, intro.candidate)):
+        raise Http404
+    return intro
+
+
+@require_GET
+@login_required
+def introduction_detail(request: HttpRequest, intro_uuid: str) -> HttpResponse:
+    intro = _get_intro_for_user(request.user, intro_uuid)
+    user = request.user
+    ctx = {
+        "intro": intro,
+        "listing_owner": access.owner_for(user, intro.listing),
+        "candidate_owner": access.owner_for(user, intro.candidate),
+        "is_coordinator": access.is_coordinator(user),
+        "may_consent": intro.status in (Introduction.Status.REQUESTED, Introduction.Status.APPROVED) and (
+            access.is_coordinator(user) or access.may_change(user, intro.listing) or access.may_change(user, intro.candidate)),
+    }
+    return render(request, "matching/introduction_detail.html", ctx)
+
+
+@require_POST
+@login_required
+def introduction_action(request: HttpRequest, intro_uuid: str, action: str) -> HttpResponse:
+    intro = _get_intro_for_user(request.user, intro_uuid)
+    try:
+        if action == "approve":
+            services.approve(intro, by=request.user)
+        elif action == "consent":
+            services.consent(intro, by=request.user, side=request.POST.get("side") or None)
+        elif action == "decline":
+            services.decline(intro, by=request.user)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("紹介を「%(s)s」にしました。") % {"s": intro.get_status_display()})
+    return redirect("matching:introduction", intro.uuid)
