@@ -141,5 +141,6 @@ def municipality_entries(municipalities: Iterable[Municipality], as_of: dt.date)
         entry.codes.add(current.code)
         entry.codes.update(ward.code for ward in current.wards.all())
     ordered = list(entries.values())
-    ordered.sort(key=lambda e: e.municipality.code)
+    # The plan's order (仙台市、大和町、大郷町、富谷町、大衡村) follows the codes of 2005.
+    ordered.sort(key=lambda e: (e.former or e.municipality).code)
     return ordered

@@ -107,3 +107,9 @@ def test_real_plan_detail_pages_show_the_plans_facts(client, plan):
     html = client.get("/organizations/miyagi-intellectual-property-center/").content.decode()
     assert "本部" in html and "仙台市泉区明通2-2" in html
     assert "支部" in html and "仙台市青葉区本町3-4-18" in html
+
+
+def test_an_institution_added_by_staff_says_so_instead_of_citing_the_plan(client, db):
+    make_org("new-body", "みやぎ新事業ラボ")
+    html = client.get("/organizations/new-body/").content.decode()
+    assert "職員による登録（計画には記載なし）" in html
