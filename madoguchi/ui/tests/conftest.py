@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,3 +57,38 @@ def journey(page: Any, request: pytest.FixtureRequest) -> Journey:
     j = Journey(name=request.node.name.removeprefix("test_"))
     j.watch(page)
     return j
+
+
+# Tables that Django fills itself after a flush (copying them would clash with the fresh rows),
+# and the search index, which loaddata half-fills through m2m signals: `reindex` rebuilds it.
+_NOT_DUMPED = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "search"]
+
+
+@pytest.fixture(scope="session")
+def plan_dump(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2005 plan loaded once per session and kept as a fixture file.
+
+    Browser tests need live_server, hence a transactional database that is emptied after each
+    test; loading the plan afresh each time takes many seconds, loaddata of its result takes one.
+    """
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from madoguchi.interop.loader import load_plan
+
+    path = tmp_path_factory.mktemp("plan") / "plan.json"
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_plan(settings.PLAN_FILE)
+        call_command("dumpdata", exclude=_NOT_DUMPED, output=str(path), verbosity=0)
+        transaction.set_rollback(True)
+    return path
+
+
+@pytest.fixture
+def live_plan(plan_dump: Path, transactional_db: None) -> None:
+    """The plan's institutions, programs and places in the database the live server reads."""
+    from django.core.management import call_command
+
+    call_command("loaddata", str(plan_dump), verbosity=0)
+    call_command("reindex", verbosity=0)
