@@ -22,13 +22,13 @@ def assert_error(response, status: int, code: str, parameter: str | None) -> dic
     return error
 
 
-@pytest.mark.parametrize("url", ["/api/organizations/nope", "/api/programs/nope"])
+@pytest.mark.parametrize("url", ["/api/organizations/nope", "/api/programs/nope", "/api/events/nope"])
 def test_unknown_id_gives_404_in_the_one_shape(client: Client, db: None, url: str) -> None:
     error = assert_error(client.get(url), 404, "not_found", None)
     assert "nope" in error["message"]
 
 
-@pytest.mark.parametrize("url", ["/api/organizations", "/api/programs"])
+@pytest.mark.parametrize("url", ["/api/organizations", "/api/programs", "/api/events"])
 @pytest.mark.parametrize("value", ["0", "101", "abc", "-5"])
 def test_bad_limit_gives_422_naming_limit(client: Client, db: None, url: str, value: str) -> None:
     error = assert_error(client.get(f"{url}?limit={value}"), 422, "invalid_parameter", "limit")
@@ -41,7 +41,7 @@ def test_bad_offset_gives_422_naming_offset(client: Client, db: None, value: str
     assert error["message"].startswith("offset は 0 以上")
 
 
-@pytest.mark.parametrize("url", ["/api/organizations", "/api/programs"])
+@pytest.mark.parametrize("url", ["/api/organizations", "/api/programs", "/api/events"])
 def test_unknown_function_code_gives_422_listing_the_valid_codes(client: Client, db: None, url: str) -> None:
     error = assert_error(client.get(f"{url}?function=cooking"), 422, "invalid_parameter", "function")
     for code in ("tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent"):

@@ -1,0 +1,57 @@
+"""Staff manage events in the admin; registrations are shown read-only (people change their own)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from madoguchi.events import notify
+from madoguchi.events.models import Event, Registration
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = ["name", "organization_name", "email", "phone", "status", "created", "cancelled_at"]
+    readonly_fields = fields
+    ordering = ["status", "created"]
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "organization", "starts_at", "capacity", "status"]
+    list_filter = ["status", "kind", "functions"]
+    search_fields = ["title", "description", "venue", "organization__name"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["functions", "fields", "stages"]
+    readonly_fields = ["uuid"]
+    inlines = [RegistrationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "organization", "status", "slug", "uuid", "description"]}),
+        (_("日時と会場"), {"fields": ["starts_at", "ends_at", "venue", "address", "municipality", "online"]}),
+        (_("申し込み"), {"fields": ["capacity", "registration_opens", "registration_closes", "fee", "contact"]}),
+        (_("分類"), {"fields": ["functions", "fields", "stages"]}),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Event, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+        if change and obj.status == Event.Status.PUBLISHED:
+            # A raised capacity gives the new seats to the people waiting, in order.
+            with transaction.atomic():
+                promoted = obj.fill_from_waitlist()
+                for registration in promoted:
+                    notify.promoted(registration)
+            if promoted:
+                self.message_user(
+                    request, _("キャンセル待ちの %(n)d 名を参加確定に繰り上げました。") % {"n": len(promoted)},
+                    messages.INFO,
+                )

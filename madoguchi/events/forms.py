@@ -1,0 +1,49 @@
+"""Forms of the public event pages: the list's filters and the registration form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.directory.models import Municipality, SupportFunction, validate_phone
+from madoguchi.events.models import Event
+
+
+class EventFilterForm(forms.Form):
+    function = forms.ChoiceField(
+        label=_("支援機能"), required=False, choices=[("", _("すべて"))] + list(SupportFunction.Code.choices)
+    )
+    kind = forms.ChoiceField(label=_("種類"), required=False, choices=[("", _("すべて"))] + list(Event.Kind.choices))
+    municipality = forms.ModelChoiceField(
+        label=_("開催地"), required=False, to_field_name="code", empty_label=_("すべて"),
+        # Cities and towns only: choosing 仙台市 includes its wards.
+        queryset=Municipality.objects.filter(parent__isnull=True, valid_to__isnull=True).order_by("code"),
+        error_messages={"invalid_choice": _("選択された開催地は登録されていません。")},
+    )
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("氏名"), max_length=100, error_messages={"required": _("氏名を入力してください。")})
+    organization_name = forms.CharField(label=_("会社・団体名"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("メールアドレス"), max_length=254,
+        help_text=_("受付の確認と、開催に関するご連絡に使います。"),
+        error_messages={
+            "required": _("メールアドレスを入力してください。"),
+            "invalid": _("メールアドレスの形式が正しくありません（例: taro@example.jp）。"),
+        },
+    )
+    phone = forms.CharField(
+        label=_("電話番号（任意）"), max_length=20, required=False, validators=[validate_phone],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label=_("入力した個人情報を、主催機関がこのイベントの受付と開催に関する連絡に利用することに同意します。"),
+        error_messages={"required": _("申し込むには、個人情報の利用への同意が必要です。")},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organization_name"].widget.attrs["autocomplete"] = "organization"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
