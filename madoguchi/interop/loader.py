@@ -81,6 +81,8 @@ class _Writer:
     def __init__(self, report: LoadReport, out: TextIO | None) -> None:
         self.report = report
         self.out = out
+        # Existing rows per (model, lookup fields), read once: one query per model instead of per row.
+        self._rows: dict[tuple[type[models.Model], tuple[str, ...]], dict[tuple[Any, ...], Any]] = {}
 
     def say(self, text: str) -> None:
         if self.out is not None:
@@ -90,12 +92,24 @@ class _Writer:
     def step_done(self, model: str) -> None:
         self.say(self.report.line(model))
 
+    def _existing(self, model: type[M], lookup: dict[str, Any]) -> tuple[dict[tuple[Any, ...], M], tuple[Any, ...]]:
+        names = tuple(sorted(lookup))
+        attnames = tuple(model._meta.get_field(n).attname for n in names)
+        key = tuple(v.pk if isinstance(v, models.Model) else v for _, v in sorted(lookup.items()))
+        if (model, names) not in self._rows:
+            self._rows[(model, names)] = {
+                tuple(getattr(obj, a) for a in attnames): obj for obj in model._default_manager.order_by()
+            }
+        return self._rows[(model, names)], key
+
     def upsert(self, model: type[M], lookup: dict[str, Any], values: dict[str, Any],
                create_only: dict[str, Any] | None = None) -> tuple[M, str]:
         """Create the row, or save only the plan fields that differ (one history row at most)."""
-        obj = model._default_manager.filter(**lookup).first()
+        rows, key = self._existing(model, lookup)
+        obj = rows.get(key)
         if obj is None:
             obj = model._default_manager.create(**lookup, **values, **(create_only or {}))
+            rows[key] = obj
             status = CREATED
         else:
             changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -109,11 +123,13 @@ class _Writer:
         self.report.count(model.__name__, status)
         return obj, status
 
-    def add_missing(self, obj: models.Model, relation: str, wanted: Iterable[models.Model], status: str) -> None:
+    def add_missing(self, obj: models.Model, relation: str, wanted: Iterable[models.Model], status: str,
+                    have: set[int] | None = None) -> None:
         """Add plan relations that are missing; never remove one (staff may have added it)."""
         manager = getattr(obj, relation)
-        have = set(manager.values_list("pk", flat=True))
-        missing = [o for o in wanted if o.pk not in have]
+        if have is None:
+            have = set(manager.values_list("pk", flat=True))
+        missing = list({o.pk: o for o in wanted if o.pk not in have}.values())
         if missing:
             manager.add(*missing)
             if status == UNCHANGED:
@@ -249,11 +265,12 @@ def _load_area(w: _Writer, plan: Plan, municipalities: dict[str, Municipality]) 
 def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, SupportFunction],
                         municipalities: dict[str, Municipality]) -> dict[str, Organization]:
     orgs: dict[str, Organization] = {}
+    slugs = {slug: (key, name) for slug, key, name in Organization.objects.values_list("slug", "plan_key", "name")}
     for spec in specs:
-        taken = Organization.objects.filter(slug=spec.slug).exclude(plan_key=spec.plan_key).first()
-        if taken is not None:
+        taken = slugs.get(spec.slug)
+        if taken is not None and taken[0] != spec.plan_key:
             raise PlanError(
-                f"スラッグ「{spec.slug}」は別の機関「{taken.name}」が使っているため「{spec.name}」を登録できません"
+                f"スラッグ「{spec.slug}」は別の機関「{taken[1]}」が使っているため「{spec.name}」を登録できません"
             )
         municipality = municipality_of(spec.address, municipalities) if spec.address else None
         parent = orgs[spec.parent_key] if spec.parent_key else None
@@ -269,9 +286,13 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
         orgs[spec.plan_key] = obj
     w.step_done("Organization")
 
+    code_of = {f.pk: code for code, f in functions.items()}
+    links: dict[int, dict[str, OrganizationFunction]] = {}
+    for link in OrganizationFunction.objects.order_by():
+        links.setdefault(link.organization_id, {})[code_of[link.function_id]] = link
     for spec in specs:
         org = orgs[spec.plan_key]
-        existing = {link.function.code: link for link in org.function_links.select_related("function")}
+        existing = links.get(org.pk, {})
         for code in spec.functions:
             link = existing.get(code)
             if link is not None and not link.derived:
@@ -301,13 +322,17 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
 
 def _load_programs(w: _Writer, core: Organization, programs: list[Any],
                    functions: dict[str, SupportFunction]) -> None:
+    through = Program.functions.through
+    have: dict[int, set[int]] = {}
+    for program_id, function_id in through.objects.values_list("program_id", "supportfunction_id"):
+        have.setdefault(program_id, set()).add(function_id)
     for spec in programs:
         obj, status = w.upsert(Program, {"plan_key": spec.plan_key}, {
             "organization_id": core.pk, "name": spec.name, "category": spec.category,
             "description": spec.description, "function_basis": spec.function_basis, "order": spec.order,
             "source": spec.source, "as_of": PLAN_AS_OF,
         }, create_only={"slug": spec.slug})
-        w.add_missing(obj, "functions", [functions[c] for c in spec.functions], status)
+        w.add_missing(obj, "functions", [functions[c] for c in spec.functions], status, have.get(obj.pk, set()))
     w.step_done("Program")
 
 
