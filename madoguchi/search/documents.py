@@ -6,6 +6,7 @@ reading happens once per process and version in `load_corpus`, which never runs 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -33,31 +34,73 @@ def _row(doc: DocMeta, pk: Any) -> SearchDocument:
     )
 
 
-def refresh(kind: str, obj: Any, *, bump: bool = True) -> None:
-    """Rewrite the document of one record (and of the records that show it), then bump."""
-    reg = REGISTRY[kind]
-    doc = reg.to_doc(obj)
-    if doc is None:
-        SearchDocument.objects.filter(kind=kind, object_pk=str(obj.pk)).delete()
-    else:
-        row = _row(doc, obj.pk)
-        values = {f.name: getattr(row, f.name) for f in SearchDocument._meta.fields if f.name not in ("id", "kind", "object_pk", "updated")}
-        SearchDocument.objects.update_or_create(kind=kind, object_pk=str(obj.pk), defaults=values)
-    if reg.dependents is not None:
-        for dep_kind, dep in reg.dependents(obj):
-            refresh(dep_kind, dep, bump=False)
-    if bump:
+_pending = threading.local()
+
+
+def _pending_set() -> set[tuple[str, str]]:
+    if not hasattr(_pending, "keys"):
+        _pending.keys = set()
+    return _pending.keys  # type: ignore[no-any-return]
+
+
+def mark_dirty(kind: str, pk: Any) -> None:
+    """Note that a record changed; its document is rewritten when the transaction commits.
+
+    Deferring to the commit turns a bulk import's thousands of saves into one batch, and a
+    rolled-back transaction leaves the index alone. A search in the same transaction (a test,
+    a view that saves then searches) flushes first, so it always reads its own writes.
+    """
+    keys = _pending_set()
+    key = (kind, str(pk))
+    if key not in keys:
+        keys.add(key)
+        # After the first, these callbacks find nothing left to do; registering one per new
+        # key keeps the set from being stranded by an earlier rolled-back transaction.
+        transaction.on_commit(flush)
+
+
+def flush() -> int:
+    """Rewrite the documents of every record marked dirty in this thread; return how many."""
+    keys = _pending_set()
+    if not keys:
+        return 0
+    todo: dict[str, set[str]] = {}
+    for kind, pk in keys:
+        todo.setdefault(kind, set()).add(pk)
+    keys.clear()
+    for kind, pks in list(todo.items()):
+        reg = REGISTRY.get(kind)
+        if reg is not None and reg.dependents is not None:
+            for dep_kind, dep_pk in reg.dependents(sorted(pks)):
+                todo.setdefault(dep_kind, set()).add(str(dep_pk))
+    written = 0
+    with transaction.atomic():
+        for kind, pks in todo.items():
+            reg = REGISTRY.get(kind)
+            if reg is None:
+                continue
+            rows = []
+            for obj in reg.filter_pks(sorted(pks)):
+                doc = reg.to_doc(obj)
+                if doc is not None:
+                    rows.append(_row(doc, obj.pk))
+            SearchDocument.objects.filter(kind=kind, object_pk__in=pks).delete()
+            SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
+            written += len(rows)
         IndexVersion.bump()
+    return written
 
 
-def remove(kind: str, pk: Any) -> None:
-    SearchDocument.objects.filter(kind=kind, object_pk=str(pk)).delete()
-    IndexVersion.bump()
+def refresh(kind: str, obj: Any) -> None:
+    """Rewrite one record's document now (and its dependents')."""
+    mark_dirty(kind, obj.pk)
+    flush()
 
 
 def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> int:
     """Rebuild every document of every registered kind in one transaction; return the count."""
     count = 0
+    _pending_set().clear()
     with transaction.atomic():
         SearchDocument.objects.all().delete()
         for kind, reg in REGISTRY.items():
@@ -148,7 +191,7 @@ def _codes(manager: Any, attr: str = "code") -> set[str]:
 
 
 def organization_doc(org: Any) -> DocMeta:
-    functions = {link.function.code for link in org.function_links.select_related("function")}
+    functions = {link.function.code for link in org.function_links.all()}
     parts = [
         org.name if org.current_name else "", org.kana, org.name_en, " ".join(org.aliases or []),
         org.get_kind_display(), org.main_functions_text,
@@ -165,7 +208,7 @@ def organization_doc(org: Any) -> DocMeta:
 
 def program_doc(program: Any) -> DocMeta:
     org = program.organization
-    functions = _codes(program.functions) or {link.function.code for link in org.function_links.select_related("function")}
+    functions = _codes(program.functions) or {link.function.code for link in org.function_links.all()}
     parts = [
         program.get_category_display(), program.description, program.eligibility, program.eligibility_size,
         " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)), org.display_name, program.current_note,
@@ -194,11 +237,13 @@ def facility_doc(facility: Any) -> DocMeta:
     )
 
 
-def _org_dependents(org: Any) -> Iterable[tuple[str, Any]]:
-    for p in org.programs.all():
-        yield "program", p
-    for f in org.facilities.all():
-        yield "facility", f
+def _org_dependents(pks: list[Any]) -> Iterable[tuple[str, Any]]:
+    from madoguchi.directory.models import Facility, Program
+
+    for pk in Program.objects.filter(organization__in=pks).values_list("pk", flat=True):
+        yield "program", pk
+    for pk in Facility.objects.filter(operator__in=pks).values_list("pk", flat=True):
+        yield "facility", pk
 
 
 def register_builtin_kinds() -> None:
@@ -211,7 +256,7 @@ def register_builtin_kinds() -> None:
     )
     register(
         "program", Program, program_doc,
-        queryset=lambda: Program.objects.select_related("organization").prefetch_related(
+        queryset=lambda: Program.objects.select_related("organization__municipality").prefetch_related(
             "functions", "stages", "fields", "eligibility_area", "organization__function_links__function"),
         m2m=[Program.functions, Program.stages, Program.fields, Program.eligibility_area],
     )
@@ -224,11 +269,8 @@ def register_builtin_kinds() -> None:
     from django.db.models.signals import post_delete, post_save
 
     def on_link(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-        if raw:
-            return
-        org = Organization.objects.filter(pk=instance.organization_id).first()
-        if org is not None:
-            refresh("organization", org)
+        if not raw:
+            mark_dirty("organization", instance.organization_id)
 
     post_save.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-save")
     post_delete.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-delete")

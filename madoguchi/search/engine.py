@@ -445,8 +445,10 @@ _corpus_lock = threading.Lock()
 def current_corpus() -> Corpus:
     """Return this process's Corpus, reloading it from SearchDocument when the version moved."""
     global _corpus
+    from madoguchi.search.documents import flush
     from madoguchi.search.models import IndexVersion
 
+    flush()  # changes saved earlier in this transaction, not yet committed
     version = IndexVersion.current()
     if _corpus is not None and _corpus.version == version:
         return _corpus

@@ -30,7 +30,7 @@ FUNCTION_CODES = list(FUNCTION_LABELS)
 
 # Used when the database has no BusinessStage/Field rows (benchmarks, early start-up).
 DEFAULT_STAGE_LABELS: dict[str, str] = {
-    "pre_startup": "創業準備期",
+    "pre_startup": "創業準備",
     "startup": "創業期",
     "growth": "成長期",
     "mature": "成熟期・第二創業",
@@ -41,8 +41,12 @@ DEFAULT_FIELD_LABELS: dict[str, str] = {
     "barrier_free": "バリアフリー",
     "environment": "環境",
     "it": "IT",
-    "manufacturing": "ものづくり",
+    "monozukuri": "ものづくり",
     "medical_welfare": "医療・福祉",
+    "nanotech_materials": "ナノテク・材料",
+    "semiconductor": "半導体・電子デバイス",
+    "automotive": "自動車",
+    "photonics": "光",
 }
 
 FACET_TYPES = ("function", "stage", "field", "municipality", "area", "kind")

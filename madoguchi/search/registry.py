@@ -27,14 +27,17 @@ class Registration:
     kind: str
     model: type[models.Model]
     to_doc: ToDoc
-    # Records whose document must be refreshed too when one of these is saved
-    # (a program shows its organization's name).
-    dependents: Callable[[Any], Iterable[tuple[str, Any]]] | None = None
+    # Records whose document must be refreshed too when these are saved (a program shows
+    # its organization's name): called with a list of primary keys, yields (kind, pk).
+    dependents: Callable[[list[Any]], Iterable[tuple[str, Any]]] | None = None
     queryset: Callable[[], Iterable[Any]] | None = None
     extra: list[str] = field(default_factory=list)
 
-    def all_objects(self) -> Iterable[Any]:
+    def all_objects(self) -> Any:
         return self.queryset() if self.queryset else self.model._default_manager.all()
+
+    def filter_pks(self, pks: list[Any]) -> Any:
+        return self.all_objects().filter(pk__in=pks)
 
 
 REGISTRY: dict[str, Registration] = {}
@@ -45,7 +48,7 @@ def register(
     model: type[models.Model],
     to_doc: ToDoc,
     *,
-    dependents: Callable[[Any], Iterable[tuple[str, Any]]] | None = None,
+    dependents: Callable[[list[Any]], Iterable[tuple[str, Any]]] | None = None,
     queryset: Callable[[], Iterable[Any]] | None = None,
     m2m: Iterable[Any] = (),
 ) -> Registration:
@@ -60,20 +63,20 @@ def register(
     def on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
         if raw:  # fixtures: the related rows may not exist yet; `reindex` covers them
             return
-        from madoguchi.search.documents import refresh
+        from madoguchi.search.documents import mark_dirty
 
-        refresh(kind, instance)
+        mark_dirty(kind, instance.pk)
 
     def on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
-        from madoguchi.search.documents import remove
+        from madoguchi.search.documents import mark_dirty
 
-        remove(kind, instance.pk)
+        mark_dirty(kind, instance.pk)
 
     def on_m2m(sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
         if action in ("post_add", "post_remove", "post_clear") and not reverse:
-            from madoguchi.search.documents import refresh
+            from madoguchi.search.documents import mark_dirty
 
-            refresh(kind, instance)
+            mark_dirty(kind, instance.pk)
 
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"search-save-{kind}")
     post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=f"search-delete-{kind}")

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from madoguchi.search import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("diagnosis/", views.diagnosis, name="diagnosis"),
+]

@@ -1,0 +1,91 @@
+"""ワンストップ診断: stage → needs → field → place, answered by a roadmap across institutions.
+
+The plan asks that a business get 「事業展開の各段階において適時適切な支援」 (二-1) from one
+window (二-3). The roadmap shows what to use now for each need the person ticked, and what
+typically comes at the next stage, all through the same search_corpus() as the search page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.search.engine import Corpus, Hit, search_corpus
+from madoguchi.search.facets import FUNCTION_CODES, FUNCTION_LABELS
+
+# The eight functions of 表4 in the words a person uses.
+NEEDS: dict[str, str] = {
+    "tech_dev": str(_("技術的な課題を解決したい")),
+    "tech_transfer": str(_("大学の技術を使いたい")),
+    "startup": str(_("会社を立ち上げたい")),
+    "finance": str(_("資金を借りたい・設備を入れたい")),
+    "management": str(_("経営を見直したい")),
+    "market": str(_("売り先を広げたい")),
+    "market_info": str(_("技術や人材の情報がほしい")),
+    "talent": str(_("人を育てたい・採りたい")),
+}
+
+# What a business usually needs once it reaches a stage. The plan names no such table; this is
+# the project's own reading of 二-1 (研究開発から販路開拓までの各事業段階) and is easy to change.
+NEXT_STAGE_NEEDS: dict[str, list[str]] = {
+    "pre_startup": ["startup", "finance", "management"],
+    "startup": ["finance", "market", "management"],
+    "growth": ["market", "talent", "tech_dev"],
+    "mature": ["tech_transfer", "tech_dev", "management"],
+    "new_field": ["tech_transfer", "finance", "market"],
+}
+PER_SECTION = 3
+
+
+@dataclass
+class Section:
+    function: str
+    label: str
+    need: str
+    organizations: list[Hit] = field(default_factory=list)
+    programs: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class Roadmap:
+    stage: str | None
+    stage_label: str | None
+    now: list[Section]
+    next_stage: str | None
+    next_stage_label: str | None
+    next: list[Section]
+
+
+def _section(corpus: Corpus, function: str, stage: str | None, field_: str | None, municipality: str | None) -> Section:
+    def top(kind: str) -> list[Hit]:
+        if kind not in corpus.kinds:
+            return []
+        return search_corpus(
+            corpus, "", function=function, stage=stage, field=field_, municipality=municipality,
+            kind=kind, limit=PER_SECTION,
+        ).results
+
+    return Section(function, FUNCTION_LABELS[function], NEEDS[function], top("organization"), top("program"))
+
+
+def next_stage_of(corpus: Corpus, stage: str | None) -> str | None:
+    stages = list(corpus.stage_labels)
+    if stage not in stages:
+        return None
+    i = stages.index(stage)
+    return stages[i + 1] if i + 1 < len(stages) else None
+
+
+def roadmap(
+    corpus: Corpus, *, stage: str | None, needs: list[str], field: str | None = None, municipality: str | None = None,
+) -> Roadmap:
+    """Return what to use now (per need) and what comes at the next stage."""
+    needs = [n for n in needs if n in FUNCTION_CODES] or list(NEXT_STAGE_NEEDS.get(stage or "", ["management"]))
+    now = [_section(corpus, f, stage, field, municipality) for f in needs]
+    nxt = next_stage_of(corpus, stage)
+    later_needs = [f for f in NEXT_STAGE_NEEDS.get(nxt or "", []) if f not in needs] if nxt else []
+    later = [_section(corpus, f, nxt, field, municipality) for f in later_needs]
+    return Roadmap(
+        stage, corpus.stage_labels.get(stage or ""), now, nxt, corpus.stage_labels.get(nxt or ""), later,
+    )

@@ -1,0 +1,26 @@
+"""Fixtures of the search tests: a fresh per-process corpus, and the plan with its index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from madoguchi.search import engine
+
+
+@pytest.fixture(autouse=True)
+def _fresh_corpus() -> Any:
+    # The corpus is cached per process; each test has its own database contents.
+    engine._corpus = None
+    yield
+    engine._corpus = None
+
+
+@pytest.fixture
+def indexed_plan(plan: Any) -> Any:
+    """The 2005 plan loaded, with the documents its saves marked written (as at commit)."""
+    from madoguchi.search.documents import flush
+
+    flush()
+    return plan

@@ -1,0 +1,88 @@
+"""The search page and the one-stop diagnosis. Thin: everything is in engine.search()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from madoguchi.search.diagnosis import NEEDS, roadmap
+from madoguchi.search.engine import MAX_LIMIT, SearchError, current_corpus, search
+from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS
+
+FILTERS = ("function", "stage", "municipality", "kind", "field")
+PAGE_LIMIT = 20
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    corpus = current_corpus()
+    return {
+        "function": list(FUNCTION_LABELS.items()),
+        "stage": list(corpus.stage_labels.items()),
+        "field": list(corpus.field_labels.items()),
+        "kind": [(k, str(KIND_LABELS.get(k, k))) for k in sorted(corpus.kinds)] or list(KIND_LABELS.items()),
+        "municipality": sorted(corpus.gazetteer.labels.items()),
+    }
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    filters = {name: request.GET.get(name) or None for name in FILTERS}
+    try:
+        limit = max(1, min(int(request.GET.get("limit", PAGE_LIMIT)), MAX_LIMIT))
+    except ValueError:
+        limit = PAGE_LIMIT
+    error = None
+    status = 200
+    try:
+        response = search(q, limit=limit, **filters)
+    except SearchError as exc:
+        error, status = exc.message, 400
+        response = search(q, limit=limit)
+    selected = {name: filters[name] or "" for name in FILTERS}
+    for facet in response.facets:
+        selected[facet.type] = selected.get(facet.type) or facet.code
+    context: dict[str, Any] = {
+        "response": response, "q": response.query, "error": error, "selected": selected,
+        "choices": _choices(), "filter_labels": {
+            "function": _("支援機能"), "stage": _("事業段階"), "field": _("分野"),
+            "municipality": _("市区町村"), "kind": _("種類"),
+        },
+    }
+    template = "search/_results.html" if request.headers.get("HX-Request") else "search/search.html"
+    return render(request, template, context, status=status)
+
+
+STEPS = ("stage", "need", "field", "place", "roadmap")
+
+
+@require_GET
+def diagnosis(request: HttpRequest) -> HttpResponse:
+    """A GET form sequence; each step carries the earlier answers as hidden fields."""
+    corpus = current_corpus()
+    step = request.GET.get("step", "stage")
+    if step not in STEPS:
+        step = "stage"
+    stage = request.GET.get("stage") or None
+    if stage not in corpus.stage_labels:
+        stage = None
+    needs = [n for n in request.GET.getlist("need") if n in NEEDS]
+    field_ = request.GET.get("field") or None
+    if field_ not in corpus.field_labels:
+        field_ = None
+    place = request.GET.get("place") or None
+    if place not in corpus.gazetteer.labels:
+        place = None
+    context: dict[str, Any] = {
+        "step": step, "stage": stage, "needs": needs, "field": field_, "place": place,
+        "stages": list(corpus.stage_labels.items()), "need_choices": list(NEEDS.items()),
+        "fields": list(corpus.field_labels.items()), "places": sorted(corpus.gazetteer.labels.items()),
+        "step_number": STEPS.index(step) + 1, "step_count": len(STEPS) - 1,
+    }
+    if step == "roadmap":
+        context["roadmap"] = roadmap(corpus, stage=stage, needs=needs, field=field_, municipality=place)
+    return render(request, "search/diagnosis.html", context)
