@@ -187,3 +187,22 @@ def test_function_inline_keeps_derived_marks(admin_client, functions, hosho):
     data.pop("function_links-0-derived")
     assert admin_client.post(_url(hosho), data).status_code == 302
     assert hosho.function_links.get().derived is False
+
+
+def test_staff_can_open_every_directory_admin_page(admin_client, functions, hosho):
+    from madoguchi.directory.models import Area, Municipality
+
+    area = Area.objects.create(slug="sendai-hokubu", name="仙台北部地域")
+    facility = Facility.objects.create(slug="osl", name="とうほくOSL")
+    program = Program.objects.create(slug="loan", name="設備資金貸付事業", organization=hosho)
+    municipality = Municipality.objects.create(code="044245", name="大衡村", kind=Municipality.Kind.VILLAGE)
+    urls = ["/admin/directory/"]
+    for model, obj in [("organization", hosho), ("program", program), ("facility", facility), ("area", area)]:
+        urls += [f"/admin/directory/{model}/", f"/admin/directory/{model}/add/",
+                 f"/admin/directory/{model}/{obj.pk}/change/", f"/admin/directory/{model}/{obj.pk}/history/"]
+    urls += ["/admin/directory/municipality/", f"/admin/directory/municipality/{municipality.pk}/change/",
+             "/admin/directory/supportfunction/", "/admin/directory/membership/add/"]
+    for url in urls:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert "madoguchi 管理" in response.content.decode(), url
