@@ -132,9 +132,16 @@ def as_json(results: Mapping[str, SystemScores], *, with_per_query: bool = False
 _COLOURS = ("#0017c1", "#d16d00", "#259d63", "#6f23d0")
 
 
-def chart_svg(results: Mapping[str, SystemScores], tags: Sequence[str]) -> str:
-    """Return a small grouped bar chart (SVG) of nDCG@10 per tag and system, plus the overall bar."""
+def chart_svg(
+    results: Mapping[str, SystemScores], tags: Sequence[str], counts: Mapping[str, int] | None = None, *, min_count: int = 3
+) -> str:
+    """Return a small grouped bar chart (SVG) of nDCG@10 per tag and system, plus the overall bar.
+
+    Tags with fewer than `min_count` questions are left out: one question is not a figure.
+    """
     systems = list(results)
+    if counts is not None:
+        tags = [t for t in tags if counts.get(t, 0) >= min_count]
     rows = ["(all)", *tags]
     bar_h, gap, label_w, plot_w = 9, 8, 190, 420
     group_h = bar_h * len(systems) + gap

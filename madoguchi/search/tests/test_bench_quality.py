@@ -44,17 +44,17 @@ def test_own_set_on_an_empty_database_says_to_load_the_plan(db: object) -> None:
         run("search-quality")
 
 
-def test_own_set_prints_three_systems_with_hit_at_3_and_a_tag_table(plan: object, tmp_path: Path) -> None:
+def test_own_set_prints_three_systems_with_hit_at_3_a_tag_table_json_and_chart(indexed_plan: object, tmp_path: Path) -> None:
+    # One test for text, JSON and chart: loading the plan is the slow part.
     chart = tmp_path / "chart.svg"
     text = run("search-quality", "--chart", str(chart))
     lines = text.splitlines()
     assert [line.split()[0] for line in lines[:3]] == ["madoguchi", "bm25-bigram", "fts5"]
     assert all(LINE.match(line) and " hit@3 " in line for line in lines[:3])
     assert "function:tech_transfer" in text and "stage:pre_startup" in text and "kana" in text
-    assert chart.read_text(encoding="utf-8").startswith("<svg")
+    svg = chart.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "function:finance" in svg and "field:photonics" not in svg
 
-
-def test_own_set_json_has_the_metrics_per_system(plan: object) -> None:
     result = json.loads(run("search-quality", "--json"))
     assert set(result) == {"madoguchi", "bm25-bigram", "fts5"}
     for figures in result.values():

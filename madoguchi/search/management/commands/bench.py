@@ -77,7 +77,7 @@ class Command(BaseCommand):
         results = quality.evaluate(queries, rankers, progress=progress)
         tags = quality.report_tags(queries)
         if options["chart"]:
-            Path(options["chart"]).write_text(quality.chart_svg(results, tags), encoding="utf-8")
+            Path(options["chart"]).write_text(quality.chart_svg(results, tags, quality.tag_counts(queries)), encoding="utf-8")
             progress.write(f"グラフを書き出しました: {options['chart']}\n")
         if options["json"]:
             self.stdout.write(json.dumps(quality.as_json(results, with_per_query=options["per_query"]), ensure_ascii=False))
