@@ -1,0 +1,56 @@
+"""The API over the real 2005 plan, as the loader reads it."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+
+def test_tech_transfer_filter_finds_tohoku_techno_arch(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/api/organizations?function=tech_transfer&limit=100").json()
+
+    names = [item["name"] for item in body["items"]]
+    assert body["count"] == len(names)
+    assert any("東北テクノアーチ" in name for name in names), names
+
+
+def test_core_institution_has_the_plans_phone(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/api/organizations?kind=core").json()
+
+    assert body["count"] == 1
+    core = body["items"][0]
+    assert "みやぎ産業振興機構" in core["name"]
+    assert core["phone"] == "022-225-6636"
+    assert core["kind_label"] == "中核的支援機関"
+    assert core["as_of"] == "2005-12-01"
+    assert core["source"]
+    assert core["url"] == f"/organizations/{core['id']}/"
+    detail = client.get(f"/api/organizations/{core['id']}").json()
+    assert detail == core
+
+
+def test_functions_of_the_plan_are_the_eight_of_table4_with_counts(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/api/functions").json()
+
+    assert [f["name"] for f in body] == [
+        "技術開発支援", "技術移転支援", "起業化支援", "資金・設備支援",
+        "経営改善支援", "販路開拓支援", "技術・人材市場情報支援", "人材発掘・育成支援",
+    ]
+    assert all(f["organization_count"] > 0 for f in body)
+
+
+def test_core_institution_programs_are_listed_with_categories(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+    core = client.get("/api/organizations?kind=core").json()["items"][0]
+
+    body = client.get(f"/api/programs?organization={core['id']}&limit=100").json()
+
+    assert body["count"] > 0
+    assert {item["organization"]["id"] for item in body["items"]} == {core["id"]}
+    assert all(item["category"]["label"] for item in body["items"])
+
+
+def test_whole_registry_page_takes_three_queries(client: Client, plan, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_max_num_queries(3):
+        body = client.get("/api/organizations?limit=100").json()
+
+    assert body["count"] > 20
+    assert len(body["items"]) == min(body["count"], 100)
