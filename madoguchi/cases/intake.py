@@ -43,13 +43,22 @@ def _client_for(data: dict[str, Any]) -> Client:
 
 
 @transaction.atomic
-def create_consultation(data: dict[str, Any], *, owner: Organization | None = None, by: Any = None) -> Case:
-    """Store a validated IntakeForm's cleaned_data as a new case; all or nothing. Returns the case."""
+def create_consultation(
+    data: dict[str, Any], *, owner: Organization | None = None, by: Any = None, idempotency_key: str = "",
+) -> Case:
+    """Store a validated IntakeForm's cleaned_data as a new case; all or nothing. Returns the case.
+
+    With an idempotency key already used by the same institution, returns that earlier case.
+    """
     owner = owner or core_institution()
+    if idempotency_key:
+        earlier = Case.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
     client = _client_for(data)
     case = Case.objects.create(
         client=client, owner=owner, municipality=data["municipality"], stage=data.get("stage"),
-        need=data["need"], consent=data["consent"],
+        need=data["need"], consent=data["consent"], idempotency_key=idempotency_key,
     )
     case.functions.set(data.get("functions") or [])
     if data["consent"] == Case.Consent.NAMED:

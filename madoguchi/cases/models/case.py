@@ -107,6 +107,8 @@ class Case(models.Model):
     created = models.DateTimeField(_("受付日時"), default=timezone.now)
     closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True)
+    # An institution's system may retry POST /api/consultations; the same key returns the same case.
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = CaseQuerySet.as_manager()
@@ -118,6 +120,12 @@ class Case(models.Model):
         indexes = [
             # the coordinator's inbox: status in (new, returned) ordered by created
             models.Index(fields=["status", "created"], name="case_status_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                name="case_owner_idempotency_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:
