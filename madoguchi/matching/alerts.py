@@ -7,9 +7,12 @@ idempotent: a listing refreshed twice alerts each address once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.matching import text
@@ -63,6 +66,29 @@ def alert_for_new_listing(listing: Listing) -> int:
             body = render_to_string("matching/email/new_for_interest.txt", {"interest": interest, "new": listing, "url": url})
             sent += _send_once(listing, interest.email, subject, body, for_interest=interest)
     return sent
+
+
+RENEWAL_NOTICE_DAYS = 14
+
+
+def send_renewal_reminders(today: dt.date | None = None) -> int:
+    """Tell owners whose listing expires within two weeks that they can renew it; once per period."""
+    from madoguchi.cases.mail import enqueue_email
+
+    today = today or timezone.localdate()
+    due = Listing.objects.live(today).filter(
+        expires_on__lte=today + dt.timedelta(days=RENEWAL_NOTICE_DAYS), reminder_sent_on__isnull=True
+    ).exclude(contact_email="")
+    n = 0
+    for listing in due:
+        # claim with a filtered update first: a concurrent run cannot remind twice
+        if Listing.objects.filter(pk=listing.pk, reminder_sent_on__isnull=True).update(reminder_sent_on=today) != 1:
+            continue
+        body = render_to_string("matching/email/renewal.txt", {
+            "listing": listing, "url": settings.SITE_URL + listing.get_absolute_url()})
+        enqueue_email(listing.contact_email, _("【madoguchi】掲載期限のお知らせ: %(t)s") % {"t": listing.title}, body)
+        n += 1
+    return n
 
 
 def complementary_kinds(kind: str) -> tuple[str, ...]:

@@ -7,6 +7,9 @@ leaves suggestions or alerts behind.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +18,22 @@ from django.dispatch import receiver
 
 from madoguchi.matching.models import Listing
 
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("matching_signals_suspended", default=False)
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """Bulk writers (the CSV import) refresh once at the end instead of once per row."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
 def _refresh_later(listing_id: int) -> None:
+    if _suspended.get():
+        return
     # No de-duplication: a rolled-back transaction drops its callbacks, so a "pending" marker
     # would outlive it. Repeat refreshes are cheap because the pool is cached.
     def run() -> None:
