@@ -80,7 +80,7 @@ def tokenizer() -> Any:
             if _tokenizer is None:
                 from sudachipy import Dictionary, SplitMode
 
-                _tokenizer = Dictionary(dict="core").create(mode=SplitMode.C)
+                _tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
     return _tokenizer
 
 

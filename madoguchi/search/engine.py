@@ -275,6 +275,10 @@ def _place_rows(corpus: Corpus, codes: Iterable[str]) -> np.ndarray:
     return np.asarray(corpus.doc_municipality[:, cols].sum(axis=1)).ravel() > 0
 
 
+def _areas_of(gazetteer: Gazetteer, code: str) -> list[tuple[str, tuple[str, list[str]]]]:
+    return [(slug, area) for slug, area in gazetteer.areas.items() if code in area[1]]
+
+
 def _facet_arrays(corpus: Corpus, facets: Sequence[Facet]) -> dict[Facet, np.ndarray]:
     """Return, per facet, which documents satisfy it (float: 1 yes, 0.5 unknown, 0 no)."""
     out: dict[Facet, np.ndarray] = {}
@@ -290,7 +294,12 @@ def _facet_arrays(corpus: Corpus, facets: Sequence[Facet]) -> dict[Facet, np.nda
             has[arr == 0] = 0.5  # the record says nothing about stages/fields: neither for nor against
             out[f] = has
         elif f.type == "municipality":
-            out[f] = _place_rows(corpus, corpus.gazetteer.expand(f.code)).astype(np.float32)
+            here = _place_rows(corpus, corpus.gazetteer.expand(f.code)).astype(np.float32)
+            # Half credit for the rest of its area: 「富谷で」 is served from Sendai in 仙台北部地域.
+            for _slug, (_name, codes) in _areas_of(corpus.gazetteer, f.code):
+                near = _place_rows(corpus, [c for m in codes for c in corpus.gazetteer.expand(m)])
+                here = np.maximum(here, near * np.float32(0.5))
+            out[f] = here
         elif f.type == "area":
             codes = [c for m in corpus.gazetteer.areas.get(f.code, ("", []))[1] for c in corpus.gazetteer.expand(m)]
             out[f] = _place_rows(corpus, codes).astype(np.float32)
@@ -403,7 +412,8 @@ def _hit(
         if contribution <= 0 or len(reasons) >= 4:
             continue
         word = term.removeprefix(READING_PREFIX)
-        if word in shown:
+        # A compound's short units (半導体 → 導体) and one-character pieces say nothing new.
+        if word in shown or any(word in w for w in shown) or (len(word) == 1 and shown):
             continue
         shown.add(word)
         where = _("名称") if term in title_terms else _("説明")
@@ -417,6 +427,9 @@ def _hit(
         reasons.append(_("名称の一部が一致"))
     for f in facets:
         value = float(arrays[f][row]) if f in arrays else 0.0
+        if f.type == "municipality" and value == 0.5:
+            for _slug, (area_name, _codes) in _areas_of(corpus.gazetteer, f.code)[:1]:
+                reasons.append(_("%(label)sと同じ%(area)sに所在") % {"label": f.label, "area": area_name})
         if value < 1.0:
             continue
         if f.type == "function":

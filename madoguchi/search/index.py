@@ -145,8 +145,12 @@ class TextIndex:
             return []
         cand_scores = scores[candidates]
         if candidates.size > k:
-            part = np.argpartition(-cand_scores, k - 1)[:k]
-            candidates, cand_scores = candidates[part], cand_scores[part]
+            # The k-th best score; ties at that score are broken by row so results are stable.
+            kth = -np.partition(-cand_scores, k - 1)[k - 1]
+            above = cand_scores > kth
+            tied = np.flatnonzero(cand_scores == kth)[: k - int(above.sum())]
+            keep = np.concatenate([np.flatnonzero(above), tied])
+            candidates, cand_scores = candidates[keep], cand_scores[keep]
         order = np.lexsort((candidates, -cand_scores))
         return [(int(candidates[i]), float(cand_scores[i])) for i in order]
 

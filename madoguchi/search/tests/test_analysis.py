@@ -1,0 +1,64 @@
+"""The analyzer: variants meet, readings reach kanji, control characters vanish."""
+
+from __future__ import annotations
+
+import pytest
+
+from madoguchi.search import analysis
+from madoguchi.search.analysis import analyze, analyze_query, normalize
+from madoguchi.search.index import TextIndex
+
+
+def test_normalize_folds_width_and_case_and_drops_control_characters() -> None:
+    assert normalize("ＡＢＣ\x00ｿﾌﾄｳｪｱ\u200b Tel") == "abc ソフトウェア tel"
+
+
+@pytest.mark.parametrize(("a", "b"), [("付属", "附属"), ("申込", "申し込み"), ("申込み", "申し込み")])
+def test_spelling_variants_share_a_term(a: str, b: str) -> None:
+    assert set(analyze(a)) & set(analyze(b)) - {t for t in analyze(a) if t.startswith("g:")}
+
+
+def test_a_document_written_one_way_is_found_by_the_other_spelling() -> None:
+    index = TextIndex.build([("fuzoku", "東北大学附属病院との連携"), ("other", "県産品の販路拡張")])
+    assert index.query(analyze_query("付属病院"), 5)[0][0] == "fuzoku"
+
+
+def test_hiragana_question_reaches_kanji_document() -> None:
+    index = TextIndex.build([
+        ("tlo", "大学における研究成果を特許化し、それを企業にライセンス供給する"),
+        ("bussan", "県産品の紹介、斡旋、販売"),
+    ])
+    assert [d for d, _s in index.query(analyze_query("とっきょ の らいせんす"), 5)] == ["tlo"]
+
+
+def test_half_width_katakana_question_finds_software_center() -> None:
+    index = TextIndex.build([("ssc", "(株)仙台ソフトウェアセンター 情報化人材育成"), ("tlo", "特許 ライセンス")])
+    assert index.query(analyze_query("ｿﾌﾄｳｪｱ"), 5)[0][0] == "ssc"
+
+
+def test_kanji_question_does_not_add_readings() -> None:
+    # 機構 and 気候 share a reading; a kanji question must not match by sound.
+    assert not [t for t in analyze_query("機構") if t.startswith("r:")]
+
+
+def test_documents_get_readings_and_proper_nouns_get_bigrams() -> None:
+    terms = analyze("仙台で特許")
+    assert "r:トッキョ" in terms
+    assert "g:仙台" in terms
+
+
+def test_particles_and_auxiliaries_are_not_terms() -> None:
+    assert analyze_query("信用保証を受けたい") == ["信用", "保証"]
+
+
+def test_english_question_gets_japanese_terms_from_the_glossary() -> None:
+    terms = analyze_query("patent licensing from university")
+    assert {"特許", "ライセンス", "大学"} <= set(terms)
+
+
+def test_sudachi_is_loaded_once_per_process() -> None:
+    assert analysis.tokenizer() is analysis.tokenizer()
+
+
+def test_very_long_input_is_analysed_without_error() -> None:
+    assert analyze("特許" * 20000)
