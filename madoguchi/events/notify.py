@@ -6,24 +6,12 @@ back to their status and cancel button from another device.
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.cases.mail import enqueue_email
 from madoguchi.events.models import Registration
-
-log = logging.getLogger(__name__)
-
-
-def _enqueue(to: str, subject: str, body: str) -> None:
-    try:
-        from madoguchi.cases.mail import enqueue_email
-    except ImportError:  # the outbox is another app's; without it, the page is the confirmation
-        log.warning("madoguchi.cases.mail is missing; no email to %s", to)
-        return
-    enqueue_email(to, subject, body)
 
 
 def _facts(registration: Registration) -> str:
@@ -50,10 +38,10 @@ def registration_received(registration: Registration) -> None:
         lead = _("%(name)s 様\n\n定員に達しているため、キャンセル待ち %(n)s 番目で受け付けました。"
                  "空きが出たら、順番に参加確定のご連絡をします。") % {
             "name": registration.name, "n": registration.waitlist_position()}
-    _enqueue(registration.email, subject, f"{lead}\n\n{_facts(registration)}\n")
+    enqueue_email(registration.email, subject, f"{lead}\n\n{_facts(registration)}\n")
 
 
 def promoted(registration: Registration) -> None:
     subject = _("【参加確定】キャンセル待ちから繰り上がりました: %(title)s") % {"title": registration.event.title}
     lead = _("%(name)s 様\n\nキャンセルが出たため、参加が確定しました。") % {"name": registration.name}
-    _enqueue(registration.email, subject, f"{lead}\n\n{_facts(registration)}\n")
+    enqueue_email(registration.email, subject, f"{lead}\n\n{_facts(registration)}\n")

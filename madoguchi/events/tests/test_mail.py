@@ -1,0 +1,72 @@
+"""Registrants get their confirmation (with their registration page) and promotion by email,
+queued in the site's one outbox (cases.OutboundEmail) and sent by `madoguchi worker`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from madoguchi.cases.models import OutboundEmail
+from madoguchi.directory.models import Organization
+from madoguchi.events.models import Event
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+FORM = {"name": "山田太郎", "email": "taro@example.jp", "consent": "on"}
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():  # type: ignore[no-untyped-def]
+    with time_machine.travel(dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO), tick=False):
+        yield
+
+
+@pytest.fixture
+def event(db: None) -> Event:
+    org = Organization.objects.create(slug="miyagi-ssc", name="(財)みやぎ産業振興機構", kind=Organization.Kind.CORE)
+    return Event.objects.create(
+        organization=org, title="創業セミナー", slug="sogyo", capacity=1, status=Event.Status.PUBLISHED,
+        starts_at=dt.datetime(2026, 5, 20, 14, 0, tzinfo=TOKYO), ends_at=dt.datetime(2026, 5, 20, 16, 0, tzinfo=TOKYO),
+        venue="AER",
+    )
+
+
+def test_confirmation_email_carries_the_registration_page(client: Client, event: Event) -> None:
+    client.post("/events/sogyo/register/", FORM)
+
+    registration = event.registrations.get()
+    mail = OutboundEmail.objects.get()
+    assert mail.to == "taro@example.jp"
+    assert mail.subject == "【参加確定】創業セミナー"
+    assert f"http://127.0.0.1:8000/events/registrations/{registration.uuid}/" in mail.body
+    assert "2026年05月20日 14:00" in mail.body
+
+
+def test_waitlisted_registrant_is_told_their_position(client: Client, event: Event) -> None:
+    event.register(name="先客", email="first@example.jp")
+
+    client.post("/events/sogyo/register/", FORM)
+
+    mail = OutboundEmail.objects.get(to="taro@example.jp")
+    assert mail.subject == "【キャンセル待ち】創業セミナー"
+    assert "キャンセル待ち 1 番目" in mail.body
+
+
+def test_promoted_registrant_is_told_by_email(client: Client, event: Event) -> None:
+    first = event.register(name="先客", email="first@example.jp").registration
+    event.register(name="山田太郎", email="taro@example.jp")
+
+    client.post(f"/events/registrations/{first.uuid}/cancel/")
+
+    mail = OutboundEmail.objects.get(to="taro@example.jp")
+    assert mail.subject.startswith("【参加確定】キャンセル待ちから繰り上がりました")
+
+
+def test_a_repeated_registration_sends_no_second_email(client: Client, event: Event) -> None:
+    client.post("/events/sogyo/register/", FORM)
+    Client().post("/events/sogyo/register/", FORM)
+
+    assert OutboundEmail.objects.count() == 1
