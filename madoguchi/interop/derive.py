@@ -85,6 +85,7 @@ class OrgSpec:
 
 @dataclass
 class ProgramSpec:
+    org_key: str
     plan_key: str
     slug: str
     name: str
@@ -286,7 +287,7 @@ def build_core_programs(plan: Plan) -> list[ProgramSpec]:
         order = [c for c in FUNCTION_CODES if c in codes]
         slug_category = program.category.replace("_", "-")
         specs.append(ProgramSpec(
-            plan_key=f"p-core-{slug_category}-{program.order:02d}",
+            org_key="t3", plan_key=f"p-core-{slug_category}-{program.order:02d}",
             slug=f"core-{slug_category}-{program.order:02d}",
             name=program.name, category=program.category, description=program.description,
             order=len(specs) + 1, source=f"二-2 {program.category_label}", functions=order,
@@ -303,3 +304,41 @@ def _add_core_program_functions(core: OrgSpec, programs: list[ProgramSpec]) -> N
             by_code.setdefault(code, []).append(program.name)
     for code, names in by_code.items():
         core.add_function(code, "二-2 支援事業「" + "」「".join(names) + "」")
+
+
+def quote_sentence(text: str, words: str) -> str:
+    """The plan's sentence (up to its "。") that contains `words`, or "" when none does."""
+    for paragraph in text.split("\n\n"):
+        for sentence in paragraph.split("。"):
+            if words in sentence:
+                return sentence.strip() + "。"
+    return ""
+
+
+def build_section21_programs(plan: Plan, specs: list[OrgSpec]) -> list[ProgramSpec]:
+    """Programs other institutions name in 二-1 (section21_programs.csv), each quoting the plan's sentence."""
+    by_key = {s.plan_key: s for s in specs}
+    by_name = {name_key(s.name): s for s in specs}
+    programs: list[ProgramSpec] = []
+    per_org: dict[str, int] = {}
+    for row in read_csv("section21_programs.csv"):
+        number = row["number"]
+        if number not in plan.section21:
+            raise PlanError(f"section21_programs.csv の {row['name']} の番号 {number} が 二-1 にありません")
+        org = by_name.get(name_key(row["body"])) if row["body"] else by_key.get(f"t2-{int(number.strip('()')):02d}")
+        if org is None:
+            raise PlanError(f"section21_programs.csv の {row['name']} の実施機関が見つかりません")
+        quote = quote_sentence(plan.section21[number].description, row["quote"])
+        if not quote:
+            raise PlanError(f"二-1 {number} に「{row['quote']}」を含む文が見つかりません（{row['name']}）")
+        codes = row["codes"].split()
+        if any(c not in FUNCTION_CODES for c in codes):
+            raise PlanError(f"section21_programs.csv の {row['name']} に不明な機能コードがあります")
+        per_org[org.plan_key] = per_org.get(org.plan_key, 0) + 1
+        programs.append(ProgramSpec(
+            org_key=org.plan_key, plan_key=f"p-{row['key']}", slug=f"{org.slug}-{per_org[org.plan_key]:02d}",
+            name=row["name"], category="other", description=quote, order=per_org[org.plan_key],
+            source=f"二-1 {number}", functions=[c for c in FUNCTION_CODES if c in codes],
+            function_basis=f"二-1 {number} の記述「{row['quote']}」",
+        ))
+    return programs

@@ -22,7 +22,9 @@ from madoguchi.directory.models import (
     PLAN_AS_OF, Area, BusinessStage, Facility, Field, Location, Municipality, Organization,
     OrganizationFunction, Program, SupportFunction,
 )
-from madoguchi.interop.derive import OrgSpec, build_core_programs, build_organizations, read_csv
+from madoguchi.interop.derive import (
+    OrgSpec, ProgramSpec, build_core_programs, build_organizations, build_section21_programs, read_csv,
+)
 from madoguchi.interop.plan import Plan, PlanError, parse_plan
 
 M = TypeVar("M", bound=models.Model)
@@ -160,10 +162,11 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
     writer.say(f"計画を読んでいます: {path}")
     plan = parse_plan(text)
     specs = build_organizations(plan)
-    programs = build_core_programs(plan)
+    core_programs = build_core_programs(plan)
+    other_programs = build_section21_programs(plan, specs)
     writer.say(
-        f"読み取り: 表2 {len(plan.table2)} 項目・機関 {len(specs)}・中核的支援機関の支援事業 {len(programs)}・"
-        f"施設 {len(plan.facilities)}"
+        f"読み取り: 表2 {len(plan.table2)} 項目・機関 {len(specs)}・中核的支援機関の支援事業 {len(core_programs)}・"
+        f"二-1 の支援事業 {len(other_programs)}・施設 {len(plan.facilities)}"
     )
     for skipped in plan.skipped:
         note = f"連携機関の「{skipped}」は個別の団体ではないため読み込みません"
@@ -175,7 +178,7 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
             municipalities = _load_municipalities(writer)
             _load_area(writer, plan, municipalities)
             orgs = _load_organizations(writer, specs, functions, municipalities)
-            _load_programs(writer, orgs["t3"], programs, functions)
+            _load_programs(writer, orgs, core_programs + other_programs, functions)
             _load_facilities(writer, plan, orgs, specs, municipalities)
     except IntegrityError as exc:
         raise PlanError(f"データベースへの書き込みが制約に違反したため、何も変更していません（{exc}）") from exc
@@ -320,7 +323,7 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
     return orgs
 
 
-def _load_programs(w: _Writer, core: Organization, programs: list[Any],
+def _load_programs(w: _Writer, orgs: dict[str, Organization], programs: list[ProgramSpec],
                    functions: dict[str, SupportFunction]) -> None:
     through = Program.functions.through
     have: dict[int, set[int]] = {}
@@ -328,7 +331,7 @@ def _load_programs(w: _Writer, core: Organization, programs: list[Any],
         have.setdefault(program_id, set()).add(function_id)
     for spec in programs:
         obj, status = w.upsert(Program, {"plan_key": spec.plan_key}, {
-            "organization_id": core.pk, "name": spec.name, "category": spec.category,
+            "organization_id": orgs[spec.org_key].pk, "name": spec.name, "category": spec.category,
             "description": spec.description, "function_basis": spec.function_basis, "order": spec.order,
             "source": spec.source, "as_of": PLAN_AS_OF,
         }, create_only={"slug": spec.slug})

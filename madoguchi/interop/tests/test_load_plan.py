@@ -107,11 +107,26 @@ def test_derived_functions_with_their_basis(plan) -> None:  # type: ignore[no-un
 
 
 def test_core_programs_with_categories_and_functions(plan) -> None:  # type: ignore[no-untyped-def]
-    by_category = Counter(Program.objects.values_list("category", flat=True))
+    by_category = Counter(Program.objects.filter(organization__kind="core").values_list("category", flat=True))
     assert by_category == {"coordination": 2, "research_info": 7, "training": 3, "finance": 7, "tech_dev": 6, "market": 9}
     invest = Program.objects.get(name="ベンチャー企業投資育成事業")
     assert set(invest.functions.values_list("code", flat=True)) == {"startup", "finance"}
     assert invest.source == "二-2 資金支援事業" and invest.function_basis
+
+
+def test_programs_named_in_section21_quote_the_plan(plan) -> None:  # type: ignore[no-untyped-def]
+    assert Program.objects.exclude(organization__kind="core").count() == 37
+    course = Program.objects.get(name="新規創業支援研修")
+    assert course.organization.plan_number == "(14)" and course.source == "二-1 (14)"
+    assert course.description == (
+        "また、ビジネスプランの立案や創業に必要な実務知識、販路開拓のノウハウの習得を目指した新規創業支援研修等も行われている。"
+    )
+    assert set(course.functions.values_list("code", flat=True)) == {"startup", "talent"}
+    expert = Program.objects.get(name="エキスパートバンクによる専門講師の派遣")
+    assert expert.organization.name == "商工会・商工会議所"
+    # These programs do not widen the institution's derived functions: 東北テクノアーチ stays 技術移転.
+    assert Program.objects.filter(organization__plan_key="t2-06").count() == 2
+    assert functions_of("t2-06") == {"tech_transfer"}
 
 
 def test_facilities_have_an_operator_only_where_the_plan_says(plan) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,9 @@ from collections import Counter
 import pytest
 from django.conf import settings
 
-from madoguchi.interop.derive import LabelTable, build_core_programs, build_organizations, read_csv
+from madoguchi.interop.derive import (
+    LabelTable, build_core_programs, build_organizations, build_section21_programs, quote_sentence, read_csv,
+)
 from madoguchi.interop.plan import PlanError, clean_address, parse_plan
 
 
@@ -167,3 +169,18 @@ def test_missing_table2_entry_is_counted(text: str) -> None:
     end = text.index("\n", start)
     with pytest.raises(PlanError, match="表2 に 23 機関あるはずが 22 機関しか読めませんでした"):
         parse_plan(text[:start] + text[end + 1 :])
+
+
+def test_section21_programs_each_find_their_sentence_and_body(parsed) -> None:  # type: ignore[no-untyped-def]
+    programs = build_section21_programs(parsed, build_organizations(parsed))
+    assert len(programs) == 37
+    by_name = {p.name: p for p in programs}
+    assert by_name["特許流通アドバイザー・特許情報活用支援アドバイザー"].org_key == "t2-08"
+    assert by_name["インキュベーション事業（研究スペースの賃貸）"].org_key == "t2-01-c"
+    assert len({p.slug for p in programs}) == 37
+
+
+def test_quote_sentence_stops_at_the_sentence_end() -> None:
+    text = "前の文。特許流通アドバイザーが駐在し、支援を図っている。次の文。"
+    assert quote_sentence(text, "特許流通") == "特許流通アドバイザーが駐在し、支援を図っている。"
+    assert quote_sentence(text, "存在しない") == ""
