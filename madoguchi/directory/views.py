@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -51,6 +52,18 @@ def _function_links() -> Prefetch:
     )
 
 
+def _plan_order() -> list[Any]:
+    """The plan's order in SQL: kinds as the model lists them (core first), then 表2's numbers.
+
+    plan_number is text like "(12)"; ordering by its length first puts "(2)" before "(10)".
+    """
+    kind_rank = Case(
+        *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Organization.Kind.values)],
+        default=Value(len(Organization.Kind.values)),
+    )
+    return [kind_rank, Length("plan_number"), "plan_number", "pk"]
+
+
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "functions": SupportFunction.objects.all(),
@@ -65,7 +78,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     form = OrganizationFilterForm(request.GET or None)
     organizations: QuerySet[Organization] = Organization.objects.select_related(
         "municipality", "municipality__parent"
-    ).prefetch_related(_function_links())
+    ).prefetch_related(_function_links()).order_by(*_plan_order())
     status = 200
     if form.is_bound and not form.is_valid():
         # A bad filter is answered, not ignored: showing everything would mislead.

@@ -101,3 +101,13 @@ def test_list_queries_do_not_grow_with_rows(client, functions, aoba, django_asse
     with django_assert_max_num_queries(6):
         response = client.get(URL, {"function": "tech_dev", "municipality": "041009"})
     assert "30件の機関" in response.content.decode()
+
+
+def test_list_follows_the_plans_order_core_first_then_table_2_numbers(client, db):
+    make_org("tohoku-u", "東北大学", kind=Organization.Kind.UNIVERSITY)
+    make_org("tenth", "宮城県信用保証協会", plan_number="(10)")
+    make_org("second", "(財)仙台市産業振興事業団", plan_number="(2)")
+    make_org("core", "(財)みやぎ産業振興機構", kind=Organization.Kind.CORE)
+    html = client.get(URL).content.decode()
+    order = [html.index(f'href="/organizations/{slug}/"') for slug in ("core", "second", "tenth", "tohoku-u")]
+    assert order == sorted(order)
