@@ -7,10 +7,9 @@ document ids for BEIR), so madoguchi and the baselines are measured by the same 
 from __future__ import annotations
 
 import html
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TextIO
 
 from madoguchi.search.bench.metrics import hit_at_k, mean, mrr, ndcg_at_k, recall_at_k
@@ -29,6 +28,14 @@ class Judged:
     tags: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class QueryOutcome:
+    id: str
+    query: str
+    ndcg: float
+    top: list[str]
+
+
 @dataclass
 class SystemScores:
     ndcg: float = 0.0
@@ -36,7 +43,7 @@ class SystemScores:
     mrr: float = 0.0
     hit3: float = 0.0
     per_tag: dict[str, float] = field(default_factory=dict)
-    per_query: list[dict[str, object]] = field(default_factory=list)
+    per_query: list[QueryOutcome] = field(default_factory=list)
 
 
 def evaluate(
@@ -50,7 +57,7 @@ def evaluate(
     for name, ranker in rankers.items():
         ndcgs, recalls, mrrs, hits = [], [], [], []
         by_tag: dict[str, list[float]] = defaultdict(list)
-        per_query: list[dict[str, object]] = []
+        per_query: list[QueryOutcome] = []
         for i, q in enumerate(queries, start=1):
             if progress is not None and (i % 25 == 0 or i == len(queries)):
                 progress.write(f"\r{name}: {i}/{len(queries)} 問")
@@ -63,7 +70,7 @@ def evaluate(
             hits.append(hit_at_k(ranked, q.relevant, 3))
             for tag in q.tags:
                 by_tag[tag].append(n)
-            per_query.append({"id": q.id, "query": q.query, "ndcg": round(n, 4), "top": ranked[:3]})
+            per_query.append(QueryOutcome(q.id, q.query, round(n, 4), ranked[:3]))
         if progress is not None:
             progress.write("\n")
         out[name] = SystemScores(
@@ -108,6 +115,18 @@ def tag_table(results: Mapping[str, SystemScores], tags: Sequence[str], counts: 
     return "\n".join(rows)
 
 
+def worst_table(scores: SystemScores, queries: Sequence[Judged], n: int) -> str:
+    """Return the n questions with the lowest nDCG@10: the question, its score, the top three
+    returned and the best-graded expected ids, so whoever tunes the ranking sees what to fix."""
+    expected = {q.id: sorted(q.relevant, key=lambda d: -q.relevant[d])[:2] for q in queries}
+    worst = sorted(scores.per_query, key=lambda r: (r.ndcg, r.id))[:n]
+    lines = [f"nDCG@10 が低い質問（{len(worst)} 問）"]
+    for r in worst:
+        lines.append(f"{r.ndcg:.3f} {r.id} {r.query}")
+        lines.append(f"      返した: {', '.join(r.top) or '（なし）'} / 期待: {', '.join(expected[r.id])}")
+    return "\n".join(lines)
+
+
 def tag_counts(queries: Iterable[Judged]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for q in queries:
@@ -124,7 +143,7 @@ def as_json(results: Mapping[str, SystemScores], *, with_per_query: bool = False
             "hit@3": round(s.hit3, 4), "by_tag": {t: round(v, 4) for t, v in s.per_tag.items()},
         }
         if with_per_query:
-            entry["queries"] = s.per_query
+            entry["queries"] = [asdict(r) for r in s.per_query]
         out[name] = entry
     return out
 
@@ -175,6 +194,3 @@ def chart_svg(
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
-
-def stderr_progress() -> TextIO:
-    return sys.stderr

@@ -60,3 +60,9 @@ def test_own_set_prints_three_systems_with_hit_at_3_a_tag_table_json_and_chart(i
     for figures in result.values():
         assert {"ndcg@10", "recall@10", "mrr@10", "hit@3", "by_tag"} <= set(figures)
         assert 0.0 <= figures["ndcg@10"] <= 1.0
+
+
+def test_worst_lists_the_lowest_scoring_questions_with_what_was_expected() -> None:
+    text = run("search-quality", "--beir", str(SAMPLE), "--worst", "2")
+    assert "nDCG@10 が低い質問（2 問）" in text
+    assert text.count("期待:") == 2

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         quality.add_argument("--json", action="store_true", help="結果を JSON で出力する")
         quality.add_argument("--per-query", action="store_true", help="--json に質問ごとの結果を含める")
         quality.add_argument("--chart", metavar="PATH.svg", help="タグ別 nDCG@10 の棒グラフを SVG で書き出す")
+        quality.add_argument("--worst", type=int, default=0, metavar="N", help="madoguchi の nDCG@10 が低い質問を N 問表示する")
         speed = sub.add_parser("search-speed", help="N 件の生成文書で索引作成時間・メモリ・応答時間を測る")
         speed.add_argument("--docs", type=int, required=True, metavar="N", help="生成する文書数")
         speed.add_argument("--queries", type=int, default=1000, help="計測する質問数（判定集合の質問を繰り返す）")
@@ -87,6 +88,9 @@ class Command(BaseCommand):
         if tags:
             self.stdout.write("")
             self.stdout.write(quality.tag_table(results, tags, quality.tag_counts(queries)))
+        if options["worst"] > 0:
+            self.stdout.write("")
+            self.stdout.write(quality.worst_table(results["madoguchi"], queries, options["worst"]))
 
     # --- speed -----------------------------------------------------------------------------
 
