@@ -75,8 +75,19 @@ class Journey:
     console_errors: list[str] = field(default_factory=list)
 
     def watch(self, page: Page) -> None:
-        # CSP refusals and JavaScript errors surface here; a journey fails on any of them.
-        page.on("console", lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None)
+        # CSP refusals, JavaScript errors and missing styles/scripts fail a journey. A page itself
+        # answering 400 (a form with errors) or 409 is a designed answer, not a failure, so failed
+        # loads are judged by the response listener, which knows the resource type.
+        def on_console(msg: Any) -> None:
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+                self.console_errors.append(msg.text)
+
+        def on_response(response: Any) -> None:
+            if response.status >= 400 and response.request.resource_type != "document":
+                self.console_errors.append(f"{response.status} for {response.request.resource_type} {response.url}")
+
+        page.on("console", on_console)
+        page.on("response", on_response)
         page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
 
 
