@@ -104,14 +104,26 @@ class IntakeForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class _CaseActionForm(forms.Form):
+    """The case page shows several forms at once: give each its own element ids."""
+
+    id_prefix = "action"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(_CaseActionForm):
+    id_prefix = "note"
     text = forms.CharField(
         label=_("メモ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
         error_messages={"required": _("メモの内容を入力してください。")},
     )
 
 
-class ReferForm(forms.Form):
+class ReferForm(_CaseActionForm):
+    id_prefix = "refer"
     to_org = forms.ModelChoiceField(
         label=_("紹介先の機関"), queryset=Organization.objects.all(), to_field_name="slug",
         error_messages={"required": _("紹介先の機関を選んでください。"),
@@ -126,14 +138,16 @@ class ReferralActionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("成果"), required=False, choices=[("", "---------"), *Outcome.choices])
 
 
-class CloseForm(forms.Form):
+class CloseForm(_CaseActionForm):
+    id_prefix = "close"
     outcome = forms.ChoiceField(
         label=_("成果"), choices=Outcome.choices,
         error_messages={"required": _("相談を終了するには成果を選んでください。"), "invalid_choice": _("成果を一覧から選んでください。")},
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(_CaseActionForm):
+    id_prefix = "document"
     attachment = forms.FileField(
         label=_("書類"), validators=[validate_attachment_size],
         error_messages={"required": _("添付するファイルを選んでください。"), "empty": _("空のファイルは添付できません。")},

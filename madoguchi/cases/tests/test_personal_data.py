@@ -103,3 +103,14 @@ def test_a_client_with_another_open_case_keeps_their_account(case: Case, alice: 
     call_command("anonymise_cases", "--older-than", "365")
     client = Client.objects.get(pk=case.client_id)
     assert client.name == "山田太郎" and client.user is not None
+
+
+def test_an_admin_anonymises_a_closed_case_from_the_admin(case: Case, alice: User, client: HttpClient) -> None:
+    case.close(by=alice, outcome="deal")
+    admin_user = User.objects.create_superuser("root", "root@example.jp", "correct horse 1")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:cases_case_changelist"),
+                           {"action": "anonymise_selected", "_selected_action": [case.pk]})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.anonymised_at is not None and case.outcome == "deal"

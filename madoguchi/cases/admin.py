@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from madoguchi.cases.anonymise import anonymise_case
+from madoguchi.cases.models import ApiToken, Case, CaseRead, Client, OutboundEmail, Referral
+
+
+@admin.action(description=_("選択した終了済みの相談を匿名化する"))
+def anonymise_selected(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Case]) -> None:
+    done = 0
+    for case in queryset.filter(status=Case.Status.CLOSED, anonymised_at__isnull=True):
+        anonymise_case(case)
+        done += 1
+    skipped = queryset.count() - done
+    modeladmin.message_user(request, _("%(done)d 件を匿名化しました（終了していない・匿名化済みの %(skipped)d 件は対象外）。")
+                            % {"done": done, "skipped": skipped}, messages.SUCCESS)
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    list_display = ["short_code", "owner", "status", "outcome", "created", "closed_at", "anonymised_at"]
+    list_filter = ["status", "outcome", "consent"]
+    readonly_fields = ["code", "client", "owner", "need", "consent", "consent_given_at", "consent_withdrawn_at",
+                       "status", "outcome", "created", "closed_at", "anonymised_at"]
+    exclude = ["functions", "named_organizations", "municipality", "stage"]
+    actions = [anonymise_selected]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "from_org", "to_org", "status", "created", "overdue_flagged_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in Referral._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "email", "created", "anonymised_at"]
+    search_fields = ["name", "email", "corporate_number"]
+
+
+@admin.register(CaseRead)
+class CaseReadAdmin(admin.ModelAdmin):
+    list_display = ["case", "organization", "user", "via", "at"]
+    readonly_fields = ["case", "organization", "user", "via", "at"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "user", "created", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "token_hash", "created", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # issued with `madoguchi issue-api-token`, which shows the token once
