@@ -174,7 +174,7 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
         writer.say(note)
     try:
         with transaction.atomic():
-            functions = _load_reference(writer)
+            functions = _load_reference(writer, plan)
             municipalities = _load_municipalities(writer)
             _load_area(writer, plan, municipalities)
             orgs = _load_organizations(writer, specs, functions, municipalities)
@@ -186,7 +186,7 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
     return report
 
 
-def _load_reference(w: _Writer) -> dict[str, SupportFunction]:
+def _load_reference(w: _Writer, plan: Plan) -> dict[str, SupportFunction]:
     functions: dict[str, SupportFunction] = {}
     for row in read_csv("support_functions.csv"):
         obj, _ = w.upsert(SupportFunction, {"code": row["code"]}, {
@@ -202,7 +202,13 @@ def _load_reference(w: _Writer) -> dict[str, SupportFunction]:
             "description": row["description"], "source": row["source"], "as_of": PLAN_AS_OF,
         })
     w.step_done("BusinessStage")
-    for row in read_csv("fields.csv"):
+    field_rows = read_csv("fields.csv")
+    strategic = [r["name"] for r in field_rows if r["strategic"] == "true"]
+    if strategic != plan.strategic_fields:
+        raise PlanError(
+            f"一-2(3) の戦略分野「{'・'.join(plan.strategic_fields)}」が fields.csv（{'・'.join(strategic)}）と一致しません"
+        )
+    for row in field_rows:
         w.upsert(Field, {"code": row["code"]}, {
             "name": row["name"], "name_en": row["name_en"], "strategic": row["strategic"] == "true",
             "order": int(row["order"]), "source": row["source"], "as_of": PLAN_AS_OF,
@@ -362,4 +368,7 @@ def _load_facilities(w: _Writer, plan: Plan, orgs: dict[str, Organization], spec
             values["address"] = row["address"]
             values["municipality_id"] = municipality.pk if municipality else None
         w.upsert(Facility, {"plan_key": f"f-{row['slug']}"}, values, create_only={"slug": row["slug"]})
+    extra = [name for name in rows if name not in plan.facilities]
+    if extra:
+        raise PlanError(f"facilities.csv の「{'」「'.join(extra)}」が 表1 の施設にありません")
     w.step_done("Facility")

@@ -252,3 +252,12 @@ def test_command_prints_progress_and_says_when_nothing_changed(db) -> None:  # t
 def test_command_reports_a_broken_file_as_an_error(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CommandError, match="データベースは変更していません: 計画のファイル .* が見つかりません"):
         call_command("load_plan", "--file", str(tmp_path / "missing.txt"), stdout=io.StringIO())
+
+
+def test_strategic_fields_differing_from_the_data_file_are_refused(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = settings.PLAN_FILE.read_text(encoding="utf-8").replace("「環境」、「IT」の4つの分野", "「環境」、「ものづくり」の4つの分野")
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError, match="戦略分野「食・バリアフリー・環境・ものづくり」が fields.csv"):
+        load_plan(path)
+    assert not SupportFunction.objects.exists()  # written before the check, rolled back with it
