@@ -172,7 +172,7 @@ def check_municipality(code: str) -> None:
     if not Municipality.objects.filter(code=code).exists():
         raise invalid_parameter(
             "municipality",
-            _("municipality「%(code)s」は登録されている団体コードではありません（例: 041009 = 仙台市）。")
+            _("municipality「%(code)s」は登録されている団体コードではありません（例: 04100 = 仙台市）。")
             % {"code": code},
         )
 

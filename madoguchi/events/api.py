@@ -119,7 +119,7 @@ def list_events(
         if not Municipality.objects.filter(code=municipality).exists():
             raise invalid_parameter(
                 "municipality",
-                _("municipality「%(code)s」は登録されている団体コードではありません（例: 041009 = 仙台市）。")
+                _("municipality「%(code)s」は登録されている団体コードではありません（例: 04100 = 仙台市）。")
                 % {"code": municipality},
             )
         events = events.in_municipality(municipality)

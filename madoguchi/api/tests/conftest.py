@@ -29,14 +29,14 @@ def functions(db) -> dict[str, SupportFunction]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def sendai(db) -> Municipality:  # type: ignore[no-untyped-def]
-    return Municipality.objects.create(code="041009", name="仙台市", kind=Municipality.Kind.DESIGNATED_CITY)
+    return Municipality.objects.create(code="04100", name="仙台市", kind=Municipality.Kind.DESIGNATED_CITY)
 
 
 @pytest.fixture
 def aoba(sendai: Municipality) -> Municipality:
-    return Municipality.objects.create(code="041017", name="青葉区", kind=Municipality.Kind.WARD, parent=sendai)
+    return Municipality.objects.create(code="04101", name="青葉区", kind=Municipality.Kind.WARD, parent=sendai)
 
 
 @pytest.fixture
 def taiwa(db) -> Municipality:  # type: ignore[no-untyped-def]
-    return Municipality.objects.create(code="044229", name="大和町", kind=Municipality.Kind.TOWN)
+    return Municipality.objects.create(code="04421", name="大和町", kind=Municipality.Kind.TOWN)

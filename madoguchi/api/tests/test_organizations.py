@@ -48,7 +48,7 @@ def test_list_item_has_every_documented_key_with_the_plans_facts(client: Client,
     assert item["kind_label"] == "中核的支援機関"
     assert item["phone"] == "022-225-6636"
     assert item["address"] == "仙台市青葉区本町 3-4-18"
-    assert item["municipality"] == {"code": "041017", "name": "青葉区"}
+    assert item["municipality"] == {"code": "04101", "name": "青葉区"}
     assert item["source"] == "表2 (1)"
     assert item["as_of"] == "2005-12-01"
     assert item["parent"] is None
@@ -119,8 +119,8 @@ def test_filter_by_city_includes_its_wards(client: Client, core: Organization, s
     make_org("sendai-city", "仙台市産業振興事業団", municipality=sendai)
     make_org("taiwa-town", "大和町商工会", municipality=taiwa)
 
-    in_sendai = client.get("/api/organizations?municipality=041009").json()
-    in_aoba = client.get("/api/organizations?municipality=041017").json()
+    in_sendai = client.get("/api/organizations?municipality=04100").json()
+    in_aoba = client.get("/api/organizations?municipality=04101").json()
 
     assert {i["id"] for i in in_sendai["items"]} == {"miyagi-ssc", "sendai-city"}
     assert [i["id"] for i in in_aoba["items"]] == ["miyagi-ssc"]
@@ -161,7 +161,7 @@ def test_list_takes_a_fixed_number_of_queries(
 
     # count + page (with municipality and parent joined) + function links; +1 to check the municipality.
     with django_assert_max_num_queries(4):
-        response = client.get("/api/organizations?limit=100&municipality=041009&function=startup")
+        response = client.get("/api/organizations?limit=100&municipality=04100&function=startup")
 
     assert response.json()["count"] == 30
 

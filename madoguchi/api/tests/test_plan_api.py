@@ -54,3 +54,13 @@ def test_whole_registry_page_takes_three_queries(client: Client, plan, django_as
 
     assert body["count"] > 20
     assert len(body["items"]) == min(body["count"], 100)
+
+
+def test_sendai_includes_institutions_in_its_wards(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+    in_sendai = client.get("/api/organizations?municipality=04100&limit=100").json()
+    in_aoba = client.get("/api/organizations?municipality=04101&limit=100").json()
+
+    assert in_aoba["count"] > 0
+    assert in_sendai["count"] > in_aoba["count"]
+    assert {i["municipality"]["code"] for i in in_aoba["items"]} == {"04101"}
+    assert {i["id"] for i in in_aoba["items"]} <= {i["id"] for i in in_sendai["items"]}
