@@ -29,6 +29,23 @@ CURRENT_FIELDSET = _("現在の情報（職員が記録。時点を必ず入力�
 PLAN_PROVENANCE = ["plan_key", "source", "as_of"]
 
 
+# Some model fields have no Japanese verbose_name yet (models.py belongs to the loader's owner);
+# the admin labels them here so staff never see Django's English fallback ("Municipality").
+FALLBACK_LABELS = {
+    "municipality": _("市区町村"), "order": _("表示順"), "function": _("支援機能"), "organization": _("機関"),
+    "slug": _("スラッグ"), "user": _("ユーザー"),
+}
+
+
+class JapaneseLabelsMixin:
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        untranslated = str(db_field.verbose_name) == db_field.name.replace("_", " ")
+        if formfield is not None and untranslated and db_field.name in FALLBACK_LABELS:
+            formfield.label = capfirst(FALLBACK_LABELS[db_field.name])
+        return formfield
+
+
 def summarise_inline_changes(formsets: list[BaseInlineFormSet]) -> str:
     """Return e.g. 「所在地: 追加 1件、変更 1件」 for the inline rows a save touched.
 
@@ -51,7 +68,7 @@ def summarise_inline_changes(formsets: list[BaseInlineFormSet]) -> str:
     return "／".join(parts)
 
 
-class JapaneseHistoryAdmin(SimpleHistoryAdmin):
+class JapaneseHistoryAdmin(JapaneseLabelsMixin, SimpleHistoryAdmin):
     """SimpleHistoryAdmin with Japanese history pages and inline edits named in the record."""
 
     object_history_template = "directory/admin/object_history.html"
@@ -80,13 +97,13 @@ class JapaneseHistoryAdmin(SimpleHistoryAdmin):
                 record.save(update_fields=["history_change_reason"])
 
 
-class OrganizationFunctionInline(admin.TabularInline):
+class OrganizationFunctionInline(JapaneseLabelsMixin, admin.TabularInline):
     model = OrganizationFunction
     extra = 0
     fields = ["function", "derived", "basis"]
 
 
-class LocationInline(admin.TabularInline):
+class LocationInline(JapaneseLabelsMixin, admin.TabularInline):
     model = Location
     form = LocationAdminForm
     extra = 0
@@ -134,7 +151,7 @@ class ProgramAdmin(JapaneseHistoryAdmin):
             "stages", "fields", "eligibility_area", "eligibility_size", "eligibility",
             "application_opens", "application_closes", "contact", "url", "order",
         ]}),
-        (_("出典"), {"fields": ["plan_key", "source", "as_of", "verified_at"]}),
+        (_("出典"), {"fields": ["source", "as_of", "verified_at"]}),
         (CURRENT_FIELDSET, {"fields": ["current_note", "current_as_of"]}),
     ]
 
@@ -150,7 +167,7 @@ class FacilityAdmin(JapaneseHistoryAdmin):
         (PLAN_FIELDSET, {"fields": [
             "name", "slug", "kind", "operator", "operator_basis", "address", "municipality", "description",
         ]}),
-        (_("出典"), {"fields": ["plan_key", "source", "as_of", "verified_at"]}),
+        (_("出典"), {"fields": ["source", "as_of", "verified_at"]}),
         (CURRENT_FIELDSET, {"fields": ["current_note", "current_as_of"]}),
     ]
 
@@ -162,29 +179,29 @@ class AreaAdmin(JapaneseHistoryAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to", "successor"]
     list_filter = ["kind"]
     search_fields = ["name", "kana", "code"]
 
 
 @admin.register(SupportFunction)
-class SupportFunctionAdmin(admin.ModelAdmin):
+class SupportFunctionAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["order", "name", "code", "short_name"]
 
 
 @admin.register(BusinessStage)
-class BusinessStageAdmin(admin.ModelAdmin):
+class BusinessStageAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["order", "name", "code"]
 
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["order", "name", "code", "strategic"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["user", "organization", "role", "created"]
     list_filter = ["role"]
     autocomplete_fields = ["organization"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -206,3 +207,17 @@ def test_staff_can_open_every_directory_admin_page(admin_client, functions, hosh
         response = admin_client.get(url)
         assert response.status_code == 200, url
         assert "madoguchi 管理" in response.content.decode(), url
+
+
+def test_admin_forms_label_every_field_in_japanese(admin_client, functions, hosho):
+    offer(hosho, functions["finance"])
+    Location.objects.create(organization=hosho, label="本所", address="仙台市青葉区本町")
+    program = Program.objects.create(slug="loan", name="設備資金貸付事業", organization=hosho)
+    facility = Facility.objects.create(slug="osl", name="とうほくOSL")
+    for url in (_url(hosho), f"/admin/directory/program/{program.pk}/change/",
+                f"/admin/directory/facility/{facility.pk}/change/"):
+        html = admin_client.get(url).content.decode()
+        english = re.findall(r">\s*(Municipality|Order|Function|Slug|Plan key|Operator)\b", html)
+        assert not english, (url, english)
+    html = admin_client.get(_url(hosho)).content.decode()
+    assert "市区町村" in html and "表示順" in html
