@@ -185,6 +185,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
             return _respond(api, request, exc.body())
         status = exc.status_code
         message = exc.message
+        if status == 403 and "CSRF" in message:
+            # ninja's cookie auth (django_auth) refuses an unsafe request without the token.
+            return _respond(api, request, error_body(403, "csrf_failed", _(
+                "CSRF トークンがないか、正しくありません。X-CSRFToken ヘッダーに csrftoken クッキーの値を指定してください。")))
         # ninja's own errors (AuthenticationError, Throttled) carry English defaults.
         if not message or message.isascii():
             message = _default_message(status)

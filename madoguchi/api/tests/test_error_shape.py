@@ -77,3 +77,27 @@ def test_a_json_body_field_is_named_without_the_schema_argument() -> None:
 
     assert name == "email"
     assert message == "email を指定してください。"
+
+
+def test_ninjas_own_http_errors_get_the_shape_and_a_japanese_message() -> None:
+    from django.test import RequestFactory
+    from ninja.errors import AuthenticationError, HttpError
+
+    from madoguchi.api.api import api
+
+    request = RequestFactory().get("/api/x")
+    unauthorised = api.on_exception(request, AuthenticationError())
+    csrf = api.on_exception(request, HttpError(403, "CSRF check Failed"))
+
+    assert json_error(unauthorised) == (401, "unauthorized")
+    assert json_error(csrf) == (403, "csrf_failed")
+
+
+def json_error(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    import json
+
+    error = json.loads(response.content)["error"]
+    assert set(error) == {"status", "code", "message", "parameter"}
+    assert not error["message"].isascii()
+    assert error["status"] == response.status_code
+    return error["status"], error["code"]
