@@ -36,6 +36,7 @@ GRAM_PREFIX = "g:"
 # than a normalised word (homophones, shared characters), a synonym is a guess about intent.
 WEIGHT_WORD = 1.0
 WEIGHT_READING = 0.8
+WEIGHT_SUBUNIT = 0.5
 WEIGHT_GRAM = 0.4
 WEIGHT_SYNONYM = 0.7
 WEIGHT_GLOSSARY = 1.0
@@ -100,7 +101,12 @@ def bigrams(text: str) -> list[str]:
 @functools.lru_cache(maxsize=65536)
 def _analyze_segment(segment: str) -> tuple[str, ...]:
     """Analyse one normalised sentence. Cached: boilerplate sentences repeat across documents."""
-    terms: list[str] = []
+    return tuple(t for t, _sub in _analyze_marked(segment))
+
+
+def _analyze_marked(segment: str) -> list[tuple[str, bool]]:
+    """Return (term, is a short unit of a compound) pairs for one normalised sentence."""
+    terms: list[tuple[str, bool]] = []
     mode_a = _split_mode_a()
     # Sudachi refuses inputs over ~49 KB; sentences are far shorter, but cut to be safe.
     for m in tokenizer().tokenize(segment[:10000]):
@@ -110,20 +116,20 @@ def _analyze_segment(segment: str) -> tuple[str, ...]:
         norm = m.normalized_form()
         if norm in STOPWORDS or m.dictionary_form() in STOPWORDS:
             continue
-        terms.append(norm)
+        terms.append((norm, False))
         reading = m.reading_form()
         if reading and reading != "キゴウ":
-            terms.append(READING_PREFIX + reading)
+            terms.append((READING_PREFIX + reading, False))
         parts = m.split(mode_a)
         if len(parts) > 1:
             for p in parts:
                 if p.part_of_speech()[0] in _CONTENT_POS and p.normalized_form() not in STOPWORDS:
-                    terms.append(p.normalized_form())
+                    terms.append((p.normalized_form(), True))
                     if p.reading_form():
-                        terms.append(READING_PREFIX + p.reading_form())
+                        terms.append((READING_PREFIX + p.reading_form(), True))
         if pos[1] == "固有名詞" or m.is_oov():
-            terms.extend(GRAM_PREFIX + g for g in bigrams(m.surface()))
-    return tuple(terms)
+            terms.extend((GRAM_PREFIX + g, False) for g in bigrams(m.surface()))
+    return terms
 
 
 _SEGMENT_RE = re.compile(r"(?<=[。！？!?\n])")
@@ -228,10 +234,12 @@ def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
                 if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
                     add(t, WEIGHT_WORD * 0.5)
             continue
-        for t in analyze(chunk):
-            if t.startswith(READING_PREFIX):
-                continue
-            add(t, WEIGHT_GRAM if t.startswith(GRAM_PREFIX) else WEIGHT_WORD)
+        for seg in _segments(chunk):
+            for t, sub in _analyze_marked(seg):
+                if t.startswith(READING_PREFIX):
+                    continue
+                # A compound's short units (技術者 → 技術) would count the same words twice.
+                add(t, WEIGHT_GRAM if t.startswith(GRAM_PREFIX) else WEIGHT_SUBUNIT if sub else WEIGHT_WORD)
     for _phrase, expansion in matched_synonyms(q):
         for t in analyze(expansion):
             if not t.startswith((READING_PREFIX, GRAM_PREFIX)):

@@ -186,6 +186,13 @@ def load_corpus(version: Any) -> Corpus:
 # --- the built-in kinds ------------------------------------------------------------------
 
 
+def _inferred_fields(*texts: str) -> set[str]:
+    """Fields the record's own words name (ソフトウェア → IT): the plan assigns few fields."""
+    from madoguchi.search.facets import recognise
+
+    return {f.code for f in recognise(" ".join(texts)) if f.type == "field"}
+
+
 def _codes(manager: Any, attr: str = "code") -> set[str]:
     return {getattr(x, attr) for x in manager.all()}
 
@@ -200,7 +207,8 @@ def organization_doc(org: Any) -> DocMeta:
     ]
     return DocMeta(
         id=org.slug, kind="organization", title=org.display_name, text="\n".join(p for p in parts if p),
-        functions=functions, stages=_codes(org.stages), fields=_codes(org.fields),
+        functions=functions, stages=_codes(org.stages),
+        fields=_codes(org.fields) | _inferred_fields(org.display_name, org.description),
         municipalities={org.municipality.code} if org.municipality_id else set(),
         url=org.get_absolute_url(),
     )
@@ -217,7 +225,9 @@ def program_doc(program: Any) -> DocMeta:
     return DocMeta(
         id=program.slug, kind="program", title=program.name, text="\n".join(p for p in parts if p),
         organization=org.display_name, organization_id=org.slug, functions=functions,
-        stages=_codes(program.stages), fields=_codes(program.fields), municipalities=places,
+        stages=_codes(program.stages),
+        fields=_codes(program.fields) | _inferred_fields(program.name, program.description),
+        municipalities=places,
         url=program.get_absolute_url(),
     )
 

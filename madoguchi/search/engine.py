@@ -47,8 +47,8 @@ from madoguchi.search.index import TextIndex
 MAX_QUERY_CHARS = 200
 MAX_LIMIT = 50
 # How much a fully satisfied set of stated facets adds, relative to the best text score.
-FACET_BOOST = 0.5
-FACET_WEIGHTS = {"function": 1.0, "stage": 0.5, "field": 0.5, "municipality": 0.4, "area": 0.2}
+FACET_BOOST = 0.8
+FACET_WEIGHTS = {"function": 1.0, "stage": 0.5, "field": 0.8, "municipality": 0.4, "area": 0.2}
 
 
 class SearchError(ValueError):
@@ -408,8 +408,10 @@ def _hit(
         key=lambda tw: -tw[1],
     )
     shown: set[str] = set()
+    rewritten: dict[tuple[str, str], list[str]] = {}  # (question words, where) → domain words
+    text_reasons = 0
     for term, contribution in matched:
-        if contribution <= 0 or len(reasons) >= 4:
+        if contribution <= 0 or text_reasons >= 4:
             continue
         word = term.removeprefix(READING_PREFIX)
         # A compound's short units (半導体 → 導体) and one-character pieces say nothing new.
@@ -420,9 +422,21 @@ def _hit(
         if term.startswith(READING_PREFIX):
             reasons.append(_("読み「%(w)s」が%(where)sに一致") % {"w": word, "where": where})
         elif term in origin and term not in direct:
-            reasons.append(_("「%(src)s」を「%(w)s」と読み替えて%(where)sに一致") % {"src": origin[term], "w": word, "where": where})
+            key = (origin[term], where)
+            if key not in rewritten:
+                rewritten[key] = []
+                reasons.append(key)  # type: ignore[arg-type]  # replaced below
+            rewritten[key].append(word)
+            continue
         else:
             reasons.append(_("「%(w)s」が%(where)sに一致") % {"w": word, "where": where})
+        text_reasons += 1
+    reasons = [
+        _("「%(src)s」を%(words)sと読み替えて%(where)sに一致")
+        % {"src": r[0], "words": "".join(f"「{w}」" for w in rewritten[r]), "where": r[1]}
+        if isinstance(r, tuple) else r
+        for r in reasons
+    ]
     if not shown and any(corpus.index.term_score(t, row) > 0 for t, _w in weighted if t.startswith(GRAM_PREFIX)):
         reasons.append(_("名称の一部が一致"))
     for f in facets:
