@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
 from django.template import loader
 
 from madoguchi.cases.mail import enqueue_email
@@ -16,3 +17,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         enqueue_email(to_email, subject, body)
+
+
+class LoginForm(AuthenticationForm):
+    """Clients log in with the email they gave at intake, staff with their user name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("ユーザー名（相談者の方はメールアドレス）")
+        self.fields["password"].label = _("パスワード")

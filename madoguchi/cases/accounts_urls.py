@@ -3,10 +3,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from madoguchi.cases.accounts import QueuedPasswordResetForm
+from madoguchi.cases.accounts import LoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Our own template names: django.contrib.admin ships registration/password_reset_*.html,
     # which would otherwise win the template lookup.

@@ -36,7 +36,10 @@ def _client_for(data: dict[str, Any]) -> Client:
     if email:
         # The account has no password until the client sets one through the emailed link.
         User = get_user_model()
-        user = User.objects.create_user(username=f"client-{client.uuid}", email=email, password=None)
+        # The email is the user name clients log in with; should it be taken, a unique stand-in.
+        taken = User.objects.filter(username__iexact=email).exists() or len(email) > 150
+        username = f"client-{client.uuid}" if taken else email
+        user = User.objects.create_user(username=username, email=email, password=None)
         client.user = user
         client.save(update_fields=["user"])
     return client

@@ -99,11 +99,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if m is None:
         cases = Case.objects.filter(client__user=request.user)
     else:
-        cases = Case.objects.filter(
-            Q(owner_id=m.organization_id) | Q(referrals__to_org_id=m.organization_id) | Q(referrals__from_org_id=m.organization_id)
-        ).distinct()
-        # Consent may have been withdrawn since; list only what the user may open.
-        cases = [c for c in cases.select_related("client", "owner")[:500] if request.user.has_perm("cases.view_case", c)]
+        cases = Case.objects.for_institution(m.organization)
+    cases = cases.select_related("owner")[:500]
     return render(request, "cases/list.html", {"cases": cases, "is_staff_user": m is not None})
 
 
@@ -112,7 +109,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("cases.triage"):
         raise PermissionDenied
-    new_cases = Case.objects.awaiting_triage().select_related("client", "owner", "municipality")[:200]
+    org = membership(request.user).organization  # type: ignore[union-attr]  # triage implies a membership
+    new_cases = Case.objects.awaiting_triage().shared_with(org).select_related("client", "owner", "municipality")[:200]
     overdue = Referral.objects.filter(status=Referral.Status.SENT, overdue_flagged_at__isnull=False).select_related(
         "case", "from_org", "to_org")[:200]
     return render(request, "cases/inbox.html", {"new_cases": new_cases, "overdue": overdue})
@@ -239,7 +237,7 @@ def withdraw_consent(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest, code: str) -> JsonResponse:
-    case, _can_write = get_case_for_user(request.user, code, log_read=False)
+    case, _can_write = get_case_for_user(request.user, code)  # an export is a read: logged as one
     require(request.user, "cases.export_case", case)
     data = client_export(case.client, user=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})

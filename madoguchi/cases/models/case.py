@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +67,21 @@ class CaseQuerySet(QuerySet["Case"]):
     def awaiting_triage(self) -> CaseQuerySet:
         """New consultations and those a declined referral sent back: the coordinator's inbox."""
         return self.filter(status__in=[Case.Status.NEW, Case.Status.RETURNED])
+
+    def shared_with(self, organization: Organization) -> CaseQuerySet:
+        """Cases the client's consent lets `organization` see now: Case.may_share_with, in SQL."""
+        covered = Q(consent_withdrawn_at__isnull=True)
+        if organization.kind != Organization.Kind.CORE:
+            named = Case.named_organizations.through.objects.filter(organization=organization).values("case_id")
+            covered &= Q(consent=Case.Consent.PLATFORM) | Q(consent=Case.Consent.NAMED, pk__in=named)
+        return self.filter(Q(owner=organization) | covered)
+
+    def for_institution(self, organization: Organization) -> CaseQuerySet:
+        """Cases the institution owns or took part in by a referral, and may see now (one query)."""
+        from madoguchi.cases.models.referral import Referral
+
+        referred = Referral.objects.filter(Q(from_org=organization) | Q(to_org=organization)).values("case_id")
+        return self.shared_with(organization).filter(Q(owner=organization) | Q(pk__in=referred))
 
 
 class Case(models.Model):

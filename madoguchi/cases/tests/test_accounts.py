@@ -106,3 +106,14 @@ def test_the_client_sets_a_password_from_the_emailed_link_and_sees_the_case(clie
 def test_a_forged_follow_link_is_refused(client: HttpClient, case: Case) -> None:
     response = client.get(reverse("cases:follow", args=[f"{case.code}:forged"]))
     assert response.status_code == 404 and "リンクが無効です" in response.content.decode()
+
+
+def test_a_client_logs_in_with_the_email_given_at_intake(client: HttpClient, org_a: Any, sendai: Any) -> None:
+    client.post(reverse("cases:intake"), {"kind": "person", "name": "山田太郎", "email": "Yamada@Example.jp",
+                                          "municipality": "041009", "need": "創業したい", "consent": "core_only"})
+    user = Case.objects.get().client.user
+    assert user is not None
+    user.set_password("yamada-no-himitsu-77")
+    user.save()
+    client.logout()
+    assert _login(client, "yamada@example.jp", "yamada-no-himitsu-77").status_code == 302
