@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from madoguchi.events import notify
-from madoguchi.events.models import Event, Registration
+from madoguchi.events.models import Digest, Event, Registration, Subscription
 
 
 class RegistrationInline(admin.TabularInline):
@@ -55,3 +55,17 @@ class EventAdmin(SimpleHistoryAdmin):
                     request, _("キャンセル待ちの %(n)d 名を参加確定に繰り上げました。") % {"n": len(promoted)},
                     messages.INFO,
                 )
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "created", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["functions"]
+    search_fields = ["email"]
+    readonly_fields = ["uuid", "created", "confirmed_at", "unsubscribed_at"]
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ["subscription", "day", "event_count", "created"]
+    date_hierarchy = "day"

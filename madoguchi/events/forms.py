@@ -47,3 +47,30 @@ class RegistrationForm(forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organization_name"].widget.attrs["autocomplete"] = "organization"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+
+class InterestForm(forms.Form):
+    functions = forms.ModelMultipleChoiceField(
+        label=_("関心のある支援機能（選ばなければすべて）"), required=False, to_field_name="code",
+        queryset=SupportFunction.objects.order_by("order"), widget=forms.CheckboxSelectMultiple,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("関心のある種類（選ばなければすべて）"), required=False, choices=Event.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class SubscriptionForm(InterestForm):
+    email = forms.EmailField(
+        label=_("メールアドレス"), max_length=254,
+        error_messages={
+            "required": _("メールアドレスを入力してください。"),
+            "invalid": _("メールアドレスの形式が正しくありません（例: taro@example.jp）。"),
+        },
+    )
+    consent = forms.BooleanField(
+        label=_("イベント情報の配信のために、メールアドレスを利用することに同意します。"),
+        error_messages={"required": _("配信を申し込むには、メールアドレスの利用への同意が必要です。")},
+    )
+
+    field_order = ["email", "functions", "kinds", "consent"]

@@ -106,6 +106,9 @@ class Event(models.Model):
     fee = models.CharField(_("参加費"), max_length=100, blank=True, help_text=_("例: 無料、3,000円（資料代）"))
     contact = models.CharField(_("問い合わせ先"), max_length=200, blank=True)
     status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # When it first went public: digests announce events published since the last digest,
+    # which an event drafted long ago and published today must be part of.
+    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -131,6 +134,11 @@ class Event(models.Model):
         if not self.slug:
             # Japanese titles slugify to nothing; a date and a random part stay unique and readable.
             self.slug = f"{timezone.localtime(self.starts_at):%Y%m%d}-{self.uuid.hex[:8]}"
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "published_at"]  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def clean(self) -> None:
@@ -322,3 +330,74 @@ class Registration(models.Model):
             if current.status == self.Status.CONFIRMED and event.status == Event.Status.PUBLISHED:
                 return event.promote_waitlisted()
             return []
+
+
+class SubscriptionQuerySet(QuerySet["Subscription"]):
+    def active(self) -> SubscriptionQuerySet:
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+class Subscription(models.Model):
+    """Someone who wants new events by email (the plan's メール配信サービス), by interest.
+
+    Double opt-in: nothing is sent but the confirmation until the address owner confirms,
+    so nobody can sign another person up for digests.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("メールアドレス"))
+    functions = models.ManyToManyField(
+        SupportFunction, verbose_name=_("関心のある支援機能"), blank=True, related_name="event_subscriptions",
+        help_text=_("空欄ならすべて"),
+    )
+    kinds = models.JSONField(_("関心のある種類"), default=list, blank=True, help_text=_("空ならすべて"))
+    created = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("配信停止日時"), null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("イベント情報のメール配信")
+        verbose_name_plural = _("イベント情報のメール配信")
+        constraints = [
+            # one live subscription per address; a new sign-up after unsubscribing is a new row
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(unsubscribed_at__isnull=True), name="subscription_email_live",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:subscription", args=[self.uuid])
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    def matching(self, events: EventQuerySet) -> EventQuerySet:
+        """The events among `events` that this subscriber asked for."""
+        codes = [f.code for f in self.functions.all()]
+        if codes:
+            events = events.filter(functions__code__in=codes).distinct()
+        if self.kinds:
+            events = events.filter(kind__in=self.kinds)
+        return events
+
+
+class Digest(models.Model):
+    """One digest email to one subscriber for one day; the unique pair makes sending idempotent."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="digests")
+    day = models.DateField(_("配信日"))
+    event_count = models.PositiveIntegerField(_("件数"))
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ダイジェスト配信")
+        verbose_name_plural = _("ダイジェスト配信")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "day"], name="digest_subscription_day"),
+        ]

@@ -9,15 +9,16 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.directory.models import Organization
-from madoguchi.events import notify
+from madoguchi.events import notify, subscriptions
 from madoguchi.events.feeds import atom_feed, ical_feed
-from madoguchi.events.forms import EventFilterForm, RegistrationForm
-from madoguchi.events.models import Event, EventQuerySet, Registration, RegistrationRefused
+from madoguchi.events.forms import EventFilterForm, InterestForm, RegistrationForm, SubscriptionForm
+from madoguchi.events.models import Event, EventQuerySet, Registration, RegistrationRefused, Subscription
 
 PAGE_SIZE = 20
 # Registrations made from this browser, so a retried or double-clicked form goes back to
@@ -176,3 +177,60 @@ def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(ical_feed([event], event.title), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
+
+
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """Sign up for event emails; the answer is the same whether or not the address is known."""
+    form = SubscriptionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            subscription, created = subscriptions.subscribe(
+                form.cleaned_data["email"], form.cleaned_data["functions"], form.cleaned_data["kinds"]
+            )
+            subscriptions.send_subscribe_email(subscription, created)
+        return render(request, "events/subscribe_sent.html", {"email": subscription.email})
+    status = 400 if form.is_bound else 200
+    return render(request, "events/subscribe.html", {"form": form}, status=status)
+
+
+def _get_subscription(uuid: uuidlib.UUID) -> Subscription:
+    return get_object_or_404(Subscription.objects.prefetch_related("functions"), uuid=uuid)
+
+
+def subscription_detail(request: HttpRequest, uuid: uuidlib.UUID) -> HttpResponse:
+    """The subscriber's own page (reached from the emails): confirm, change interests, stop."""
+    subscription = _get_subscription(uuid)
+    initial = {"functions": list(subscription.functions.all()), "kinds": subscription.kinds}
+    form = InterestForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        if subscription.unsubscribed_at is not None:
+            messages.error(request, _("この配信は停止されています。もう一度お申し込みください。"))
+            return redirect("events:subscribe")
+        if form.is_valid():
+            subscription.kinds = form.cleaned_data["kinds"]
+            subscription.save(update_fields=["kinds"])
+            subscription.functions.set(form.cleaned_data["functions"])
+            messages.success(request, _("配信内容を変更しました。"))
+            return redirect(subscription)
+    return render(request, "events/subscription_detail.html", {"subscription": subscription, "form": form})
+
+
+@require_POST
+def subscription_confirm(request: HttpRequest, uuid: uuidlib.UUID) -> HttpResponse:
+    # A button, not the emailed link itself: mail scanners open links, they do not press buttons.
+    subscription = _get_subscription(uuid)
+    if subscription.unsubscribed_at is None and subscription.confirmed_at is None:
+        Subscription.objects.filter(pk=subscription.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
+        messages.success(request, _("配信を開始しました。新しいイベントが公開されると、1日1回まとめてお知らせします。"))
+    return redirect(subscription)
+
+
+@require_POST
+def subscription_unsubscribe(request: HttpRequest, uuid: uuidlib.UUID) -> HttpResponse:
+    subscription = _get_subscription(uuid)
+    if subscription.unsubscribed_at is None:
+        Subscription.objects.filter(pk=subscription.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=timezone.now()
+        )
+        messages.success(request, _("配信を停止しました。"))
+    return redirect(subscription)
