@@ -100,7 +100,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
             _function_links(),
             "locations",
             "members",
-            Prefetch("programs", queryset=Program.objects.prefetch_related("functions")),
+            "programs",
             "facilities",
             "fields",
             "stages",
@@ -184,9 +184,8 @@ def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organizations = (
         Organization.objects.filter(municipality__in=located)
         .select_related("municipality", "municipality__parent")
-        .prefetch_related(_function_links())
     )
-    facilities = Facility.objects.filter(municipality__in=located).select_related("operator", "municipality")
+    facilities = Facility.objects.filter(municipality__in=located).select_related("municipality").order_by("name")
     context = {
         "area": area,
         "entries": entries,

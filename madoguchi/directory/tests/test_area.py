@@ -87,3 +87,14 @@ def test_real_plan_sendai_hokubu_page(client, plan):
     assert "富谷市（2005年時点は富谷町（2016年10月10日に市制施行））" in municipalities
     assert "青葉区" not in municipalities  # wards belong to 仙台市's entry
     assert "宮城県産業技術総合センター" in html  # 仙台市泉区
+
+
+def test_area_page_queries_do_not_grow_with_institutions(client, sendai, aoba, tomiya, django_assert_max_num_queries):
+    town, _city = tomiya
+    _area(sendai, aoba, town)
+    for i in range(20):
+        make_org(f"org-{i}", f"機関{i}", municipality=aoba)
+        Facility.objects.create(slug=f"f-{i}", name=f"施設{i}", municipality=aoba)
+    with django_assert_max_num_queries(10):
+        html = client.get("/areas/sendai-hokubu/").content.decode()
+    assert html.count('href="/organizations/org-') == 20

@@ -113,3 +113,17 @@ def test_an_institution_added_by_staff_says_so_instead_of_citing_the_plan(client
     make_org("new-body", "みやぎ新事業ラボ")
     html = client.get("/organizations/new-body/").content.decode()
     assert "職員による登録（計画には記載なし）" in html
+
+
+def test_detail_queries_do_not_grow_with_programs_and_offices(client, functions, django_assert_max_num_queries):
+    org = make_org("core", "(財)みやぎ産業振興機構", kind=Organization.Kind.CORE)
+    for code in functions:
+        offer(org, functions[code], derived=True, basis="表3")
+    for i in range(15):
+        program = Program.objects.create(slug=f"p{i}", name=f"事業{i}", organization=org)
+        program.functions.add(functions["finance"])
+        Location.objects.create(organization=org, label=f"事務所{i}", address="仙台市")
+        make_org(f"member-{i}", f"構成団体{i}", parent=org)
+    with django_assert_max_num_queries(15):
+        html = client.get("/organizations/core/").content.decode()
+    assert html.count('href="/programs/p') == 15
