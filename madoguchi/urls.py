@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from madoguchi.api.api import api
+from madoguchi.api.views import api_not_found
 
 admin.site.site_header = "madoguchi 管理"
 admin.site.site_title = "madoguchi 管理"
@@ -10,6 +11,8 @@ admin.site.index_title = "登録簿の管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # After the routers: an unknown API path gets the API's JSON error shape, not an HTML page.
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", include("madoguchi.search.urls")),
     path("cases/", include("madoguchi.cases.urls")),

@@ -101,3 +101,8 @@ def json_error(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     assert not error["message"].isascii()
     assert error["status"] == response.status_code
     return error["status"], error["code"]
+
+
+def test_an_unknown_api_path_answers_in_the_one_shape(client: Client, db: None) -> None:
+    error = assert_error(client.get("/api/no-such-endpoint"), 404, "not_found", None)
+    assert "/api/no-such-endpoint" in error["message"]
