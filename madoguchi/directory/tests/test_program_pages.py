@@ -77,3 +77,11 @@ def test_unknown_program_gives_a_japanese_404(client, db):
     response = client.get("/programs/no-such-program/")
     assert response.status_code == 404
     assert "「no-such-program」という支援事業は登録されていません。" in response.content.decode()
+
+
+def test_htmx_request_on_programs_gets_only_the_results_partial(client, db):
+    Program.objects.create(slug="loan", name="設備資金貸付事業", organization=_core())
+    response = client.get("/programs/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "設備資金貸付事業" in html and "<html" not in html
+    assert "HX-Request" in response["Vary"]
