@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from django.db import IntegrityError, models, transaction
+from simple_history.utils import bulk_create_with_history
 
 from madoguchi.directory.models import (
     PLAN_AS_OF, Area, BusinessStage, Facility, Field, Location, Municipality, Organization,
@@ -104,26 +105,43 @@ class _Writer:
             }
         return self._rows[(model, names)], key
 
+    def upsert_many(self, model: type[M], items: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
+                    ) -> list[tuple[M, str]]:
+        """For each (lookup, plan values, create-only values): create the row, or save only the plan
+        fields that differ (one history row at most). New rows are inserted in one batch."""
+        results: list[tuple[M, str]] = []
+        new: list[tuple[dict[tuple[Any, ...], M], tuple[Any, ...], M]] = []
+        for lookup, values, create_only in items:
+            rows, key = self._existing(model, lookup)
+            obj = rows.get(key)
+            if obj is None:
+                obj = model(**lookup, **values, **create_only)
+                new.append((rows, key, obj))
+                status = CREATED
+            else:
+                changed = [name for name, value in values.items() if getattr(obj, name) != value]
+                if changed:
+                    for name in changed:
+                        setattr(obj, name, values[name])
+                    obj.save(update_fields=changed)
+                    status = UPDATED
+                else:
+                    status = UNCHANGED
+            self.report.count(model.__name__, status)
+            results.append((obj, status))
+        if new:
+            objs = [obj for _rows, _key, obj in new]
+            if hasattr(model, "history"):
+                bulk_create_with_history(objs, model)
+            else:
+                model._default_manager.bulk_create(objs)
+            for rows, key, obj in new:
+                rows[key] = obj
+        return results
+
     def upsert(self, model: type[M], lookup: dict[str, Any], values: dict[str, Any],
                create_only: dict[str, Any] | None = None) -> tuple[M, str]:
-        """Create the row, or save only the plan fields that differ (one history row at most)."""
-        rows, key = self._existing(model, lookup)
-        obj = rows.get(key)
-        if obj is None:
-            obj = model._default_manager.create(**lookup, **values, **(create_only or {}))
-            rows[key] = obj
-            status = CREATED
-        else:
-            changed = [name for name, value in values.items() if getattr(obj, name) != value]
-            if changed:
-                for name in changed:
-                    setattr(obj, name, values[name])
-                obj.save(update_fields=changed)
-                status = UPDATED
-            else:
-                status = UNCHANGED
-        self.report.count(model.__name__, status)
-        return obj, status
+        return self.upsert_many(model, [(lookup, values, create_only or {})])[0]
 
     def add_missing(self, obj: models.Model, relation: str, wanted: Iterable[models.Model], status: str,
                     have: set[int] | None = None) -> None:
@@ -187,20 +205,17 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
 
 
 def _load_reference(w: _Writer, plan: Plan) -> dict[str, SupportFunction]:
-    functions: dict[str, SupportFunction] = {}
-    for row in read_csv("support_functions.csv"):
-        obj, _ = w.upsert(SupportFunction, {"code": row["code"]}, {
-            "name": row["name"], "short_name": row["short_name"], "name_en": row["name_en"],
-            "order": int(row["order"]), "description": row["description"], "source": row["source"],
-            "as_of": PLAN_AS_OF,
-        })
-        functions[obj.code] = obj
+    done = w.upsert_many(SupportFunction, [({"code": row["code"]}, {
+        "name": row["name"], "short_name": row["short_name"], "name_en": row["name_en"],
+        "order": int(row["order"]), "description": row["description"], "source": row["source"],
+        "as_of": PLAN_AS_OF,
+    }, {}) for row in read_csv("support_functions.csv")])
+    functions = {obj.code: obj for obj, _ in done}
     w.step_done("SupportFunction")
-    for row in read_csv("business_stages.csv"):
-        w.upsert(BusinessStage, {"code": row["code"]}, {
-            "name": row["name"], "name_en": row["name_en"], "order": int(row["order"]),
-            "description": row["description"], "source": row["source"], "as_of": PLAN_AS_OF,
-        })
+    w.upsert_many(BusinessStage, [({"code": row["code"]}, {
+        "name": row["name"], "name_en": row["name_en"], "order": int(row["order"]),
+        "description": row["description"], "source": row["source"], "as_of": PLAN_AS_OF,
+    }, {}) for row in read_csv("business_stages.csv")])
     w.step_done("BusinessStage")
     field_rows = read_csv("fields.csv")
     strategic = [r["name"] for r in field_rows if r["strategic"] == "true"]
@@ -208,31 +223,40 @@ def _load_reference(w: _Writer, plan: Plan) -> dict[str, SupportFunction]:
         raise PlanError(
             f"一-2(3) の戦略分野「{'・'.join(plan.strategic_fields)}」が fields.csv（{'・'.join(strategic)}）と一致しません"
         )
-    for row in field_rows:
-        w.upsert(Field, {"code": row["code"]}, {
-            "name": row["name"], "name_en": row["name_en"], "strategic": row["strategic"] == "true",
-            "order": int(row["order"]), "source": row["source"], "as_of": PLAN_AS_OF,
-        })
+    w.upsert_many(Field, [({"code": row["code"]}, {
+        "name": row["name"], "name_en": row["name_en"], "strategic": row["strategic"] == "true",
+        "order": int(row["order"]), "source": row["source"], "as_of": PLAN_AS_OF,
+    }, {}) for row in field_rows])
     w.step_done("Field")
     return functions
 
 
 def _load_municipalities(w: _Writer) -> dict[str, Municipality]:
-    """Miyagi's municipalities, by code and by name. A parent or successor must come earlier in the file."""
+    """Miyagi's municipalities, by code and by name.
+
+    Rows without a parent or successor go in first, so the others can point at them.
+    """
+    rows = read_csv("municipalities.csv")
+    plain = {r["code"] for r in rows if not r["parent_code"] and not r["successor_code"]}
     by_code: dict[str, Municipality] = {}
-    for row in read_csv("municipalities.csv"):
-        links: dict[str, int | None] = {}
-        for attr, col in (("parent_id", "parent_code"), ("successor_id", "successor_code")):
-            if row[col] and row[col] not in by_code:
-                raise PlanError(f"municipalities.csv の{row['name']}の {col}「{row[col]}」がそれより前の行にありません")
-            links[attr] = by_code[row[col]].pk if row[col] else None
-        obj, _ = w.upsert(Municipality, {"code": row["code"]}, {
-            "name": row["name"], "kana": row["kana"], "name_en": row["name_en"], "kind": row["kind"],
-            "valid_from": _date(row["valid_from"]), "valid_to": _date(row["valid_to"]),
-            "history_note": row["note"], "source": row["source"], "as_of": _date(row["as_of"]) or PLAN_AS_OF,
-            **links,
-        })
-        by_code[row["code"]] = obj
+    for batch in ([r for r in rows if r["code"] in plain], [r for r in rows if r["code"] not in plain]):
+        items = []
+        for row in batch:
+            links: dict[str, int | None] = {}
+            for attr, col in (("parent_id", "parent_code"), ("successor_id", "successor_code")):
+                if row[col] and row[col] not in by_code:
+                    raise PlanError(
+                        f"municipalities.csv の{row['name']}の {col}「{row[col]}」は親・承継先を持たない団体のコードにしてください"
+                    )
+                links[attr] = by_code[row[col]].pk if row[col] else None
+            items.append(({"code": row["code"]}, {
+                "name": row["name"], "kana": row["kana"], "name_en": row["name_en"], "kind": row["kind"],
+                "valid_from": _date(row["valid_from"]), "valid_to": _date(row["valid_to"]),
+                "history_note": row["note"], "source": row["source"],
+                "as_of": _date(row["as_of"]) or PLAN_AS_OF, **links,
+            }, {}))
+        for obj, _ in w.upsert_many(Municipality, items):
+            by_code[obj.code] = obj
     w.step_done("Municipality")
     by_name = {m.name: m for m in by_code.values()}
     return {**by_code, **by_name}
@@ -257,9 +281,9 @@ def _load_area(w: _Writer, plan: Plan, municipalities: dict[str, Municipality]) 
             m = municipalities[name]
             wanted.append(m)
             # 仙台市 includes its wards; 富谷町 (2005) is 富谷市 today: both belong to the area.
-            wanted.extend(m.wards.all())
+            wanted.extend(ward for ward in municipalities.values() if ward.parent_id == m.pk)
             if m.successor_id:
-                wanted.append(m.successor)
+                wanted.append(next(new for new in municipalities.values() if new.pk == m.successor_id))
         if int(row["area_km2"]) != plan.area.area_km2:
             raise PlanError(f"三-1 の面積（約{plan.area.area_km2}k㎡）が areas.csv（{row['area_km2']}）と一致しません")
         description = plan.area.description + "\n\n" + row["summary"]
@@ -281,24 +305,34 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
             raise PlanError(
                 f"スラッグ「{spec.slug}」は別の機関「{taken[1]}」が使っているため「{spec.name}」を登録できません"
             )
-        municipality = municipality_of(spec.address, municipalities) if spec.address else None
-        parent = orgs[spec.parent_key] if spec.parent_key else None
-        obj, _ = w.upsert(Organization, {"plan_key": spec.plan_key}, {
-            "name": spec.name, "name_en": spec.name_en, "kind": spec.kind, "sector": spec.sector,
-            "parent_id": parent.pk if parent else None, "plan_number": spec.plan_number,
-            "plan_order": spec.plan_order, "address": spec.address, "phone": spec.phone,
-            "municipality_id": municipality.pk if municipality else None,
-            "main_functions_text": spec.main_functions_text, "description": spec.description,
-            "source": spec.source, "source_refs": spec.source_refs, "aliases": spec.aliases,
-            "as_of": PLAN_AS_OF,
-        }, create_only={"slug": spec.slug})
-        orgs[spec.plan_key] = obj
+    # Parents are written before their members (the plan nests one level: 表2's entries, 東北大学).
+    pending = list(specs)
+    while pending:
+        batch = [s for s in pending if not s.parent_key or s.parent_key in orgs]
+        if not batch:
+            raise PlanError(f"上位団体が見つからない機関があります: {pending[0].name}")
+        items = []
+        for spec in batch:
+            municipality = municipality_of(spec.address, municipalities) if spec.address else None
+            items.append(({"plan_key": spec.plan_key}, {
+                "name": spec.name, "name_en": spec.name_en, "kind": spec.kind, "sector": spec.sector,
+                "parent_id": orgs[spec.parent_key].pk if spec.parent_key else None,
+                "plan_number": spec.plan_number, "plan_order": spec.plan_order, "address": spec.address,
+                "phone": spec.phone, "municipality_id": municipality.pk if municipality else None,
+                "main_functions_text": spec.main_functions_text, "description": spec.description,
+                "source": spec.source, "source_refs": spec.source_refs, "aliases": spec.aliases,
+                "as_of": PLAN_AS_OF,
+            }, {"slug": spec.slug}))
+        for spec, (obj, _) in zip(batch, w.upsert_many(Organization, items)):
+            orgs[spec.plan_key] = obj
+        pending = [s for s in pending if s.plan_key not in orgs]
     w.step_done("Organization")
 
     code_of = {f.pk: code for code, f in functions.items()}
     links: dict[int, dict[str, OrganizationFunction]] = {}
     for link in OrganizationFunction.objects.order_by():
         links.setdefault(link.organization_id, {})[code_of[link.function_id]] = link
+    link_items = []
     for spec in specs:
         org = orgs[spec.plan_key]
         existing = links.get(org.pk, {})
@@ -308,40 +342,49 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
                 # Staff confirmed this function themselves; their record stands.
                 w.report.count("OrganizationFunction", UNCHANGED)
                 continue
-            w.upsert(OrganizationFunction, {"organization": org, "function": functions[code]},
-                     {"derived": True, "basis": spec.basis(code)})
+            link_items.append(({"organization": org, "function": functions[code]},
+                               {"derived": True, "basis": spec.basis(code)}, {}))
         stale = [link.pk for code, link in existing.items() if link.derived and code not in spec.functions]
         if stale:
             OrganizationFunction.objects.filter(pk__in=stale).delete()
             for _ in stale:
                 w.report.count("OrganizationFunction", UPDATED)
+    w.upsert_many(OrganizationFunction, link_items)
     w.step_done("OrganizationFunction")
 
+    location_items = []
     for spec in specs:
         for order, (label, address, phone) in enumerate(spec.locations):
             municipality = municipality_of(address, municipalities)
-            w.upsert(Location, {"organization": orgs[spec.plan_key], "label": label}, {
+            location_items.append(({"organization": orgs[spec.plan_key], "label": label}, {
                 "address": address, "phone": phone, "order": order,
                 "municipality_id": municipality.pk if municipality else None,
                 "source": spec.source, "as_of": PLAN_AS_OF,
-            })
+            }, {}))
+    w.upsert_many(Location, location_items)
     w.step_done("Location")
     return orgs
 
 
 def _load_programs(w: _Writer, orgs: dict[str, Organization], programs: list[ProgramSpec],
                    functions: dict[str, SupportFunction]) -> None:
+    done = w.upsert_many(Program, [({"plan_key": spec.plan_key}, {
+        "organization_id": orgs[spec.org_key].pk, "name": spec.name, "category": spec.category,
+        "description": spec.description, "function_basis": spec.function_basis, "order": spec.order,
+        "source": spec.source, "as_of": PLAN_AS_OF,
+    }, {"slug": spec.slug}) for spec in programs])
+    # Functions are only added, never removed: staff may have added some.
     through = Program.functions.through
-    have: dict[int, set[int]] = {}
-    for program_id, function_id in through.objects.values_list("program_id", "supportfunction_id"):
-        have.setdefault(program_id, set()).add(function_id)
-    for spec in programs:
-        obj, status = w.upsert(Program, {"plan_key": spec.plan_key}, {
-            "organization_id": orgs[spec.org_key].pk, "name": spec.name, "category": spec.category,
-            "description": spec.description, "function_basis": spec.function_basis, "order": spec.order,
-            "source": spec.source, "as_of": PLAN_AS_OF,
-        }, create_only={"slug": spec.slug})
-        w.add_missing(obj, "functions", [functions[c] for c in spec.functions], status, have.get(obj.pk, set()))
+    have = set(through.objects.values_list("program_id", "supportfunction_id"))
+    missing = []
+    counts = w.report.counts["Program"]
+    for spec, (obj, status) in zip(programs, done):
+        pairs = [(obj.pk, functions[c].pk) for c in spec.functions if (obj.pk, functions[c].pk) not in have]
+        missing += pairs
+        if pairs and status == UNCHANGED:
+            counts[UNCHANGED] -= 1
+            counts[UPDATED] += 1
+    through.objects.bulk_create([through(program_id=p, supportfunction_id=f) for p, f in missing])
     w.step_done("Program")
 
 
@@ -350,6 +393,7 @@ def _load_facilities(w: _Writer, plan: Plan, orgs: dict[str, Organization], spec
     """表1's right column, described by facilities.csv (kind, operator where the plan says it)."""
     rows = {r["name"]: r for r in read_csv("facilities.csv")}
     by_name = {s.name: orgs[s.plan_key] for s in specs}
+    items = []
     for name in plan.facilities:
         row = rows.get(name)
         if row is None:
@@ -358,6 +402,7 @@ def _load_facilities(w: _Writer, plan: Plan, orgs: dict[str, Organization], spec
             "name": name, "kind": row["kind"], "description": row["note"],
             "source": "表1 インキュベーション・研究開発施設", "as_of": PLAN_AS_OF,
         }
+        # Operator and address only where the plan gives them, so staff may fill in the others.
         if row["operator"]:
             if row["operator"] not in by_name:
                 raise PlanError(f"facilities.csv の運営機関「{row['operator']}」が計画の機関にありません")
@@ -367,7 +412,8 @@ def _load_facilities(w: _Writer, plan: Plan, orgs: dict[str, Organization], spec
             municipality = municipality_of(row["address"], municipalities)
             values["address"] = row["address"]
             values["municipality_id"] = municipality.pk if municipality else None
-        w.upsert(Facility, {"plan_key": f"f-{row['slug']}"}, values, create_only={"slug": row["slug"]})
+        items.append(({"plan_key": f"f-{row['slug']}"}, values, {"slug": row["slug"]}))
+    w.upsert_many(Facility, items)
     extra = [name for name in rows if name not in plan.facilities]
     if extra:
         raise PlanError(f"facilities.csv の「{'」「'.join(extra)}」が 表1 の施設にありません")
