@@ -1,0 +1,33 @@
+"""madoguchi bench-matching quality | speed [--listings N] [--queries Q]
+
+(`madoguchi bench` belongs to search; matching's benchmarks live here to avoid a clash.)
+Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "マッチングのベンチマーク: quality（判定済みペアで P@5・nDCG@10、BM25 と比較）、speed（N 件での応答時間・メモリ、bm25s と比較）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("which", choices=["quality", "speed"])
+        parser.add_argument("--listings", type=int, default=1_000_000, help="speed: 生成する掲載の件数")
+        parser.add_argument("--queries", type=int, default=1_000, help="speed: 候補を求める掲載の件数")
+        parser.add_argument("--seed", type=int, default=20051201, help="speed: 生成の乱数の種")
+        parser.add_argument("--no-bm25s", action="store_true", help="speed: bm25s との比較を省く")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["which"] == "quality":
+            from madoguchi.matching.bench import quality
+
+            self.stdout.write(quality.format_report(quality.run()))
+        else:
+            from madoguchi.matching.bench import speed
+
+            speed.run(n=opts["listings"], queries=opts["queries"], seed=opts["seed"], with_bm25s=not opts["no_bm25s"],
+                      out=self.stdout.write)
