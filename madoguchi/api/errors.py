@@ -12,9 +12,13 @@ into this shape, so search, cases, matching and the rest need no handler of thei
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, get_args
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
@@ -143,7 +147,15 @@ def _is_int(annotation: Any) -> bool:
 
 
 class MadoguchiAPI(NinjaAPI):
-    """NinjaAPI that passes each parameter's full numeric bounds to the error messages."""
+    """NinjaAPI that passes each parameter's full numeric bounds to the error messages,
+    and answers a wrong method (405) in the error shape too."""
+
+    def _get_urls(self) -> list[Any]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
+                pattern.callback = _json_not_allowed(pattern.callback)
+        return urls
 
     def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> ValidationError:
         bounds: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -164,6 +176,26 @@ class MadoguchiAPI(NinjaAPI):
             if extra:
                 error["ctx"] = {**extra, **(error.get("ctx") or {})}
         return exc
+
+
+def _json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Wrap a ninja path view so a wrong method gets the error shape, keeping the Allow header.
+
+    ninja answers 405 itself with a plain-text body, outside the exception handlers.
+    """
+
+    @functools.wraps(view)  # keeps csrf_exempt, which ninja sets on its views
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            body = error_body(405, "method_not_allowed", _("%(method)s は使えません。使えるメソッド: %(allow)s") % {
+                "method": request.method, "allow": response["Allow"]})
+            json_response = JsonResponse(body, status=405, json_dumps_params={"ensure_ascii": False})
+            json_response["Allow"] = response["Allow"]
+            return json_response
+        return response
+
+    return wrapper
 
 
 def _respond(api: NinjaAPI, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:

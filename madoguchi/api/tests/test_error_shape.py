@@ -106,3 +106,11 @@ def json_error(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
 def test_an_unknown_api_path_answers_in_the_one_shape(client: Client, db: None) -> None:
     error = assert_error(client.get("/api/no-such-endpoint"), 404, "not_found", None)
     assert "/api/no-such-endpoint" in error["message"]
+
+
+def test_a_wrong_method_answers_405_in_the_one_shape_with_allow(client: Client, db: None) -> None:
+    response = client.delete("/api/organizations")
+
+    error = assert_error(response, 405, "method_not_allowed", None)
+    assert "GET" in response["Allow"]
+    assert "DELETE" in error["message"]
