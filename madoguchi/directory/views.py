@@ -38,7 +38,12 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _list_response(request: HttpRequest, page: str, partial: str, context: dict[str, Any], status: int) -> HttpResponse:
     """The full page, or only the results partial for an htmx request."""
-    template = partial if _is_htmx(request) else page
+    if _is_htmx(request):
+        # htmx does not swap 4xx answers by default; the partial carries the Japanese error
+        # message, so it is sent as 200 to be shown in place of the results.
+        template, status = partial, 200
+    else:
+        template = page
     response = render(request, template, context, status=status)
     # The same URL answers with two bodies; caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])

@@ -111,3 +111,10 @@ def test_list_follows_the_plans_order_core_first_then_table_2_numbers(client, db
     html = client.get(URL).content.decode()
     order = [html.index(f'href="/organizations/{slug}/"') for slug in ("core", "second", "tenth", "tohoku-u")]
     assert order == sorted(order)
+
+
+def test_htmx_request_with_a_bad_filter_gets_the_message_to_swap_in(client, db):
+    response = client.get(URL, {"kind": "bank"}, headers={"HX-Request": "true"})
+    # htmx only swaps 2xx answers; the message must reach the page.
+    assert response.status_code == 200
+    assert "種別「bank」はありません" in response.content.decode()
