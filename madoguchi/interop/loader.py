@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from madoguchi.directory.models import (
@@ -198,8 +198,9 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
             orgs = _load_organizations(writer, specs, functions, municipalities)
             _load_programs(writer, orgs, core_programs + other_programs, functions)
             _load_facilities(writer, plan, orgs, specs, municipalities)
-    except IntegrityError as exc:
-        raise PlanError(f"データベースへの書き込みが制約に違反したため、何も変更していません（{exc}）") from exc
+    except DatabaseError as exc:
+        # e.g. a unique slug or code another record took meanwhile; the transaction was rolled back.
+        raise PlanError(f"データベースへの書き込みに失敗しました（{exc.__class__.__name__}: {exc}）") from exc
     writer.say(report.summary())
     return report
 
