@@ -31,6 +31,7 @@ migrate: install
 
 load-plan: migrate
 	$(BIN)/madoguchi load-plan
+	$(BIN)/madoguchi reindex
 
 run: load-plan
 	$(BIN)/madoguchi runserver $(HOST):$(PORT)

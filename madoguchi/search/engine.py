@@ -477,6 +477,13 @@ def current_corpus() -> Corpus:
 
     flush()  # changes saved earlier in this transaction, not yet committed
     version = IndexVersion.current()
+    if version == (0, ""):
+        # Never indexed (a fresh database filled by a bulk import, which sends no save
+        # signals): build once rather than answer nothing. `madoguchi reindex` is the usual way.
+        from madoguchi.search.documents import rebuild_all
+
+        if rebuild_all():
+            version = IndexVersion.current()
     if _corpus is not None and _corpus.version == version:
         return _corpus
     with _corpus_lock:

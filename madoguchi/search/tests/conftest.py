@@ -19,8 +19,11 @@ def _fresh_corpus() -> Any:
 
 @pytest.fixture
 def indexed_plan(plan: Any) -> Any:
-    """The 2005 plan loaded, with the documents its saves marked written (as at commit)."""
-    from madoguchi.search.documents import flush
+    """The 2005 plan loaded and indexed, as `madoguchi load-plan && madoguchi reindex` do.
 
-    flush()
+    The loader inserts in bulk (no save signals), so the index is rebuilt explicitly.
+    """
+    from madoguchi.search.documents import rebuild_all
+
+    rebuild_all()
     return plan
