@@ -397,6 +397,8 @@ class Program(Provenance):
     functions = models.ManyToManyField(SupportFunction, verbose_name=_("支援機能"), blank=True, related_name="programs")
     function_basis = models.CharField(_("支援機能の根拠"), max_length=300, blank=True)
     stages = models.ManyToManyField(BusinessStage, verbose_name=_("対象段階"), blank=True, related_name="programs")
+    # The plan names stages only in passing (創業予定者, 新分野進出…); say which words a stage came from.
+    stage_basis = models.CharField(_("対象段階の根拠"), max_length=300, blank=True)
     fields = models.ManyToManyField(Field, verbose_name=_("分野"), blank=True, related_name="programs")
     eligibility_area = models.ManyToManyField(Municipality, verbose_name=_("対象地域"), blank=True, related_name="programs")
     eligibility_size = models.CharField(_("対象規模"), max_length=100, blank=True)
