@@ -14,6 +14,7 @@ import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -141,6 +142,7 @@ def _main_pages() -> list[str]:
     names = [
         ("directory:home", []), ("directory:organizations", []), ("directory:programs", []),
         ("directory:functions", []), ("directory:facilities", []), ("directory:area", ["sendai-hokubu"]),
+        ("search:search", []), ("search:diagnosis", []), ("events:list", []), ("cases:intake", []), ("login", []),
     ]
     paths = []
     for name, args in names:
@@ -151,6 +153,8 @@ def _main_pages() -> list[str]:
     org = Organization.objects.order_by("pk").first()
     program = Program.objects.order_by("pk").first()
     paths += [obj.get_absolute_url() for obj in (org, program) if obj is not None and hasattr(obj, "get_absolute_url")]
+    if "/search/" in paths:
+        paths.append("/search/?q=" + quote("大学の技術を使いたい"))
     return paths
 
 
