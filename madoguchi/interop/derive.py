@@ -18,6 +18,7 @@ from madoguchi.interop.plan import Plan, PlanError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+STAGE_CODES = ("pre_startup", "startup", "growth", "mature", "new_field")
 FUNCTION_CODES = (
     "tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent",
 )
@@ -95,6 +96,8 @@ class ProgramSpec:
     source: str
     functions: list[str]
     function_basis: str
+    stages: list[str] = field(default_factory=list)
+    stage_basis: str = ""
 
 
 class LabelTable:
@@ -271,6 +274,7 @@ def build_core_programs(plan: Plan) -> list[ProgramSpec]:
     rows = read_csv("program_functions.csv")
     by_category = {r["match"]: r["codes"].split() for r in rows if r["kind"] == "category"}
     keywords = [(r["match"], r["codes"].split()) for r in rows if r["kind"] == "keyword"]
+    stage_words = [(r["match"], r["stages"].split()) for r in read_csv("program_stages.csv")]
     specs: list[ProgramSpec] = []
     for program in plan.core.programs:
         if program.category not in by_category:
@@ -285,6 +289,8 @@ def build_core_programs(plan: Plan) -> list[ProgramSpec]:
                 if new:
                     reasons.append(f"語「{word}」")
         order = [c for c in FUNCTION_CODES if c in codes]
+        stages = [st for word, st_codes in stage_words if word in text for st in st_codes]
+        stage_basis = "・".join(f"二-2「{program.name}」の語「{word}」" for word, _ in stage_words if word in text)
         slug_category = program.category.replace("_", "-")
         specs.append(ProgramSpec(
             org_key="t3", plan_key=f"p-core-{slug_category}-{program.order:02d}",
@@ -292,6 +298,7 @@ def build_core_programs(plan: Plan) -> list[ProgramSpec]:
             name=program.name, category=program.category, description=program.description,
             order=len(specs) + 1, source=f"二-2 {program.category_label}", functions=order,
             function_basis="・".join(reasons),
+            stages=[st for st in STAGE_CODES if st in stages], stage_basis=stage_basis,
         ))
     return specs
 
@@ -334,11 +341,20 @@ def build_section21_programs(plan: Plan, specs: list[OrgSpec]) -> list[ProgramSp
         codes = row["codes"].split()
         if any(c not in FUNCTION_CODES for c in codes):
             raise PlanError(f"section21_programs.csv の {row['name']} に不明な機能コードがあります")
+        stages = row["stages"].split()
+        words = [w for w in row["stage_words"].split("|") if w]
+        if any(st not in STAGE_CODES for st in stages) or bool(stages) != bool(words):
+            raise PlanError(f"section21_programs.csv の {row['name']} の対象段階（stages / stage_words）が正しくありません")
+        absent = [w for w in words if w not in quote]
+        if absent:
+            raise PlanError(f"二-1 {number} の「{row['quote']}」の文に「{absent[0]}」がありません（{row['name']} の対象段階）")
         per_org[org.plan_key] = per_org.get(org.plan_key, 0) + 1
         programs.append(ProgramSpec(
             org_key=org.plan_key, plan_key=f"p-{row['key']}", slug=f"{org.slug}-{per_org[org.plan_key]:02d}",
             name=row["name"], category="other", description=quote, order=per_org[org.plan_key],
             source=f"二-1 {number}", functions=[c for c in FUNCTION_CODES if c in codes],
             function_basis=f"二-1 {number} の記述「{row['quote']}」",
+            stages=[st for st in STAGE_CODES if st in stages],
+            stage_basis=f"二-1 {number} の記述「" + "」「".join(words) + "」" if words else "",
         ))
     return programs

@@ -196,7 +196,8 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
             municipalities = _load_municipalities(writer)
             _load_area(writer, plan, municipalities)
             orgs = _load_organizations(writer, specs, functions, municipalities)
-            _load_programs(writer, orgs, core_programs + other_programs, functions)
+            stages = {stage.code: stage for stage in BusinessStage.objects.all()}
+            _load_programs(writer, orgs, core_programs + other_programs, functions, stages)
             _load_facilities(writer, plan, orgs, specs, municipalities)
     except DatabaseError as exc:
         # e.g. a unique slug or code another record took meanwhile; the transaction was rolled back.
@@ -368,24 +369,31 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
 
 
 def _load_programs(w: _Writer, orgs: dict[str, Organization], programs: list[ProgramSpec],
-                   functions: dict[str, SupportFunction]) -> None:
+                   functions: dict[str, SupportFunction], stages: dict[str, BusinessStage]) -> None:
     done = w.upsert_many(Program, [({"plan_key": spec.plan_key}, {
         "organization_id": orgs[spec.org_key].pk, "name": spec.name, "category": spec.category,
         "description": spec.description, "function_basis": spec.function_basis, "order": spec.order,
+        "stage_basis": spec.stage_basis,
         "source": spec.source, "as_of": PLAN_AS_OF,
     }, {"slug": spec.slug}) for spec in programs])
-    # Functions are only added, never removed: staff may have added some.
-    through = Program.functions.through
-    have = set(through.objects.values_list("program_id", "supportfunction_id"))
-    missing = []
+    # Functions and stages are only added, never removed: staff may have added some.
+    bumped: set[int] = set()
     counts = w.report.counts["Program"]
-    for spec, (obj, status) in zip(programs, done):
-        pairs = [(obj.pk, functions[c].pk) for c in spec.functions if (obj.pk, functions[c].pk) not in have]
-        missing += pairs
-        if pairs and status == UNCHANGED:
-            counts[UNCHANGED] -= 1
-            counts[UPDATED] += 1
-    through.objects.bulk_create([through(program_id=p, supportfunction_id=f) for p, f in missing])
+    for relation, column, wanted_of, targets in (
+        (Program.functions, "supportfunction_id", lambda spec: spec.functions, functions),
+        (Program.stages, "businessstage_id", lambda spec: spec.stages, stages),
+    ):
+        through = relation.through
+        have = set(through.objects.values_list("program_id", column))
+        missing = []
+        for spec, (obj, status) in zip(programs, done):
+            pairs = [(obj.pk, targets[c].pk) for c in wanted_of(spec) if (obj.pk, targets[c].pk) not in have]
+            missing += pairs
+            if pairs and status == UNCHANGED and obj.pk not in bumped:
+                bumped.add(obj.pk)
+                counts[UNCHANGED] -= 1
+                counts[UPDATED] += 1
+        through.objects.bulk_create([through(**{"program_id": p, column: t}) for p, t in missing])
     w.step_done("Program")
 
 

@@ -129,6 +129,14 @@ def test_programs_named_in_section21_quote_the_plan(plan) -> None:  # type: igno
     assert functions_of("t2-06") == {"tech_transfer"}
 
 
+def test_programs_get_stages_only_where_the_plan_names_them(plan) -> None:  # type: ignore[no-untyped-def]
+    course = Program.objects.get(name="創業・経営革新講座")
+    assert set(course.stages.values_list("code", flat=True)) == {"pre_startup", "new_field"}
+    assert course.stage_basis == "二-1 (4) の記述「創業予定者」「新分野進出を目指す企業家」"
+    assert Program.objects.filter(stages__code="pre_startup").count() == 5
+    assert not Program.objects.get(name="設備資金貸付事業").stages.exists()
+
+
 def test_facilities_have_an_operator_only_where_the_plan_says(plan) -> None:  # type: ignore[no-untyped-def]
     plaza = Facility.objects.get(name="21世紀プラザ研究センター")
     assert plaza.operator.name == "(株)テクノプラザみやぎ" and "二-1 (11)" in plaza.operator_basis

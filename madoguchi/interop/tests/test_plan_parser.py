@@ -178,6 +178,8 @@ def test_section21_programs_each_find_their_sentence_and_body(parsed) -> None:  
     assert by_name["特許流通アドバイザー・特許情報活用支援アドバイザー"].org_key == "t2-08"
     assert by_name["インキュベーション事業（研究スペースの賃貸）"].org_key == "t2-01-c"
     assert len({p.slug for p in programs}) == 37
+    assert by_name["新規創業支援研修"].stages == ["pre_startup"]
+    assert by_name["新規創業支援研修"].stage_basis == "二-1 (14) の記述「創業に必要な実務知識」"
 
 
 def test_quote_sentence_stops_at_the_sentence_end() -> None:
