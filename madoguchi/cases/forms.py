@@ -118,6 +118,7 @@ class NoteForm(_CaseActionForm):
     id_prefix = "note"
     text = forms.CharField(
         label=_("メモ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+        help_text=_("メモは経過として残り、相談者本人と、同意の範囲で関係機関も閲覧できます。変更・削除はできません。"),
         error_messages={"required": _("メモの内容を入力してください。")},
     )
 

@@ -94,3 +94,12 @@ def referral_overdue(referral: Referral, business_days: int) -> None:
     recipients = coordinator_emails() + staff_emails(referral.to_org)
     enqueue_email(recipients, _("【madoguchi】紹介への回答が期限を過ぎています（%(code)s）") % {
         "code": referral.case.short_code}, body)
+
+
+def consent_withdrawn(case: Case, organizations: list[Organization]) -> None:
+    """Tell the other institutions holding the case that they can no longer see it."""
+    body = _("相談者が情報共有への同意を撤回しました（受付番号: %(code)s）。\n"
+             "以後、この相談は貴機関から閲覧できません。必要な場合は受付機関（%(owner)s）にお問い合わせください。\n") % {
+        "code": case.short_code, "owner": case.owner.display_name}
+    recipients = [address for org in organizations for address in staff_emails(org)]
+    enqueue_email(recipients, _("【madoguchi】情報共有の同意が撤回されました（%(code)s）") % {"code": case.short_code}, body)

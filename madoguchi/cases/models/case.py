@@ -257,6 +257,8 @@ class Case(models.Model):
 
     def withdraw_consent(self, *, by: User | None) -> None:
         """Stop sharing with every institution but the owner, from now on; recorded on the timeline."""
+        from madoguchi.cases import notify
+
         if not self.consent_active:
             return
         with transaction.atomic():
@@ -266,6 +268,8 @@ class Case(models.Model):
                 Activity.Kind.CONSENT, by=by, organization=None,
                 text=str(_("相談者が情報共有への同意を撤回しました。以後、受付機関以外には共有されません。")),
             )
+            others = Organization.objects.filter(pk__in=self.involved_organization_ids() - {self.owner_id})
+            notify.consent_withdrawn(self, list(others))
 
     def visible_activities(self) -> QuerySet[Activity]:
         return self.activities.select_related("actor", "organization").order_by("created", "pk")

@@ -22,6 +22,27 @@ from madoguchi.directory.models import BusinessStage, Membership, Municipality, 
 
 
 @pytest.fixture(autouse=True)
+def _japanese() -> Any:
+    """Messages are asserted in Japanese; another test module may have left English active."""
+    from django.utils import translation
+
+    with translation.override("ja"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_search_index_left_behind() -> Any:
+    """The coordinator's page runs the one-stop search, which caches its index per process;
+    drop it after each test so no later test sees this test's rolled-back documents."""
+    yield
+    import sys
+
+    engine = sys.modules.get("madoguchi.search.engine")
+    if engine is not None:
+        engine._corpus = None  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     # MD5 only for speed; test_accounts proves argon2 is what production settings use.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
