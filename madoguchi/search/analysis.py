@@ -23,7 +23,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +184,18 @@ def glossary_en() -> dict[str, str]:
     return {normalize(row[0]): row[1] for row in _read_tsv("glossary_en.tsv")}
 
 
+ENGLISH_STOPWORDS = frozenset(
+    """a an the of in on at to for from with by about and or is are be can could would should will do does
+    i we you my our your me us it this that these those there where what which who how want wants need needs
+    looking look find get some any please help like into""".split()
+)
+
+
+def _in_glossary(word: str) -> bool:
+    gloss = glossary_en()
+    return any(c in gloss for c in (word, word.rstrip("s"), word.removesuffix("es"), word.removesuffix("ing"), word.removesuffix("ing") + "e"))
+
+
 def matched_synonyms(query: str) -> list[tuple[str, str]]:
     """Return the (phrase, expansion) pairs of the synonym file found in the normalised question."""
     q = normalize(query)
@@ -211,6 +223,30 @@ def matched_glossary(query: str) -> list[tuple[str, str]]:
     return found
 
 
+def kana_chunks(query: str) -> list[str]:
+    """Return the kana-only chunks of a question, in katakana (「とっきょ の らいせんす」 → 2)."""
+    return [hiragana_to_katakana(c) for c in normalize(query).split(" ") if _KANA_RE.match(c) and len(c) >= 2]
+
+
+def segment_reading(kata: str, known: Container[str], *, longest: int = 16) -> list[str]:
+    """Split a katakana string into readings the index knows, longest match first.
+
+    「ぎじゅつそうだん」 is one chunk to the question but two words to the documents
+    (技術 ギジュツ + 相談 ソウダン); characters no known reading covers (particles) are skipped.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(kata):
+        for j in range(min(len(kata), i + longest), i + 1, -1):
+            if kata[i:j] in known:
+                out.append(kata[i:j])
+                i = j
+                break
+        else:
+            i += 1
+    return out
+
+
 @functools.lru_cache(maxsize=4096)
 def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
     """Return the question's terms with weights: words, kana readings, synonyms, glossary.
@@ -233,6 +269,9 @@ def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
             for t in analyze(kata):
                 if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
                     add(t, WEIGHT_WORD * 0.5)
+            continue
+        if _ASCII_WORD_RE.fullmatch(chunk) and (chunk in ENGLISH_STOPWORDS or _in_glossary(chunk)):
+            # The glossary gives its Japanese below; Sudachi would only spell it in katakana.
             continue
         for seg in _segments(chunk):
             for t, sub in _analyze_marked(seg):

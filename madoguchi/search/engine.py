@@ -26,7 +26,10 @@ from madoguchi.search.analysis import (
     GRAM_PREFIX,
     READING_PREFIX,
     analyze,
+    WEIGHT_READING,
     analyze_query_weighted,
+    kana_chunks,
+    segment_reading,
     matched_glossary,
     matched_synonyms,
     name_terms,
@@ -167,6 +170,12 @@ class Corpus:
     stage_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STAGE_LABELS))
     field_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELD_LABELS))
     version: Any = 0
+    readings: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        # Every reading the documents use: kana-only questions are segmented against these.
+        if not self.readings:
+            self.readings = {t[len(READING_PREFIX):] for t in self.index.vocab if t.startswith(READING_PREFIX) and len(t) > len(READING_PREFIX) + 1}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -352,9 +361,26 @@ def search_corpus(
     return response
 
 
+def _query_terms(corpus: Corpus, query: str) -> tuple[tuple[str, float], ...]:
+    """The analysed question, plus its kana chunks split into readings this corpus knows."""
+    weighted = analyze_query_weighted(query)
+    chunks = kana_chunks(query)
+    if not chunks:
+        return weighted
+    have = {t for t, _w in weighted}
+    extra = []
+    for chunk in chunks:
+        for reading in segment_reading(chunk, corpus.readings):
+            term = READING_PREFIX + reading
+            if term not in have:
+                have.add(term)
+                extra.append((term, WEIGHT_READING))
+    return weighted + tuple(extra)
+
+
 def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> list[Hit]:
     """Return the top `limit` hits for a cleaned question and its facets, with reasons."""
-    weighted = analyze_query_weighted(query) if query else ()
+    weighted = _query_terms(corpus, query) if query else ()
     terms = [t for t, _w in weighted]
     weights = [w for _t, w in weighted]
     scores = corpus.index.scores(terms, weights)
