@@ -14,6 +14,10 @@ from madoguchi.cases.mail import enqueue_email
 class QueuedPasswordResetForm(PasswordResetForm):
     def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
                   from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
+        from madoguchi.cases.ratelimit import authorize_password_reset_email
+
+        if not authorize_password_reset_email(to_email):
+            return  # silently: the page must not reveal whether the address has an account
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         enqueue_email(to_email, subject, body)

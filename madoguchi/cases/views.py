@@ -23,6 +23,7 @@ from madoguchi.cases.forms import CloseForm, DocumentForm, IntakeForm, NoteForm,
 from madoguchi.cases.intake import create_consultation
 from madoguchi.cases.models import Activity, Case, Conflict, Referral
 from madoguchi.cases.notify import case_from_follow_token
+from madoguchi.cases.ratelimit import authorize_intake_ip
 from madoguchi.cases.rules import membership
 
 
@@ -70,6 +71,10 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
     form = IntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not authorize_intake_ip(request):
+        form.is_valid()  # keep what the person typed on the page
+        form.add_error(None, _("短時間に多くの相談が送信されました。しばらく待ってから、もう一度お試しください。"))
+        return render(request, "cases/intake.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             case = create_consultation(form.cleaned_data)
