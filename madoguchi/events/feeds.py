@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -28,7 +29,7 @@ def absolute(path: str) -> str:
 def location_of(event: Event) -> str:
     parts = [event.venue, event.address]
     if event.online:
-        parts.append("オンライン")
+        parts.append(_("オンライン"))
     return " ".join(p for p in parts if p)
 
 

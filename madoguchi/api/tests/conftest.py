@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from madoguchi.directory.models import Municipality, SupportFunction
 
@@ -17,6 +20,14 @@ FUNCTIONS = [
     ("market_info", "技術・人材市場情報支援", "市場情報"),
     ("talent", "人材発掘・育成支援", "人材"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def japanese() -> Iterator[None]:
+    """Messages are checked in Japanese; a test elsewhere may leave English active in this thread
+    (LocaleMiddleware activates a language per request and never deactivates it)."""
+    with translation.override("ja"):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from madoguchi.api.errors import error_body, validation_message
 
@@ -73,7 +74,8 @@ def test_error_body_is_the_documented_shape() -> None:
 
 
 def test_a_json_body_field_is_named_without_the_schema_argument() -> None:
-    name, message = validation_message({"type": "missing", "loc": ("body", "payload", "email"), "msg": "x"})
+    with translation.override("ja"):
+        name, message = validation_message({"type": "missing", "loc": ("body", "payload", "email"), "msg": "x"})
 
     assert name == "email"
     assert message == "email を指定してください。"
@@ -86,8 +88,9 @@ def test_ninjas_own_http_errors_get_the_shape_and_a_japanese_message() -> None:
     from madoguchi.api.api import api
 
     request = RequestFactory().get("/api/x")
-    unauthorised = api.on_exception(request, AuthenticationError())
-    csrf = api.on_exception(request, HttpError(403, "CSRF check Failed"))
+    with translation.override("ja"):  # outside a request, so no LocaleMiddleware
+        unauthorised = api.on_exception(request, AuthenticationError())
+        csrf = api.on_exception(request, HttpError(403, "CSRF check Failed"))
 
     assert json_error(unauthorised) == (401, "unauthorized")
     assert json_error(csrf) == (403, "csrf_failed")

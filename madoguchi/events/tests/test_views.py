@@ -144,6 +144,12 @@ def test_cancelling_by_post_frees_the_seat_for_the_first_waiting(client: Client,
     assert waiting.status == Registration.Status.CONFIRMED
 
 
+def test_register_rejects_get(client: Client, org: Organization) -> None:
+    make_event(org)
+
+    assert client.get("/events/event-20/register/").status_code == 405
+
+
 def test_cancel_link_does_nothing_on_get(client: Client, org: Organization) -> None:
     mine = make_event(org).register(name="山田太郎", email="taro@example.jp").registration
 
