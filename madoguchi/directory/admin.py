@@ -115,6 +115,7 @@ class LocationInline(JapaneseLabelsMixin, admin.TabularInline):
 class OrganizationAdmin(JapaneseHistoryAdmin):
     form = OrganizationAdminForm
     list_display = ["name", "kind", "plan_number", "phone", "municipality", "status", "as_of", "current_as_of"]
+    list_select_related = ["municipality"]
     list_filter = ["kind", "status", "functions"]
     search_fields = ["name", "current_name", "kana", "address"]
     readonly_fields = ["source_refs"]
@@ -141,6 +142,7 @@ class OrganizationAdmin(JapaneseHistoryAdmin):
 @admin.register(Program)
 class ProgramAdmin(JapaneseHistoryAdmin):
     list_display = ["name", "organization", "category", "application_closes", "as_of", "current_as_of"]
+    list_select_related = ["organization"]
     list_filter = ["category", "functions"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["organization"]
@@ -160,6 +162,7 @@ class ProgramAdmin(JapaneseHistoryAdmin):
 class FacilityAdmin(JapaneseHistoryAdmin):
     form = FacilityAdminForm
     list_display = ["name", "kind", "operator", "as_of", "current_as_of"]
+    list_select_related = ["operator"]
     list_filter = ["kind"]
     search_fields = ["name", "address"]
     autocomplete_fields = ["operator", "municipality"]
@@ -181,6 +184,7 @@ class AreaAdmin(JapaneseHistoryAdmin):
 @admin.register(Municipality)
 class MunicipalityAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to", "successor"]
+    list_select_related = ["parent", "successor"]
     list_filter = ["kind"]
     search_fields = ["name", "kana", "code"]
 

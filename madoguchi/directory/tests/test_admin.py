@@ -221,3 +221,16 @@ def test_admin_forms_label_every_field_in_japanese(admin_client, functions, hosh
         assert not english, (url, english)
     html = admin_client.get(_url(hosho)).content.decode()
     assert "市区町村" in html and "表示順" in html
+
+
+def test_admin_lists_do_not_query_per_row(admin_client, db, django_assert_max_num_queries):
+    from madoguchi.directory.models import Municipality
+
+    aoba = Municipality.objects.create(code="041017", name="青葉区", kind=Municipality.Kind.WARD)
+    for i in range(30):
+        org = make_org(f"org-{i}", f"機関{i}", municipality=aoba)
+        Program.objects.create(slug=f"p{i}", name=f"事業{i}", organization=org)
+        Facility.objects.create(slug=f"f{i}", name=f"施設{i}", operator=org)
+    for model in ("organization", "program", "facility"):
+        with django_assert_max_num_queries(12):
+            assert admin_client.get(f"/admin/directory/{model}/").status_code == 200
