@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from madoguchi.directory.models import Organization
 from madoguchi.events import notify
 from madoguchi.events.models import Digest, Event, Registration, Subscription
 
@@ -31,7 +35,6 @@ class EventAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "kind", "functions"]
     search_fields = ["title", "description", "venue", "organization__name"]
     date_hierarchy = "starts_at"
-    autocomplete_fields = ["organization"]
     filter_horizontal = ["functions", "fields", "stages"]
     readonly_fields = ["uuid"]
     inlines = [RegistrationInline]
@@ -41,6 +44,26 @@ class EventAdmin(SimpleHistoryAdmin):
         (_("申し込み"), {"fields": ["capacity", "registration_opens", "registration_closes", "fee", "contact"]}),
         (_("分類"), {"fields": ["functions", "fields", "stages"]}),
     ]
+
+    # Staff of one institution manage that institution's events only; superusers see all.
+    def _own_organization_id(self, request: HttpRequest) -> int | None:
+        membership = getattr(request.user, "membership", None)
+        return membership.organization_id if membership is not None else None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organization_id=self._own_organization_id(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organization" and not request.user.is_superuser:
+            kwargs["queryset"] = Organization.objects.filter(pk=self._own_organization_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
+        # Autocomplete would search every organization; staff get a one-item select instead.
+        return ["organization"] if request.user.is_superuser else []
 
     def save_model(self, request: HttpRequest, obj: Event, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)  # type: ignore[arg-type]

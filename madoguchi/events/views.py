@@ -58,7 +58,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
     else:
         events = filtered_events(form)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "events/event_list.html", {"form": form, "page": page, "filtered": form.is_bound})
+    context = {"form": form, "page": page, "filtered": form.is_bound}
+    # htmx replaces only the results; without JavaScript the form submits and the full page comes back.
+    template = "events/_event_list.html" if request.headers.get("HX-Request") else "events/event_list.html"
+    return render(request, template, context)
 
 
 def _detail(request: HttpRequest, event: Event, form: RegistrationForm, status: int = 200,

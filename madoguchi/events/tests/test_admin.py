@@ -43,3 +43,26 @@ def test_event_admin_pages_open(admin_client_: Client, event: Event) -> None:
     assert admin_client_.get("/admin/events/event/").status_code == 200
     assert admin_client_.get("/admin/events/event/add/").status_code == 200
     assert admin_client_.get(f"/admin/events/event/{event.pk}/history/").status_code == 200
+
+
+def test_institution_staff_manage_only_their_own_events(event: Event) -> None:
+    from django.contrib.auth.models import Permission
+
+    from madoguchi.directory.models import Membership
+
+    other_org = Organization.objects.create(slug="sendai-icd", name="仙台市産業振興事業団", kind=Organization.Kind.SUPPORT)
+    start = timezone.now() + dt.timedelta(days=3)
+    theirs = Event.objects.create(organization=other_org, title="ものづくり交流会", status=Event.Status.PUBLISHED,
+                                  starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    user = User.objects.create_user("staff", "staff@example.jp", "pw-for-tests-only", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="events", codename__endswith="_event"))
+    Membership.objects.create(user=user, organization=event.organization, role=Membership.Role.STAFF)
+    client = Client()
+    client.force_login(user)
+
+    listing = client.get("/admin/events/event/").content.decode()
+    add_form = client.get("/admin/events/event/add/").content.decode()
+
+    assert "創業セミナー" in listing and "ものづくり交流会" not in listing
+    assert client.get(f"/admin/events/event/{theirs.pk}/change/").status_code == 302  # admin's "not found" redirect
+    assert "(財)みやぎ産業振興機構" in add_form and "仙台市産業振興事業団" not in add_form

@@ -257,3 +257,13 @@ def test_list_takes_a_fixed_number_of_queries(client: Client, org: Organization,
         response = client.get("/events/")
 
     assert "20件のイベント" in response.content.decode()
+
+
+def test_htmx_filter_gets_only_the_results(client: Client, org: Organization) -> None:
+    make_event(org, "ビジネスマーケット", day=11, kind=Event.Kind.BUSINESS_MEETING)
+
+    response = client.get("/events/?kind=business_meeting", HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert "ビジネスマーケット" in html
+    assert "<html" not in html and "<form" not in html
