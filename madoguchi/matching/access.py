@@ -36,7 +36,18 @@ def is_coordinator(user: Any) -> bool:
     return m is not None and m.is_coordinator
 
 
+def client_of(user: Any) -> Any:
+    """The user's client (相談者) account, if they log in as one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "client", None)
+
+
 def is_owner_member(user: Any, listing: Listing) -> bool:
+    """Whether the user belongs to the listing's owner: its organization, or its client account."""
+    if listing.owner_client_id is not None:
+        client = client_of(user)
+        return client is not None and client.pk == listing.owner_client_id
     m = membership(user)
     return m is not None and listing.owner_organization_id is not None and m.organization_id == listing.owner_organization_id
 
@@ -52,10 +63,18 @@ def may_see(user: Any, listing: Listing) -> bool:
 
 
 def may_change(user: Any, listing: Listing) -> bool:
+    if listing.owner_client_id is not None and is_owner_member(user, listing):
+        return True
     m = membership(user)
     if m is None or not m.can_write:
         return False
-    return m.is_coordinator or m.organization_id == listing.owner_organization_id
+    return m.is_coordinator or (listing.owner_organization_id is not None and m.organization_id == listing.owner_organization_id)
+
+
+def may_create(user: Any) -> bool:
+    """Staff who can write, and clients (相談者) with an account."""
+    m = membership(user)
+    return (m is not None and m.can_write) or (m is None and client_of(user) is not None)
 
 
 def may_act_for(user: Any, listing: Listing) -> bool:
@@ -99,12 +118,15 @@ class OwnerView:
 
 
 def _consented_with(user: Any, listing: Listing) -> bool:
+    """Whether the user is on the other side of an introduction to `listing` both sides consented to."""
     m = membership(user)
-    if m is None:
+    client = client_of(user)
+    if m is None and client is None:
         return False
+    mine = Q(owner_organization_id=m.organization_id) if m is not None else Q(owner_client_id=client.pk)
+    other_side = Listing.objects.filter(mine)
     return Introduction.objects.filter(status=Introduction.Status.CONSENTED).filter(
-        Q(listing=listing, candidate__owner_organization_id=m.organization_id)
-        | Q(candidate=listing, listing__owner_organization_id=m.organization_id)
+        Q(listing=listing, candidate__in=other_side) | Q(candidate=listing, listing__in=other_side)
     ).exists()
 
 
@@ -118,6 +140,8 @@ def owner_for(user: Any, listing: Listing) -> OwnerView:
     )
     if not shown:
         return OwnerView(hidden=True, name=_("匿名（紹介が成立するまで非公開）"))
+    if listing.owner_client_id:
+        return OwnerView(hidden=False, name=listing.owner_client.name)  # type: ignore[union-attr]
     org = listing.owner_organization
     if org is not None:
         try:

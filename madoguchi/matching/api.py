@@ -16,6 +16,7 @@ from ninja.security import django_auth
 
 from madoguchi.api.errors import ApiError, ErrorOut
 from madoguchi.api.params import choices_literal, limit_param, offset_param, paginate
+from madoguchi.cases.api import InstitutionToken
 from madoguchi.directory.models import BusinessStage, Field, Municipality
 from madoguchi.matching import access, services
 from madoguchi.matching.models import Kind, Listing, TechArea
@@ -159,8 +160,8 @@ def get_listing(request: HttpRequest, listing_uuid: uuid.UUID) -> dict[str, Any]
     return listing_out(request.user, _get(request, listing_uuid))
 
 
-@router.get("/matching/listings/{listing_uuid}/suggestions", response={200: list[SuggestionOut], 404: ErrorOut},
-            summary="掲載の候補（理由つき）。掲載者とコーディネーターのみ")
+@router.get("/matching/listings/{listing_uuid}/suggestions", response={200: list[SuggestionOut], 401: ErrorOut, 404: ErrorOut},
+            summary="掲載の候補（理由つき）。掲載者とコーディネーターのみ", auth=[InstitutionToken(), django_auth])
 def get_suggestions(request: HttpRequest, listing_uuid: uuid.UUID) -> list[dict[str, Any]]:
     listing = _get(request, listing_uuid)
     if not access.may_see_private(request.user, listing):
@@ -180,12 +181,12 @@ def _codes(model: Any, codes: list[str], parameter: str, label: str) -> list[Any
     return rows
 
 
-@router.post("/matching/listings", response={201: ListingOut, 403: ErrorOut, 422: ErrorOut}, auth=django_auth,
+@router.post("/matching/listings", response={201: ListingOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, auth=[InstitutionToken(), django_auth],
              summary="掲載する（コーディネーターの承認後に公開）")
 def create_listing(request: HttpRequest, payload: ListingIn) -> tuple[int, dict[str, Any]]:
+    if not access.may_create(request.user):
+        raise ApiError(403, "forbidden", _("掲載できるのはプラットフォーム会員の担当者と、アカウントのある相談者です。"))
     m = access.membership(request.user)
-    if m is None or not m.can_write:
-        raise ApiError(403, "forbidden", _("掲載できるのはプラットフォーム会員の担当者です。"))
     data = payload.dict()
     fields = _codes(Field, data.pop("fields"), "fields", _("分野"))
     stages = _codes(BusinessStage, data.pop("stages"), "stages", _("事業段階"))
@@ -197,8 +198,8 @@ def create_listing(request: HttpRequest, payload: ListingIn) -> tuple[int, dict[
             raise ApiError(422, "invalid_parameter", _("団体コード %(c)s の市区町村はありません。") % {"c": muni_code},
                            parameter="municipality")
     data["tech_area"] = data["tech_area"] or ""
-    listing = Listing(**data, municipality=municipality, owner_organization=m.organization, created_by=request.user,
-                      status=Listing.Status.PENDING)
+    listing = Listing(**data, municipality=municipality, created_by=request.user, status=Listing.Status.PENDING,
+                      owner_organization=m.organization if m else None, owner_client=None if m else access.client_of(request.user))
     try:
         listing.full_clean(exclude=["terms"])
     except ValidationError as exc:
@@ -211,7 +212,8 @@ def create_listing(request: HttpRequest, payload: ListingIn) -> tuple[int, dict[
 
 
 @router.post("/matching/listings/{listing_uuid}/introductions",
-             response={201: IntroductionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, auth=django_auth,
+             response={201: IntroductionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+             auth=[InstitutionToken(), django_auth],
              summary="紹介を依頼する（再送しても 1 件）")
 def request_introduction(request: HttpRequest, listing_uuid: uuid.UUID, payload: IntroductionIn) -> tuple[int, dict[str, Any]]:
     listing = _get(request, listing_uuid, write=True)

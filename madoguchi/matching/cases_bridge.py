@@ -18,6 +18,8 @@ from madoguchi.matching.models import Introduction, Listing
 def _client_for(listing: Listing) -> Any:
     from madoguchi.cases.models import Client
 
+    if listing.owner_client_id:
+        return listing.owner_client
     name = listing.owner_label or listing.title
     client = Client.objects.filter(name=name, email=listing.contact_email).first()
     if client is None:

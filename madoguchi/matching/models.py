@@ -64,11 +64,18 @@ class ListingQuerySet(QuerySet["Listing"]):
         everything of their own organization, everything for coordinators."""
         qs = self.live()
         membership = getattr(user, "membership", None) if getattr(user, "is_authenticated", False) else None
+        if membership is None and getattr(user, "is_authenticated", False) and getattr(user, "client", None):
+            return self.visible_to_client(user)
         if membership is None:
             return qs.filter(visibility__in=[Listing.Visibility.PUBLIC, Listing.Visibility.ANONYMOUS])
         if membership.is_coordinator:
             return self.all()
         return self.filter(Q(pk__in=qs.values("pk")) | Q(owner_organization_id=membership.organization_id))
+
+    def visible_to_client(self, user: object) -> ListingQuerySet:
+        """For a client account: live public/anonymous listings and the client's own."""
+        live = self.live().filter(visibility__in=[Listing.Visibility.PUBLIC, Listing.Visibility.ANONYMOUS])
+        return self.filter(Q(pk__in=live.values("pk")) | Q(owner_client__user=user))
 
 
 class Listing(models.Model):
@@ -93,6 +100,10 @@ class Listing(models.Model):
     description = models.TextField(_("概要"), blank=True)
     owner_organization = models.ForeignKey(
         Organization, verbose_name=_("掲載者（機関・企業）"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="listings",
+    )
+    owner_client = models.ForeignKey(
+        "cases.Client", verbose_name=_("掲載者（相談者）"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="listings",
     )
     owner_name = models.CharField(
@@ -152,6 +163,10 @@ class Listing(models.Model):
                 name="listing_owner_external_key_unique",
             ),
             models.CheckConstraint(
+                condition=Q(owner_organization__isnull=True) | Q(owner_client__isnull=True),
+                name="listing_one_owner",
+            ),
+            models.CheckConstraint(
                 condition=Q(amount_min__isnull=True) | Q(amount_max__isnull=True) | Q(amount_min__lte=models.F("amount_max")),
                 name="listing_amount_range_ordered",
             ),
@@ -192,6 +207,8 @@ class Listing(models.Model):
         """The owner's name as stored; callers must go through `anonymity.owner_for` before showing it."""
         if self.owner_organization_id:
             return self.owner_organization.display_name  # type: ignore[union-attr]
+        if self.owner_client_id:
+            return self.owner_client.name  # type: ignore[union-attr]
         return self.owner_name
 
     def publish(self, by: object) -> None:

@@ -38,8 +38,13 @@ def listing_queryset() -> QuerySet[Listing]:
 def doc_for(listing: Listing) -> engine.Doc:
     """The engine's view of a listing (expects fields, stages and municipality areas prefetched)."""
     muni = listing.municipality
-    owner: object = ("org", listing.owner_organization_id) if listing.owner_organization_id else (
-        ("name", listing.owner_name) if listing.owner_name else None)
+    owner: object = None
+    if listing.owner_organization_id:
+        owner = ("org", listing.owner_organization_id)
+    elif listing.owner_client_id:
+        owner = ("client", listing.owner_client_id)
+    elif listing.owner_name:
+        owner = ("name", listing.owner_name)
     return engine.Doc(
         id=listing.pk,
         kind=listing.kind,

@@ -38,19 +38,23 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 
 
 def _can_create(user: Any) -> bool:
-    m = access.membership(user)
-    return m is not None and m.can_write
+    return access.may_create(user)
 
 
 @login_required
 def listing_new(request: HttpRequest) -> HttpResponse:
-    m = access.membership(request.user)
-    if m is None or not m.can_write:
+    if not access.may_create(request.user):
         raise PermissionDenied
+    m = access.membership(request.user)
     form = ListingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         listing = form.save(commit=False)
-        listing.owner_organization = m.organization if not (m.is_coordinator and form.cleaned_data["owner_name"]) else None
+        if m is None:  # a client (相談者) writes for themselves
+            listing.owner_client = access.client_of(request.user)
+            listing.owner_name = ""
+        elif not (m.is_coordinator and form.cleaned_data["owner_name"]):
+            # a coordinator may enter a listing for a company outside the directory (owner_name)
+            listing.owner_organization = m.organization
         listing.created_by = request.user
         listing.status = Listing.Status.PENDING
         listing.save()

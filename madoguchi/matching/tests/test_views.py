@@ -132,3 +132,25 @@ def test_renewal_extends_the_expiry(tech_set, users):
     login(users["maker"]).post(f"/matching/l/{need.uuid}/renew/")
     need.refresh_from_db()
     assert need.expires_on > timezone.localdate() + dt.timedelta(days=100)
+
+
+def test_a_client_writes_a_listing_of_their_own(db):
+    from django.contrib.auth.models import User
+
+    from madoguchi.cases.models import Client as CaseClient
+
+    alice = User.objects.create_user("alice", "alice@example.jp")
+    client = CaseClient.objects.create(kind="company", name="株式会社アグリセンス", user=alice)
+    bob = User.objects.create_user("bob", "bob@example.jp")
+    CaseClient.objects.create(kind="company", name="他社", user=bob)
+    r = login(alice).post("/matching/new/", {"kind": "funding", "title": "量産資金の調達", "visibility": "anonymous",
+                                              "amount_min": 3000, "amount_max": 3000})
+    assert r.status_code == 302
+    listing = Listing.objects.get()
+    assert listing.owner_client == client and listing.owner_organization is None
+    assert login(alice).get(listing.get_absolute_url()).status_code == 200
+    assert login(alice).get(f"/matching/l/{listing.uuid}/edit/").status_code == 200
+    assert login(bob).get(listing.get_absolute_url()).status_code == 404
+    listing.status = Listing.Status.PUBLISHED
+    listing.save()
+    assert "株式会社アグリセンス" not in login(bob).get(listing.get_absolute_url()).content.decode()

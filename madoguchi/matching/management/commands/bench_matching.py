@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=1_000, help="speed: 候補を求める掲載の件数")
         parser.add_argument("--seed", type=int, default=20051201, help="speed: 生成の乱数の種")
         parser.add_argument("--no-bm25s", action="store_true", help="speed: bm25s との比較を省く")
+        parser.add_argument("--pin-core", type=int, default=None, help="speed: この CPU コアに固定する")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["which"] == "quality":
@@ -30,4 +31,4 @@ class Command(BaseCommand):
             from madoguchi.matching.bench import speed
 
             speed.run(n=opts["listings"], queries=opts["queries"], seed=opts["seed"], with_bm25s=not opts["no_bm25s"],
-                      out=self.stdout.write)
+                      out=self.stdout.write, pin_core=opts["pin_core"])

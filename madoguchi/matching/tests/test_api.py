@@ -1,0 +1,114 @@
+"""The matching API: same rules as the pages, errors in the one shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from madoguchi.cases.models import ApiToken
+from madoguchi.matching import suggestions
+from madoguchi.matching.models import Introduction, Listing
+
+
+def login(user) -> Client:
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def post(c: Client, url: str, data: dict, **extra):
+    return c.post(url, json.dumps(data, default=str), content_type="application/json", **extra)
+
+
+def test_list_filters_and_pages(tech_set, order_set):
+    data = login(None).get("/api/matching/listings?kind=supplier&limit=2").json()
+    assert data["count"] == 3 and len(data["items"]) == 2
+    assert {i["kind"] for i in data["items"]} == {"supplier"}
+    assert login(None).get("/api/matching/listings?q=米ぬか").json()["items"][0]["title"] == "米ぬか由来の機能性食品素材"
+
+
+def test_unknown_kind_is_a_422_in_the_one_shape(db):
+    body = login(None).get("/api/matching/listings?kind=robot").json()
+    assert body["error"]["status"] == 422 and body["error"]["parameter"] == "kind"
+
+
+def test_unpublished_listing_is_404_in_the_one_shape(orgs, tech_set):
+    tech_set["seed"].status = Listing.Status.PENDING
+    tech_set["seed"].save()
+    body = login(None).get(f"/api/matching/listings/{tech_set['seed'].uuid}").json()
+    assert body["error"]["code"] == "not_found" and "見つかりませんでした" in body["error"]["message"]
+
+
+def test_suggestions_with_reasons_for_the_owner(tech_set, users):
+    suggestions.refresh(tech_set["need"])
+    got = login(users["maker"]).get(f"/api/matching/listings/{tech_set['need'].uuid}/suggestions").json()
+    assert got[0]["candidate"]["title"] == "ナノ構造による防曇・撥水コーティング"
+    assert "分野が一致（自動車）" in got[0]["reasons"] and got[0]["rank"] == 1
+
+
+@pytest.mark.parametrize("who, status", [(None, 401), ("vc", 404), ("univ", 404), ("coordinator", 200)])
+def test_suggestions_are_not_for_others(tech_set, users, who, status):
+    r = login(users[who] if who else None).get(f"/api/matching/listings/{tech_set['need'].uuid}/suggestions")
+    assert r.status_code == status
+
+
+def test_create_listing_by_token_goes_to_moderation(users, field_, stage, orgs):
+    token, raw = ApiToken.objects.issue(user=users["vc"], name="test")
+    r = post(Client(), "/api/matching/listings", {
+        "kind": "investor", "title": "創業期のIoT企業への出資", "fields": ["it"], "stages": ["startup"],
+        "amount_min": 1000, "amount_max": 3000}, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert r.status_code == 201, r.content
+    listing = Listing.objects.get(uuid=r.json()["uuid"])
+    assert listing.status == "pending" and listing.owner_organization == orgs["vc"]
+    assert [s.code for s in listing.stages.all()] == ["startup"]
+
+
+def test_create_listing_needs_authentication(db):
+    r = post(Client(), "/api/matching/listings", {"kind": "seed", "title": "x"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def test_create_listing_names_the_wrong_parameter(users, field_):
+    c = login(users["univ"])
+    body = post(c, "/api/matching/listings", {"kind": "seed", "title": "x", "fields": ["space"]}).json()
+    assert body["error"]["parameter"] == "fields" and "space" in body["error"]["message"]
+    body = post(c, "/api/matching/listings", {"kind": "patent", "title": "番号なし"}).json()
+    assert body["error"]["parameter"] == "patent_number"
+    body = post(c, "/api/matching/listings", {"kind": "funding", "title": "逆", "amount_min": 500, "amount_max": 100}).json()
+    assert body["error"]["status"] == 422
+
+
+def test_readonly_member_cannot_create(users):
+    r = post(login(users["readonly"]), "/api/matching/listings", {"kind": "need", "title": "x"})
+    assert r.status_code == 403
+
+
+def test_session_post_without_csrf_token_is_refused(users):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(users["univ"])
+    r = post(c, "/api/matching/listings", {"kind": "seed", "title": "x"})
+    assert r.status_code in (401, 403) and not Listing.objects.exists()
+
+
+def test_request_introduction_is_idempotent(tech_set, users):
+    c = login(users["maker"])
+    url = f"/api/matching/listings/{tech_set['need'].uuid}/introductions"
+    first = post(c, url, {"candidate": str(tech_set["seed"].uuid), "message": "評価したい"})
+    again = post(c, url, {"candidate": str(tech_set["seed"].uuid)})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["uuid"] == again.json()["uuid"] and Introduction.objects.count() == 1
+
+
+def test_request_introduction_for_someone_elses_listing_is_403(tech_set, users):
+    r = post(login(users["vc"]), f"/api/matching/listings/{tech_set['need'].uuid}/introductions",
+             {"candidate": str(tech_set["seed"].uuid)})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+
+def test_request_introduction_to_a_kind_that_does_not_pair_is_422(tech_set, job_set, users):
+    r = post(login(users["maker"]), f"/api/matching/listings/{tech_set['need'].uuid}/introductions",
+             {"candidate": str(job_set["seeker"].uuid)})
+    assert r.status_code == 422 and "組み合わせられない" in r.json()["error"]["message"]
