@@ -79,3 +79,24 @@ def test_a_row_claimed_by_another_worker_is_not_sent_twice(smtp_server: Any, db:
 def test_a_subject_cannot_smuggle_headers(db: None) -> None:
     (row,) = enqueue_email("a@example.jp", "件名\r\nBcc: evil@example.com", "本文")
     assert "\n" not in row.subject and "\r" not in row.subject
+
+
+def test_a_hung_mail_server_does_not_hold_the_worker(settings: Any, db: None) -> None:
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never says hello
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent.getsockname()[1]
+    settings.EMAIL_TIMEOUT = 1
+    enqueue_email("yamada@example.jp", "件名", "本文")
+    started = time.monotonic()
+    try:
+        assert send_one() is True
+    finally:
+        silent.close()
+    assert time.monotonic() - started < 10
+    row = OutboundEmail.objects.get()
+    assert row.status == OutboundEmail.Status.QUEUED and "timed out" in row.last_error
