@@ -166,6 +166,13 @@ def test_every_record_says_where_it_came_from_and_when(plan) -> None:  # type: i
     assert not Organization.objects.filter(slug="").exists()
 
 
+def test_every_loaded_record_passes_the_admin_validation(plan) -> None:  # type: ignore[no-untyped-def]
+    # What staff will save through the admin must accept what the loader wrote (phones, slugs, lengths).
+    for model in [Organization, Location, Program, Facility, Municipality, Area]:
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
 def test_second_load_changes_nothing_and_says_so(plan) -> None:  # type: ignore[no-untyped-def]
     before = snapshot()
     out = io.StringIO()
