@@ -238,9 +238,26 @@ def build_organizations(plan: Plan) -> list[OrgSpec]:
             spec = registry.add(OrgSpec(plan_key="", name=name, kind="partner", source="表4 連携機関", plan_order=2000))
         spec.add_ref("表4 連携機関")
 
+    _add_partner_functions(plan, registry)
     _add_english_names(registry)
     _add_core_program_functions(core_spec, build_core_programs(plan))
     return list(registry.specs.values())
+
+
+def _add_partner_functions(plan: Plan, registry: Registry) -> None:
+    """連携機関 the text describes elsewhere: 二-1 (10)'s 政府系金融機関 are the three of the 連携機関 list."""
+    for row in read_csv("partner_functions.csv"):
+        spec = registry.find(row["name"])
+        if spec is None:
+            raise PlanError(f"partner_functions.csv の「{row['name']}」が連携機関にありません")
+        section = plan.section21.get(row["number"])
+        quote = quote_sentence(section.description, row["quote"]) if section else ""
+        if not quote:
+            raise PlanError(f"二-1 {row['number']} に「{row['quote']}」を含む文が見つかりません")
+        spec.add_ref(f"二-1 {row['number']}")
+        spec.description = spec.description or quote
+        for code in row["codes"].split():
+            spec.add_function(code, f"二-1 {row['number']} の記述「{quote}」（{row['note']}）")
 
 
 def _add_english_names(registry: Registry) -> None:

@@ -106,6 +106,14 @@ def test_derived_functions_with_their_basis(plan) -> None:  # type: ignore[no-un
     assert not OrganizationFunction.objects.filter(basis="").exists()
 
 
+def test_government_banks_among_the_partners_get_finance_from_section21_10(plan) -> None:  # type: ignore[no-untyped-def]
+    bank = Organization.objects.get(slug="dbj-tohoku")
+    assert bank.kind == "partner" and bank.source_refs == ["表4 連携機関", "二-1 (10)"]
+    link = bank.function_links.get()
+    assert link.function.code == "finance" and "政府系金融機関は" in link.basis and "推定" in link.basis
+    assert functions_of("partner-jetro-sendai") == set()
+
+
 def test_core_programs_with_categories_and_functions(plan) -> None:  # type: ignore[no-untyped-def]
     by_category = Counter(Program.objects.filter(organization__kind="core").values_list("category", flat=True))
     assert by_category == {"coordination": 2, "research_info": 7, "training": 3, "finance": 7, "tech_dev": 6, "market": 9}
