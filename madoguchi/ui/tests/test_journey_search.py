@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from madoguchi.ui.tests.browser import MOBILE, Journey, check_page
+from madoguchi.ui.tests.browser import Journey, check_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,13 +39,6 @@ def test_question_to_institutions_with_reasons_to_one_institution(
     page.wait_for_url(re.compile(r"/organizations/[^/]+/$"))
     assert page.get_by_role("heading", level=1).inner_text().strip() == name
     check_page(page, journey, "institution")
-
-
-def test_results_page_works_on_a_phone(live_server: Any, live_plan: None, page: Any, journey: Journey) -> None:
-    page.set_viewport_size(MOBILE)
-    page.goto(live_server.url + "/search/?q=" + QUESTION)
-    assert page.locator("li.search-hit").count() >= 1
-    check_page(page, journey, "results-mobile")
 
 
 def test_diagnosis_wizard_leads_to_a_roadmap(live_server: Any, live_plan: None, page: Any, journey: Journey) -> None:
