@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.api.params import choices_literal, limit_param, offset_param, paginate
+from madoguchi.api.params import choice_label, choices_literal, limit_param, offset_param, paginate
 from madoguchi.directory.models import (
     Municipality, Organization, OrganizationFunction, Program, SupportFunction,
 )
@@ -126,7 +126,7 @@ def organization_item(org: Organization) -> dict[str, Any]:
         "id": org.slug,
         "name": org.name,
         "kind": org.kind,
-        "kind_label": str(org.get_kind_display()),
+        "kind_label": choice_label(Organization.Kind, org.kind),
         # parent_id would be a primary key; the slug needs the parent row (select_related).
         "parent": org.parent.slug if org.parent_id and org.parent else None,
         "postal_code": org.postal_code,
@@ -143,7 +143,7 @@ def organization_item(org: Organization) -> dict[str, Any]:
         ],
         "main_functions_text": org.main_functions_text,
         "status": org.status,
-        "status_label": str(org.get_status_display()),
+        "status_label": choice_label(Organization.Status, org.status),
         "current_name": org.current_name,
         "current_address": org.current_address,
         "current_phone": org.current_phone,
@@ -218,7 +218,7 @@ def program_item(program: Program) -> dict[str, Any]:
         "id": program.slug,
         "name": program.name,
         "organization": {"id": program.organization.slug, "name": program.organization.display_name},
-        "category": {"code": program.category, "label": str(program.get_category_display())},
+        "category": {"code": program.category, "label": choice_label(Program.Category, program.category)},
         "functions": [f.name for f in functions],
         "function_codes": [f.code for f in functions],
         "function_basis": program.function_basis,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.api.params import choices_literal, limit_param, offset_param, paginate
+from madoguchi.api.params import choice_label, choices_literal, limit_param, offset_param, paginate
 from madoguchi.directory.models import Municipality, Organization, SupportFunction
 from madoguchi.events.models import Event, EventQuerySet
 
@@ -68,7 +68,7 @@ def event_item(event: Event) -> dict[str, Any]:
         "uuid": str(event.uuid),
         "title": event.title,
         "kind": event.kind,
-        "kind_label": str(event.get_kind_display()),
+        "kind_label": choice_label(Event.Kind, event.kind),
         "status": event.status,
         "organization": {"id": event.organization.slug, "name": event.organization.display_name},
         # Local (Asia/Tokyo) offsets: a client showing the string as-is shows the right hour.
