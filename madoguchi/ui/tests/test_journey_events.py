@@ -18,7 +18,7 @@ def _seminar() -> Any:
     from madoguchi.directory.models import Organization
     from madoguchi.events.models import Event
 
-    start = timezone.now().replace(hour=13, minute=30, second=0, microsecond=0) + dt.timedelta(days=14)
+    start = timezone.localtime().replace(hour=13, minute=30, second=0, microsecond=0) + dt.timedelta(days=14)
     return Event.objects.create(
         organization=Organization.objects.get(kind="core"),
         title="創業準備セミナー　事業計画書の書き方",
