@@ -55,3 +55,14 @@ def plan(db):  # type: ignore[no-untyped-def]
     from madoguchi.interop.loader import load_plan
 
     return load_plan(settings.PLAN_FILE)
+
+
+@pytest.fixture(autouse=True)
+def _japanese_by_default():  # type: ignore[no-untyped-def]
+    """Every test starts and ends in Japanese: a page rendered in English by one test
+    (LocaleMiddleware activates the language for the thread) must not leak into the next."""
+    from django.utils import translation
+
+    translation.activate("ja")
+    yield
+    translation.activate("ja")
