@@ -34,6 +34,8 @@ def test_registering_for_an_event_on_a_phone(live_server: Any, live_plan: None, 
     event = _seminar()
     page.set_viewport_size(MOBILE)
     page.goto(live_server.url + "/events/")
+    # The menu says where you are in words a screen reader announces, not by colour alone.
+    assert page.get_by_role("navigation", name="メインメニュー").locator("[aria-current=page]").inner_text() == "イベント"
     check_page(page, journey, "event-list")
 
     page.get_by_role("link", name=event.title).click()
