@@ -117,17 +117,31 @@ class OwnerView:
     url: str = ""
 
 
-def _consented_with(user: Any, listing: Listing) -> bool:
-    """Whether the user is on the other side of an introduction to `listing` both sides consented to."""
+def _consented_ids(user: Any) -> set[int]:
+    """Ids of listings on the other side of introductions the user's side consented to.
+
+    Computed once per user object (one request) so a list page makes one query, not one per row.
+    """
+    cached = getattr(user, "_matching_consented_ids", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     m = membership(user)
     client = client_of(user)
-    if m is None and client is None:
-        return False
-    mine = Q(owner_organization_id=m.organization_id) if m is not None else Q(owner_client_id=client.pk)
-    other_side = Listing.objects.filter(mine)
-    return Introduction.objects.filter(status=Introduction.Status.CONSENTED).filter(
-        Q(listing=listing, candidate__in=other_side) | Q(candidate=listing, listing__in=other_side)
-    ).exists()
+    ids: set[int] = set()
+    if m is not None or client is not None:
+        mine = Q(owner_organization_id=m.organization_id) if m is not None else Q(owner_client_id=client.pk)
+        other_side = Listing.objects.filter(mine).values("pk")
+        done = Introduction.objects.filter(status=Introduction.Status.CONSENTED)
+        ids.update(done.filter(candidate__in=other_side).values_list("listing_id", flat=True))
+        ids.update(done.filter(listing__in=other_side).values_list("candidate_id", flat=True))
+    if getattr(user, "is_authenticated", False):
+        user._matching_consented_ids = ids
+    return ids
+
+
+def _consented_with(user: Any, listing: Listing) -> bool:
+    """Whether the user is on the other side of an introduction to `listing` both sides consented to."""
+    return listing.pk in _consented_ids(user)
 
 
 def owner_for(user: Any, listing: Listing) -> OwnerView:

@@ -154,3 +154,12 @@ def test_a_client_writes_a_listing_of_their_own(db):
     listing.status = Listing.Status.PUBLISHED
     listing.save()
     assert "株式会社アグリセンス" not in login(bob).get(listing.get_absolute_url()).content.decode()
+
+
+def test_list_page_query_count_does_not_grow_with_rows(orgs, users, field_, django_assert_max_num_queries):
+    for i in range(15):
+        make_listing(Kind.SEED, f"匿名のシーズ{i}", "説明", owner_organization=orgs["tohoku"], fields=[field_["it"]],
+                     visibility=Listing.Visibility.ANONYMOUS if i % 2 else Listing.Visibility.PUBLIC)
+    c = login(users["maker"])
+    with django_assert_max_num_queries(12):
+        assert c.get("/matching/").status_code == 200
