@@ -65,8 +65,11 @@ class EventAdmin(SimpleHistoryAdmin):
         # Autocomplete would search every organization; staff get a one-item select instead.
         return ["organization"] if request.user.is_superuser else []
 
-    def save_model(self, request: HttpRequest, obj: Event, form: object, change: bool) -> None:
-        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+    def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data and obj.status == Event.Status.CANCELLED:
+            told = notify.event_cancelled(obj)
+            self.message_user(request, _("申込者 %(n)d 名に中止のお知らせを送ります。") % {"n": told}, messages.INFO)
         if change and obj.status == Event.Status.PUBLISHED:
             # A raised capacity gives the new seats to the people waiting, in order.
             with transaction.atomic():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.cases.mail import enqueue_email
-from madoguchi.events.models import Registration
+from madoguchi.events.models import Event, Registration
 
 
 def _facts(registration: Registration) -> str:
@@ -45,3 +45,14 @@ def promoted(registration: Registration) -> None:
     subject = _("【参加確定】キャンセル待ちから繰り上がりました: %(title)s") % {"title": registration.event.title}
     lead = _("%(name)s 様\n\nキャンセルが出たため、参加が確定しました。") % {"name": registration.name}
     enqueue_email(registration.email, subject, f"{lead}\n\n{_facts(registration)}\n")
+
+
+def event_cancelled(event: Event) -> int:
+    """Tell everyone still registered that the event will not take place; returns how many."""
+    people = list(event.registrations.exclude(status=Registration.Status.CANCELLED))
+    for registration in people:
+        subject = _("【中止のお知らせ】%(title)s") % {"title": event.title}
+        lead = _("%(name)s 様\n\nお申し込みいただいたイベントは、中止になりました。ご了承ください。") % {
+            "name": registration.name}
+        enqueue_email(registration.email, subject, f"{lead}\n\n{_facts(registration)}\n")
+    return len(people)

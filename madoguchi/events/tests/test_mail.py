@@ -70,3 +70,29 @@ def test_a_repeated_registration_sends_no_second_email(client: Client, event: Ev
     Client().post("/events/sogyo/register/", FORM)
 
     assert OutboundEmail.objects.count() == 1
+
+
+def test_cancelling_the_event_in_the_admin_tells_everyone_still_registered(event: Event) -> None:
+    from types import SimpleNamespace
+
+    from django.contrib.admin.sites import site
+    from django.contrib.auth.models import User
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    event.register(name="一", email="1@example.jp")
+    gone = event.register(name="二", email="2@example.jp").registration
+    gone.cancel()
+    event.register(name="三", email="3@example.jp")
+    OutboundEmail.objects.all().delete()
+    request = RequestFactory().post("/admin/")
+    request.user = User.objects.create_superuser("admin", "admin@example.jp", "pw-for-tests-only")
+    request.session = {}  # type: ignore[assignment]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+
+    event.status = Event.Status.CANCELLED
+    site._registry[Event].save_model(request, event, SimpleNamespace(changed_data=["status"]), change=True)
+
+    mails = OutboundEmail.objects.order_by("to")
+    assert [m.to for m in mails] == ["1@example.jp", "3@example.jp"]
+    assert mails[0].subject == "【中止のお知らせ】創業セミナー"
