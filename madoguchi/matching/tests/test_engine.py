@@ -126,3 +126,17 @@ def test_refresh_all_covers_every_live_listing_and_expires_old_ones(tech_set):
     old.refresh_from_db()
     assert old.status == Listing.Status.EXPIRED
     assert tech_set["need"].matches.first().candidate_id == tech_set["seed"].pk
+
+
+def test_saving_a_listing_refreshes_its_suggestions_and_the_other_sides(tech_set, django_capture_on_commit_callbacks):
+    need = tech_set["need"]
+    with django_capture_on_commit_callbacks(execute=True):
+        seed = make_listing(Kind.SEED, "超親水コーティングによるカメラレンズの曇り止め",
+                            "車載カメラのレンズの曇り止め。耐熱・耐久コーティング。", tech_area="automotive")
+    assert seed.matches.filter(candidate=need).exists()
+    assert need.matches.filter(candidate=seed).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.status = Listing.Status.PENDING  # withdrawn for changes: it leaves the others' suggestions
+        seed.save()
+    assert not need.matches.filter(candidate=seed).exists()
+    assert not seed.matches.exists()
