@@ -186,3 +186,20 @@ def test_quote_sentence_stops_at_the_sentence_end() -> None:
     text = "前の文。特許流通アドバイザーが駐在し、支援を図っている。次の文。"
     assert quote_sentence(text, "特許流通") == "特許流通アドバイザーが駐在し、支援を図っている。"
     assert quote_sentence(text, "存在しない") == ""
+
+
+def test_sendai_addresses_go_to_their_ward_and_others_to_their_municipality() -> None:
+    from madoguchi.directory.models import Municipality
+    from madoguchi.interop.loader import municipality_of
+
+    places = {m.name: m for m in [
+        Municipality(code="04101", name="青葉区", kind="ward"),
+        Municipality(code="04105", name="泉区", kind="ward"),
+        Municipality(code="04100", name="仙台市", kind="designated_city"),
+        Municipality(code="04207", name="名取市", kind="city"),
+        Municipality(code="04423", name="富谷町", kind="town"),
+    ]}
+    assert municipality_of("仙台市泉区明通2-2", places).name == "泉区"
+    assert municipality_of("宮城県名取市愛島塩手字野田山1", places).name == "名取市"
+    assert municipality_of("富谷町成田", places).name == "富谷町"
+    assert municipality_of("東京都千代田区", places) is None
