@@ -76,3 +76,11 @@ class FeedbackForm(forms.Form):
 class IntroductionRequestForm(forms.Form):
     candidate = forms.UUIDField(widget=forms.HiddenInput)
     message = forms.CharField(label=_("紹介を希望する理由"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SavedInterestForm(forms.ModelForm):
+    class Meta:
+        from madoguchi.matching.models import SavedInterest
+
+        model = SavedInterest
+        fields = ["kind", "keywords", "field", "email"]

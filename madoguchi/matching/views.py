@@ -221,3 +221,38 @@ def introduction_action(request: HttpRequest, intro_uuid: str, action: str) -> H
     else:
         messages.success(request, _("紹介を「%(s)s」にしました。") % {"s": intro.get_status_display()})
     return redirect("matching:introduction", intro.uuid)
+
+
+MAX_INTERESTS_PER_USER = 20
+
+
+@login_required
+def interests(request: HttpRequest) -> HttpResponse:
+    """Saved interests: "mail me new 技術シーズ about センサ". A user sees and edits only their own."""
+    from madoguchi.matching.forms import SavedInterestForm
+    from madoguchi.matching.models import SavedInterest
+
+    mine = SavedInterest.objects.filter(user=request.user).select_related("field").order_by("-created")
+    form = SavedInterestForm(request.POST or None, initial={"email": request.user.email})
+    if request.method == "POST":
+        if mine.count() >= MAX_INTERESTS_PER_USER:
+            messages.error(request, _("関心の登録は %(n)d 件までです。不要なものを削除してください。") % {"n": MAX_INTERESTS_PER_USER})
+        elif form.is_valid():
+            interest = form.save(commit=False)
+            interest.user = request.user
+            interest.save()
+            messages.success(request, _("関心を登録しました。合う掲載が公開されたらメールでお知らせします。"))
+            return redirect("matching:interests")
+    return render(request, "matching/interests.html", {"form": form, "interests": mine})
+
+
+@require_POST
+@login_required
+def interest_delete(request: HttpRequest, interest_uuid: str) -> HttpResponse:
+    from madoguchi.matching.models import SavedInterest
+
+    deleted, _d = SavedInterest.objects.filter(uuid=interest_uuid, user=request.user).delete()
+    if not deleted:
+        raise Http404
+    messages.success(request, _("関心の登録を削除しました。"))
+    return redirect("matching:interests")

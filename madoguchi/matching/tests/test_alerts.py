@@ -73,3 +73,20 @@ def test_match_all_command_reports_progress_and_counts(tech_set):
     call_command("match", all=True, stdout=out)
     assert "5 / 5 件" in out.getvalue() and "5 件の掲載の候補を更新しました" in out.getvalue()
     assert tech_set["need"].matches.first().candidate_id == tech_set["seed"].pk
+
+
+def test_a_user_saves_an_interest_and_only_they_can_delete_it(users, field_):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(users["maker"])
+    r = c.post("/matching/interests/", {"kind": "seed", "keywords": "防曇 コーティング", "email": "me@maker.example.jp"})
+    assert r.status_code == 302
+    interest = SavedInterest.objects.get()
+    assert interest.user == users["maker"] and "防曇 コーティング" in c.get("/matching/interests/").content.decode()
+    other = Client()
+    other.force_login(users["vc"])
+    assert "防曇" not in other.get("/matching/interests/").content.decode()
+    assert other.post(f"/matching/interests/{interest.uuid}/delete/").status_code == 404
+    assert c.post(f"/matching/interests/{interest.uuid}/delete/").status_code == 302
+    assert not SavedInterest.objects.exists()
