@@ -48,7 +48,7 @@ async (tags) => {
 
 _TAP_TARGETS = """
 () => Array.from(document.querySelectorAll(
-    "header a, header button, header input[type=submit], nav a, "
+    ".site-header a, .site-header button, .site-header input[type=submit], nav a, "
   + "main form button, main form input[type=submit], main a.button, main .pagination a"))
   .filter(el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden")
   .map(el => { const r = el.getBoundingClientRect();
