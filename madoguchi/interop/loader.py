@@ -165,7 +165,8 @@ def _date(text: str) -> dt.date | None:
 def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = False) -> LoadReport:
     """Load the plan at `path` into the database in one transaction; raise PlanError on any problem.
 
-    With progress=True, one line per step goes to stdout (sys.stdout when not given).
+    One line per step (with counts) goes to `stdout` when given; with progress=True and no
+    stdout, to sys.stdout. The report says what was created, updated and left unchanged.
     """
     out = (stdout or sys.stdout) if progress else stdout
     report = LoadReport()
