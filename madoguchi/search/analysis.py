@@ -104,35 +104,58 @@ def _analyze_segment(segment: str) -> tuple[str, ...]:
     return tuple(t for t, _sub in _analyze_marked(segment))
 
 
+# Part-of-speech ids → whether the morpheme is a content word, and whether a proper noun.
+_POS_KIND: dict[int, tuple[bool, bool]] = {}
+# (surface, part-of-speech id) → its terms. Most words recur, and Python-side work per
+# morpheme (forms, readings, the mode-A split) costs more than Sudachi's tokenising itself.
+_MORPHEME_TERMS: dict[tuple[str, int], tuple[tuple[str, bool], ...]] = {}
+_MORPHEME_CACHE_MAX = 500_000
+
+
+def _morpheme_terms(m: Any) -> tuple[tuple[str, bool], ...]:
+    norm = m.normalized_form()
+    if norm in STOPWORDS or m.dictionary_form() in STOPWORDS:
+        return ()
+    terms: list[tuple[str, bool]] = [(norm, False)]
+    reading = m.reading_form()
+    if reading and reading != "キゴウ":
+        terms.append((READING_PREFIX + reading, False))
+    parts = m.split(_split_mode_a())
+    if len(parts) > 1:
+        for p in parts:
+            if p.part_of_speech()[0] in _CONTENT_POS and p.normalized_form() not in STOPWORDS:
+                terms.append((p.normalized_form(), True))
+                if p.reading_form():
+                    terms.append((READING_PREFIX + p.reading_form(), True))
+    if _POS_KIND[m.part_of_speech_id()][1] or m.is_oov():
+        terms.extend((GRAM_PREFIX + g, False) for g in bigrams(m.surface()))
+    return tuple(terms)
+
+
 def _analyze_marked(segment: str) -> list[tuple[str, bool]]:
     """Return (term, is a short unit of a compound) pairs for one normalised sentence."""
     terms: list[tuple[str, bool]] = []
-    mode_a = _split_mode_a()
     # Sudachi refuses inputs over ~49 KB; sentences are far shorter, but cut to be safe.
     for m in tokenizer().tokenize(segment[:10000]):
-        pos = m.part_of_speech()
-        if pos[0] not in _CONTENT_POS or pos[1] == "数詞":
+        pid = m.part_of_speech_id()
+        kind = _POS_KIND.get(pid)
+        if kind is None:
+            pos = m.part_of_speech()
+            kind = _POS_KIND[pid] = (pos[0] in _CONTENT_POS and pos[1] != "数詞", pos[1] == "固有名詞")
+        if not kind[0]:
             continue
-        norm = m.normalized_form()
-        if norm in STOPWORDS or m.dictionary_form() in STOPWORDS:
-            continue
-        terms.append((norm, False))
-        reading = m.reading_form()
-        if reading and reading != "キゴウ":
-            terms.append((READING_PREFIX + reading, False))
-        parts = m.split(mode_a)
-        if len(parts) > 1:
-            for p in parts:
-                if p.part_of_speech()[0] in _CONTENT_POS and p.normalized_form() not in STOPWORDS:
-                    terms.append((p.normalized_form(), True))
-                    if p.reading_form():
-                        terms.append((READING_PREFIX + p.reading_form(), True))
-        if pos[1] == "固有名詞" or m.is_oov():
-            terms.extend((GRAM_PREFIX + g, False) for g in bigrams(m.surface()))
+        key = (m.surface(), pid)
+        cached = _MORPHEME_TERMS.get(key)
+        if cached is None:
+            if len(_MORPHEME_TERMS) >= _MORPHEME_CACHE_MAX:
+                _MORPHEME_TERMS.clear()
+            cached = _MORPHEME_TERMS[key] = _morpheme_terms(m)
+        terms.extend(cached)
     return terms
 
 
-_SEGMENT_RE = re.compile(r"(?<=[。！？!?\n])")
+# Clauses, not only sentences: boilerplate clauses recur across documents and are cached.
+_SEGMENT_RE = re.compile(r"(?<=[。！？!?\n、])")
 
 
 def _segments(text: str) -> Iterable[str]:

@@ -166,6 +166,22 @@ class TextIndex:
             return float(self._data[s + pos])
         return 0.0
 
+    def term_scores(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """Return the BM25 contribution of each term (rows of the result) to each given row."""
+        out = np.zeros((len(terms), len(rows)), dtype=np.float32)
+        for i, term in enumerate(terms):
+            col = self.vocab.get(term)
+            if col is None:
+                continue
+            s, e = int(self._indptr[col]), int(self._indptr[col + 1])
+            idx = self._indices[s:e]
+            pos = np.searchsorted(idx, rows)
+            found = pos < idx.size
+            pos = np.where(found, pos, 0)
+            found &= idx[pos] == rows if idx.size else np.zeros(len(rows), bool)
+            out[i] = np.where(found, self._data[s:e][pos] if idx.size else 0, 0)
+        return out
+
     def doc_freq(self, term: str) -> int:
         col = self.vocab.get(term)
         return 0 if col is None else int(self._indptr[col + 1] - self._indptr[col])
