@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from django.utils.translation import gettext as _
+
 from madoguchi.directory.models import Organization
 from madoguchi.matching.importers import import_csv
 
@@ -23,19 +25,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         owner = Organization.objects.filter(slug=opts["owner"]).first()
         if owner is None:
-            raise CommandError(f"機関「{opts['owner']}」が見つかりません。スラッグを確認してください。")
+            raise CommandError(_("機関「%(slug)s」が見つかりません。スラッグを確認してください。") % {"slug": opts["owner"]})
         path: Path = opts["file"]
         if not path.is_file():
-            raise CommandError(f"ファイル {path} がありません。")
+            raise CommandError(_("ファイル %(path)s がありません。") % {"path": path})
         report = import_csv(path.read_bytes(), owner=owner, dry_run=opts["dry_run"], publish=opts["publish"])
         if report.encoding:
-            self.stdout.write(f"文字コード: {report.encoding}")
+            self.stdout.write(_("文字コード: %(enc)s") % {"enc": report.encoding})
         for row in report.rows:
             if row.action == "error":
                 for message in row.errors:
-                    self.stdout.write(f"{row.row} 行目（外部キー {row.external_key or '—'}）: {message}")
+                    self.stdout.write(_("%(row)d 行目（外部キー %(key)s）: %(message)s") % {
+                        "row": row.row, "key": row.external_key or "—", "message": message})
             elif opts["verbosity"] >= 2:
-                self.stdout.write(f"{row.row} 行目（外部キー {row.external_key}）: {row.action}")
+                self.stdout.write(_("%(row)d 行目（外部キー %(key)s）: %(action)s") % {
+                    "row": row.row, "key": row.external_key, "action": row.action})
         if not report.ok:
             raise CommandError(report.summary())
         self.stdout.write(report.summary())

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from madoguchi.matching import alerts, suggestions
 from madoguchi.matching.models import Listing
@@ -26,9 +27,9 @@ class Command(BaseCommand):
         if opts["listing"]:
             listing = Listing.objects.filter(uuid=opts["listing"]).first()
             if listing is None:
-                raise CommandError(f"掲載 {opts['listing']} が見つかりません。")
+                raise CommandError(_("掲載 %(uuid)s が見つかりません。") % {"uuid": opts["listing"]})
             rows = suggestions.refresh(listing)
-            self.stdout.write(f"「{listing.title}」の候補 {len(rows)} 件を更新しました。")
+            self.stdout.write(_("「%(title)s」の候補 %(n)d 件を更新しました。") % {"title": listing.title, "n": len(rows)})
             return
         last = [0.0]
 
@@ -36,12 +37,12 @@ class Command(BaseCommand):
             now = time.perf_counter()
             if done == total or now - last[0] > 2:
                 last[0] = now
-                self.stdout.write(f"  {done:,} / {total:,} 件")
+                self.stdout.write(_("  %(done)s / %(total)s 件") % {"done": f"{done:,}", "total": f"{total:,}"})
 
         n = suggestions.refresh_all(progress=progress)
         # alerts for listings published since the last run (idempotent: each address is told once)
         since = timezone.now() - dt.timedelta(days=2)
         sent = sum(alerts.alert_for_new_listing(x) for x in Listing.objects.live().filter(updated__gte=since))
         reminded = alerts.send_renewal_reminders()
-        self.stdout.write(f"{n:,} 件の掲載の候補を更新しました（{time.perf_counter() - start:.1f} 秒）。"
-                          f"新着のお知らせ {sent} 通、期限の案内 {reminded} 通をキューに入れました。")
+        self.stdout.write(_("%(n)s 件の掲載の候補を更新しました（%(s).1f 秒）。新着のお知らせ %(sent)d 通、期限の案内 %(reminded)d 通をキューに入れました。") % {
+            "n": f"{n:,}", "s": time.perf_counter() - start, "sent": sent, "reminded": reminded})
