@@ -118,14 +118,15 @@ def _morpheme_terms(m: Any) -> tuple[tuple[str, bool], ...]:
         return ()
     terms: list[tuple[str, bool]] = [(norm, False)]
     reading = m.reading_form()
-    if reading and reading != "キゴウ":
+    # A katakana word's reading is the word itself: index it once (questions look up both).
+    if reading and reading != "キゴウ" and reading != norm:
         terms.append((READING_PREFIX + reading, False))
     parts = m.split(_split_mode_a())
     if len(parts) > 1:
         for p in parts:
             if p.part_of_speech()[0] in _CONTENT_POS and p.normalized_form() not in STOPWORDS:
                 terms.append((p.normalized_form(), True))
-                if p.reading_form():
+                if p.reading_form() and p.reading_form() != p.normalized_form():
                     terms.append((READING_PREFIX + p.reading_form(), True))
     if _POS_KIND[m.part_of_speech_id()][1] or m.is_oov():
         terms.extend((GRAM_PREFIX + g, False) for g in bigrams(m.surface()))
@@ -289,6 +290,7 @@ def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
             kata = hiragana_to_katakana(chunk)
             if len(kata) >= 2:
                 add(READING_PREFIX + kata, WEIGHT_READING)
+                add(kata, WEIGHT_READING)  # katakana words are indexed by the word alone
             for t in analyze(kata):
                 if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
                     add(t, WEIGHT_WORD * 0.5)

@@ -6,10 +6,15 @@ reading happens once per process and version in `load_corpus`, which never runs 
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from madoguchi.search.engine import Corpus, DocMeta, build_corpus_index
@@ -165,8 +170,45 @@ def labels_from_db() -> tuple[dict[str, str], dict[str, str]]:
     return stages, fields
 
 
+def _cache_path(version: Any) -> Path:
+    from django.db import connection
+
+    key = hashlib.sha256(f"{version!r}|{connection.settings_dict['NAME']}".encode()).hexdigest()[:20]
+    return Path(settings.VAR_DIR) / "search" / f"corpus-{key}.pickle"
+
+
 def load_corpus(version: Any) -> Corpus:
-    """Return the Corpus of all stored documents (no text analysis: terms are stored)."""
+    """Return the Corpus of the stored documents at `version`.
+
+    The first process to need a version builds it from the stored terms (no text analysis)
+    and leaves it in VAR_DIR/search/; the others, and every restart, just load that file.
+    The file is ours, written atomically, and named after the version and the database.
+    """
+    path = _cache_path(version)
+    try:
+        with path.open("rb") as f:
+            corpus = pickle.load(f)
+        if isinstance(corpus, Corpus) and corpus.version == version:
+            return corpus
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    corpus = _build_corpus(version)
+    if version[0]:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(corpus, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            for old in path.parent.glob("corpus-*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only VAR_DIR only costs the next process a rebuild
+    return corpus
+
+
+def _build_corpus(version: Any) -> Corpus:
     docs = [
         DocMeta(
             id=r["object_id"], kind=r["kind"], title=r["title"], organization=r["organization_name"] or None,

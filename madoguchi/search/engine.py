@@ -14,6 +14,7 @@ only lifts documents in the same municipality or area.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from madoguchi.search.facets import (
 )
 from madoguchi.search.index import TextIndex
 
+_KATAKANA_WORD = re.compile(r"^[\u30a0-\u30ffー]{2,}$")
 MAX_QUERY_CHARS = 200
 MAX_LIMIT = 50
 # How much a fully satisfied set of stated facets adds, relative to the best text score.
@@ -176,7 +178,10 @@ class Corpus:
     def __post_init__(self) -> None:
         # Every reading the documents use: kana-only questions are segmented against these.
         if not self.readings:
-            self.readings = {t[len(READING_PREFIX):] for t in self.index.vocab if t.startswith(READING_PREFIX) and len(t) > len(READING_PREFIX) + 1}
+            self.readings = {
+                t.removeprefix(READING_PREFIX) for t in self.index.vocab
+                if len(t) > 1 and (t.startswith(READING_PREFIX) or _KATAKANA_WORD.match(t))
+            }
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -372,10 +377,11 @@ def _query_terms(corpus: Corpus, query: str) -> tuple[tuple[str, float], ...]:
     extra = []
     for chunk in chunks:
         for reading in segment_reading(chunk, corpus.readings):
-            term = READING_PREFIX + reading
-            if term not in have:
-                have.add(term)
-                extra.append((term, WEIGHT_READING))
+            # The reading of a kanji word, or a katakana word itself (indexed without prefix).
+            for term in (READING_PREFIX + reading, reading):
+                if term not in have and term in corpus.index.vocab:
+                    have.add(term)
+                    extra.append((term, WEIGHT_READING))
     return weighted + tuple(extra)
 
 

@@ -115,3 +115,14 @@ def test_a_new_process_loads_the_index_from_the_database_without_analysing() -> 
     finally:
         analysis.tokenizer = original  # type: ignore[assignment]
     assert calls == []
+
+
+@pytest.mark.django_db
+def test_a_restarted_process_loads_the_built_index_from_var_dir(django_assert_max_num_queries: Any) -> None:
+    from madoguchi.search import engine
+
+    _org()
+    search("テクノアーチ")  # builds and leaves the corpus file
+    engine._corpus = None  # as after a restart
+    with django_assert_max_num_queries(1):  # the version only; no documents, no municipalities
+        assert [h.id for h in search("テクノアーチ").results] == ["tlo"]
