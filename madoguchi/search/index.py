@@ -85,20 +85,31 @@ class TextIndex:
         n_docs = len(indptr) - 1
         if n_docs != len(doc_ids):
             raise ValueError(f"{len(doc_ids)} doc ids but {n_docs} term lists")
-        cols_np = np.frombuffer(cols, dtype=np.int32) if cols else np.zeros(0, np.int32)
-        tf_np = np.frombuffer(tfs, dtype=np.float32) if tfs else np.zeros(0, np.float32)
-        indptr_np = np.frombuffer(indptr, dtype=np.int64)
-        lengths = np.frombuffer(doc_len, dtype=np.float32) if doc_len else np.zeros(0, np.float32)
+        # Copies out of the array buffers, which are then freed: at 10^6 documents each of
+        # these arrays is ~0.5 GB, so the weights are computed in place, one temporary at most.
+        cols_np = np.array(cols, dtype=np.int32) if cols else np.zeros(0, np.int32)
+        del cols
+        weights = np.array(tfs, dtype=np.float32) if tfs else np.zeros(0, np.float32)
+        del tfs
+        indptr_np = np.array(indptr, dtype=np.int64)
+        lengths = np.array(doc_len, dtype=np.float32) if doc_len else np.zeros(0, np.float32)
 
-        rows = np.repeat(np.arange(n_docs, dtype=np.int32), np.diff(indptr_np))
         avgdl = float(lengths.mean()) if n_docs and lengths.mean() > 0 else 1.0
         df = np.bincount(cols_np, minlength=len(vocab)).astype(np.float32)
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = K1 * (1 - B + B * lengths[rows] / avgdl) if n_docs else np.zeros(0, np.float32)
-        weights = (idf[cols_np] * tf_np * (K1 + 1) / (tf_np + norm)).astype(np.float32)
-        del rows, norm
-        csr = sp.csr_matrix((weights, cols_np, indptr_np), shape=(n_docs, len(vocab)))
+        # BM25: idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)), the length part per document.
+        per_doc = (K1 * (1 - B + B * lengths / avgdl)).astype(np.float32)
+        temp = np.repeat(per_doc, np.diff(indptr_np))
+        temp += weights
+        weights *= np.float32(K1 + 1)
+        weights /= temp
+        np.take(idf, cols_np, out=temp)
+        weights *= temp
+        del temp
+        csr = sp.csr_matrix((weights, cols_np, indptr_np), shape=(n_docs, len(vocab)), copy=False)
+        del weights, cols_np
         csc = csr.tocsc()
+        del csr
         csc.sort_indices()
         return cls(csc, vocab, list(doc_ids))
 
