@@ -14,6 +14,10 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 JUDGED_FILE = DATA_DIR / "judged_ja.jsonl"
+# Written later by the same hand and never shown to whoever tunes the ranking: the ranking
+# was tuned while looking at judged_ja.jsonl, so only this file shows whether the gains
+# carry over to questions nobody tuned for. Do not tune against it; add a new file instead.
+HELDOUT_FILE = DATA_DIR / "heldout_ja.jsonl"
 
 # The tag groups the per-tag table reports on, in order.
 STYLE_TAGS = ("colloquial", "kana", "typo", "english", "name")

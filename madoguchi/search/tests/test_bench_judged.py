@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from madoguchi.search.bench.judged import load_judged
+from madoguchi.search.bench.judged import HELDOUT_FILE, JUDGED_FILE, load_judged
 
 FUNCTIONS = {"tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent"}
 STAGES = {"pre_startup", "startup", "growth", "mature", "new_field"}
@@ -35,8 +35,16 @@ def test_every_judged_organization_exists_after_loading_the_plan(plan: object) -
     from madoguchi.directory.models import Organization
 
     slugs = set(Organization.objects.values_list("slug", flat=True))
-    missing = sorted({s for q in load_judged() for s in q.relevant} - slugs)
-    assert missing == []
+    for path in (JUDGED_FILE, HELDOUT_FILE):
+        missing = sorted({s for q in load_judged(path) for s in q.relevant} - slugs)
+        assert (path.name, missing) == (path.name, [])
+
+
+def test_held_out_questions_are_not_in_the_main_set() -> None:
+    main = {q.query for q in load_judged()}
+    held_out = load_judged(HELDOUT_FILE)
+    assert len(held_out) >= 40
+    assert [q.query for q in held_out if q.query in main] == []
 
 
 def test_a_broken_line_is_reported_with_its_number(tmp_path: Path) -> None:

@@ -21,7 +21,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="benchmark", required=True)
         quality = sub.add_parser("search-quality", help="nDCG@10・recall@10・MRR@10（自前の判定集合または BEIR 形式）")
         quality.add_argument("--beir", metavar="DIR", help="BEIR 形式のコレクション（corpus.jsonl, queries.jsonl, qrels/test.tsv）")
-        quality.add_argument("--judged", metavar="FILE", help="判定集合の JSON Lines（既定: 同梱の judged_ja.jsonl）")
+        quality.add_argument(
+            "--judged", metavar="FILE",
+            help="判定集合の JSON Lines（既定: 同梱の judged_ja.jsonl。調整に使っていない集合は heldout_ja.jsonl）",
+        )
+        quality.add_argument("--heldout", action="store_true", help="調整に使っていない判定集合 heldout_ja.jsonl で測る")
         quality.add_argument("--json", action="store_true", help="結果を JSON で出力する")
         quality.add_argument("--per-query", action="store_true", help="--json に質問ごとの結果を含める")
         quality.add_argument("--chart", metavar="PATH.svg", help="タグ別 nDCG@10 の棒グラフを SVG で書き出す")
@@ -63,15 +67,16 @@ class Command(BaseCommand):
             with_hit = False
         else:
             from madoguchi.search.bench import ownset
-            from madoguchi.search.bench.judged import JUDGED_FILE, load_judged
+            from madoguchi.search.bench.judged import HELDOUT_FILE, JUDGED_FILE, load_judged
 
+            path = Path(options["judged"]) if options["judged"] else HELDOUT_FILE if options["heldout"] else JUDGED_FILE
             try:
                 ownset.check_database()
-                judged = load_judged(Path(options["judged"]) if options["judged"] else JUDGED_FILE)
+                judged = load_judged(path)
             except (ownset.NotLoaded, ValueError, FileNotFoundError) as exc:
                 raise CommandError(str(exc)) from exc
             docs = ownset.documents()
-            progress.write(f"自前の判定集合: {len(judged)} 問、{len(docs)} 文書\n")
+            progress.write(f"判定集合 {path.name}: {len(judged)} 問、{len(docs)} 文書\n")
             rankers = {"madoguchi": ownset.madoguchi_ranker(), **ownset.baseline_rankers(docs, progress=progress)}
             queries = ownset.as_judged(judged)
             with_hit = True
