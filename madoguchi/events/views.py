@@ -19,6 +19,7 @@ from madoguchi.events import notify, subscriptions
 from madoguchi.events.feeds import atom_feed, ical_feed
 from madoguchi.events.forms import EventFilterForm, InterestForm, RegistrationForm, SubscriptionForm
 from madoguchi.events.models import Event, EventQuerySet, Registration, RegistrationRefused, Subscription
+from madoguchi.events.ratelimit import authorize_registration_ip, authorize_subscribe_email, authorize_subscribe_ip
 
 PAGE_SIZE = 20
 # Registrations made from this browser, so a retried or double-clicked form goes back to
@@ -87,6 +88,9 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     form = RegistrationForm(request.POST)
     if not form.is_valid():
         return _detail(request, event, form, status=400)
+    if not authorize_registration_ip(request):
+        messages.error(request, _("短時間に多くのお申し込みがありました。しばらく時間をおいてから、もう一度お試しください。"))
+        return _detail(request, event, form, status=429)
     data = form.cleaned_data
     try:
         with transaction.atomic():
@@ -186,6 +190,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     """Sign up for event emails; the answer is the same whether or not the address is known."""
     form = SubscriptionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if not (authorize_subscribe_ip(request) and authorize_subscribe_email(form.cleaned_data["email"])):
+            messages.error(request, _("短時間に多くのお申し込みがありました。しばらく時間をおいてから、もう一度お試しください。"))
+            return render(request, "events/subscribe.html", {"form": form}, status=429)
         with transaction.atomic():
             subscription, created = subscriptions.subscribe(
                 form.cleaned_data["email"], form.cleaned_data["functions"], form.cleaned_data["kinds"]
