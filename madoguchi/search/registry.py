@@ -31,7 +31,8 @@ class Registration:
     # its organization's name): called with a list of primary keys, yields (kind, pk).
     dependents: Callable[[list[Any]], Iterable[tuple[str, Any]]] | None = None
     queryset: Callable[[], Iterable[Any]] | None = None
-    extra: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)  # dispatch uids of the m2m handlers
+    m2m_senders: list[Any] = field(default_factory=list)
 
     def all_objects(self) -> Any:
         return self.queryset() if self.queryset else self.model._default_manager.all()
@@ -51,14 +52,19 @@ def register(
     dependents: Callable[[list[Any]], Iterable[tuple[str, Any]]] | None = None,
     queryset: Callable[[], Iterable[Any]] | None = None,
     m2m: Iterable[Any] = (),
+    label: str | None = None,
 ) -> Registration:
     """Make `model` searchable as `kind`; `to_doc(obj)` returns its DocMeta (None: not indexed).
 
-    `m2m` lists many-to-many descriptors (Program.functions) whose changes also refresh the
+    `label` is the kind's Japanese name (「イベント」). `m2m` lists many-to-many descriptors (Program.functions) whose changes also refresh the
     record, since they are saved after the record itself.
     """
     reg = Registration(kind, model, to_doc, dependents, queryset)
     REGISTRY[kind] = reg
+    if label is not None:
+        from madoguchi.search.facets import KIND_LABELS
+
+        KIND_LABELS[kind] = label  # shown on result cards and in the kind filter
 
     def on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
         if raw:  # fixtures: the related rows may not exist yet; `reindex` covers them
@@ -80,9 +86,22 @@ def register(
 
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"search-save-{kind}")
     post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=f"search-delete-{kind}")
-    for descriptor in m2m:
-        m2m_changed.connect(on_m2m, sender=descriptor.through, weak=False, dispatch_uid=f"search-m2m-{kind}-{descriptor.through.__name__}")
+    reg.extra = [f"search-m2m-{kind}-{d.through.__name__}" for d in m2m]
+    for descriptor, uid in zip(m2m, reg.extra):
+        m2m_changed.connect(on_m2m, sender=descriptor.through, weak=False, dispatch_uid=uid)
+    reg.m2m_senders = [d.through for d in m2m]
     return reg
+
+
+def unregister(kind: str) -> None:
+    """Stop indexing a kind (its stored documents stay until the next `reindex`)."""
+    reg = REGISTRY.pop(kind, None)
+    if reg is None:
+        return
+    post_save.disconnect(sender=reg.model, dispatch_uid=f"search-save-{kind}")
+    post_delete.disconnect(sender=reg.model, dispatch_uid=f"search-delete-{kind}")
+    for sender, uid in zip(reg.m2m_senders, reg.extra):
+        m2m_changed.disconnect(sender=sender, dispatch_uid=uid)
 
 
 def kind_of(model: type[models.Model]) -> str | None:
