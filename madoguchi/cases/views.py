@@ -41,7 +41,8 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         permitted = [a for a in actions if (a == Referral.Action.CLOSE and close) or (a != Referral.Action.CLOSE and respond)]
         referrals.append({"referral": referral, "actions": [(a, Referral.Action(a).label) for a in permitted]})
     m = membership(user)
-    refer_form = forms.get("refer_form") or ReferForm()
+    # "この機関に紹介する" next to a suggestion comes back with ?refer_to=<slug>: preselect it.
+    refer_form = forms.get("refer_form") or ReferForm(initial={"to_org": request.GET.get("refer_to", "")[:80]})
     if m is not None:
         refer_form.fields["to_org"].queryset = refer_form.fields["to_org"].queryset.exclude(pk=m.organization_id)
         if case.consent == Case.Consent.NAMED:

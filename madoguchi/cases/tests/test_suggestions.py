@@ -27,5 +27,9 @@ def test_the_coordinator_sees_programs_matching_the_consultation(
     assert "おすすめの支援機関・制度" in html
     assert html.index("創業者向け融資あっせん") < html.find("海外展示会出展支援") or "海外展示会出展支援" not in html
 
+    assert f"?refer_to={org_b.slug}#refer-form" in html
+    preselected = client.get(reverse("cases:case", args=[case.code]) + f"?refer_to={org_b.slug}").content.decode()
+    assert f'<option value="{org_b.slug}" selected>' in preselected
+
     client.force_login(alice)  # staff who are not coordinators do not triage
     assert "おすすめの支援機関・制度" not in client.get(reverse("cases:case", args=[case.code])).content.decode()
