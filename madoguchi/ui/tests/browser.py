@@ -35,6 +35,10 @@ MIN_TAP = 43.5  # 44 px, allowing for sub-pixel layout
 # WCAG 2.0–2.2 A/AA (what JIS X 8341-3 asks) plus axe's best practices (landmarks, headings).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
+# Structure rules axe rates "moderate" that the issue asks for by name (landmarks, headings):
+# they fail whatever their impact.
+STRUCTURE_RULES = {"landmark-one-main", "page-has-heading-one", "region", "landmark-no-duplicate-banner",
+                   "landmark-no-duplicate-contentinfo", "landmark-unique"}
 
 _AXE_RUN = """
 async (tags) => {
@@ -96,14 +100,14 @@ def slug(text: str) -> str:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Return axe-core's serious and critical violations on the page as it is now."""
+    """Return axe-core's serious and critical violations, and any structure violation, on the page as it is now."""
     origin = re.match(r"^https?://[^/]+", page.url)
     assert origin, page.url
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Served from our own origin, so the page's strict CSP (script-src 'self') stays on.
         page.add_script_tag(url=origin.group(0) + AXE_URL)
     violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, AXE_TAGS)
-    return [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    return [v for v in violations if v["impact"] in FAILING_IMPACTS or v["id"] in STRUCTURE_RULES]
 
 
 def format_violations(violations: list[dict[str, Any]]) -> str:
