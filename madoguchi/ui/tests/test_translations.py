@@ -189,3 +189,33 @@ def test_main_pages_in_english_show_no_japanese_in_the_interface(plan: object) -
     still_open = {path: problems[path] for path in KNOWN_GAPS if path in problems}
     if still_open:
         pytest.xfail("known gaps: " + "; ".join(f"{path}: {KNOWN_GAPS[path]} {found[:2]}" for path, found in still_open.items()))
+
+
+def test_catalogue_reader_sees_empty_fuzzy_and_plural_entries(tmp_path: Path) -> None:
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: en\\n"\n\n'
+        'msgid "探す"\nmsgstr "Search"\n\n'
+        'msgid "未訳"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "古い訳"\nmsgstr "Old"\n\n'
+        'msgctxt "メインメニュー"\nmsgid "施設"\nmsgstr "Facilities"\n\n'
+        'msgid "%(n)s件"\nmsgid_plural "%(n)s件"\nmsgstr[0] "%(n)s item"\nmsgstr[1] ""\n',
+        encoding="utf-8",
+    )
+    entries = {e.key: e for e in parse_po(po) if e.msgid}
+    assert entries[(None, "探す")].translated
+    assert not entries[(None, "未訳")].translated
+    assert not entries[(None, "古い訳")].translated
+    assert entries[("メインメニュー", "施設")].translated
+    assert not entries[(None, "%(n)s件")].translated
+
+
+def test_interface_reader_flags_japanese_labels_but_not_data_marked_lang_ja() -> None:
+    parser = _ChromeText()
+    parser.feed(
+        '<header class="site-header"><a href="/">Home</a></header><main>'
+        '<h1 lang="ja">(財)みやぎ産業振興機構</h1><p>本文のデータ</p>'
+        '<label for="q">検索</label><input id="q" placeholder="e.g. prototype">'
+        '<label lang="ja">仙台市</label><button>送信</button></main>'
+    )
+    assert parser.found == ["label: 検索", "button: 送信"]
