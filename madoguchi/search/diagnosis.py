@@ -61,8 +61,10 @@ def _section(corpus: Corpus, function: str, stage: str | None, field_: str | Non
     def top(kind: str) -> list[Hit]:
         if kind not in corpus.kinds:
             return []
+        # The need in plain words is the question: within the function it orders the
+        # institutions by how well their own description answers it.
         return search_corpus(
-            corpus, "", function=function, stage=stage, field=field_, municipality=municipality,
+            corpus, NEEDS[function], function=function, stage=stage, field=field_, municipality=municipality,
             kind=kind, limit=PER_SECTION,
         ).results
 
