@@ -147,7 +147,7 @@ def run() -> QualityReport:
             members = [x for x in docs if x.kind in group]
             pools[group] = engine.build_pool(members, labels())
             retriever = bm25s.BM25()
-            with contextlib.redirect_stdout(io.StringIO()):  # bm25s prints a line per index
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # bm25s chatter
                 retriever.index([list(x.terms) for x in members], show_progress=False)
             baselines[group] = (retriever, [x.id for x in members])
         ranked = [s.id for s in engine.suggest(pools[group], d, k=10, today=TODAY, reasons=False)]
