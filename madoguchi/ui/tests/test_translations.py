@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import translation
 
 from madoguchi.ui.tests.catalogue import Entry, parse_po
 
@@ -175,7 +176,9 @@ def test_main_pages_in_english_show_no_japanese_in_the_interface(plan: object) -
     assert "/" in pages
     problems: dict[str, list[str]] = {}
     for path in pages:
-        response = client.get(path)
+        # LocaleMiddleware leaves English active in this thread; give the next test Japanese back.
+        with translation.override(settings.LANGUAGE_CODE):
+            response = client.get(path)
         assert response.status_code == 200, f"{path} → {response.status_code}"
         assert 'lang="en"' in response.content.decode()[:200]
         parser = _ChromeText()
