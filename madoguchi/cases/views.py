@@ -24,6 +24,7 @@ from madoguchi.cases.models import Activity, Case, Conflict, Referral
 from madoguchi.cases.notify import case_from_follow_token
 from madoguchi.cases.ratelimit import authorize_intake_ip
 from madoguchi.cases.rules import membership
+from madoguchi.directory.models import Organization, Program
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -68,9 +69,22 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
     return render(request, "cases/case.html", context, status=status)
 
 
+def _intake_initial(request: HttpRequest) -> dict[str, Any]:
+    """Coming from an institution's or a program's page (?organization=…&program=…): start from it."""
+    initial: dict[str, Any] = {}
+    organization = Organization.objects.filter(slug=request.GET.get("organization", "")[:80]).first()
+    if organization is not None:
+        initial.update(consent=Case.Consent.NAMED, named_organizations=[organization.slug])
+    program = Program.objects.filter(slug=request.GET.get("program", "")[:80]).select_related("organization").first()
+    if program is not None:
+        initial["need"] = _("「%(program)s」（%(org)s）について相談したいです。\n") % {
+            "program": program.name, "org": program.organization.display_name}
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
-    form = IntakeForm(request.POST or None, request.FILES or None)
+    form = IntakeForm(request.POST or None, request.FILES or None, initial=_intake_initial(request))
     if request.method == "POST" and not authorize_intake_ip(request):
         form.is_valid()  # keep what the person typed on the page
         form.add_error(None, _("短時間に多くの相談が送信されました。しばらく待ってから、もう一度お試しください。"))

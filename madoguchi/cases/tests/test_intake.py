@@ -130,3 +130,13 @@ def test_case_forms_refuse_a_post_without_csrf_token(csrf_client: HttpClient, ca
     response = csrf_client.post(reverse("cases:note", args=[case.code]), {"text": "メモ"})
     assert response.status_code == 403
     assert not case.activities.filter(kind=Activity.Kind.NOTE).exists()
+
+
+def test_coming_from_a_program_page_starts_the_form_from_it(client: HttpClient, org_b: Organization) -> None:
+    from madoguchi.directory.models import Program
+
+    Program.objects.create(organization=org_b, slug="sogyo-juku", name="創業塾")
+    html = client.get(reverse("cases:intake") + "?organization=sendai-sangyo&program=sogyo-juku").content.decode()
+    assert "「創業塾」（仙台市産業振興事業団）について相談したいです。" in html
+    checked = [line for line in html.splitlines() if "checked" in line]
+    assert any('value="named"' in line for line in checked) and any('value="sendai-sangyo"' in line for line in checked)
