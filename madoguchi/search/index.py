@@ -32,7 +32,7 @@ class TextIndex:
         self.matrix = matrix
         self.vocab = vocab
         self.doc_ids = doc_ids
-        self.row_of = {d: i for i, d in enumerate(doc_ids)}
+        self._row_of: dict[str, int] | None = None
         # Local references: attribute look-ups on scipy objects cost more than the adds.
         self._data = matrix.data
         self._indices = matrix.indices
@@ -40,6 +40,13 @@ class TextIndex:
 
     def __len__(self) -> int:
         return len(self.doc_ids)
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        """{doc_id: row}, built on first use (≈100 MB at 10^6 documents; queries never need it)."""
+        if self._row_of is None:
+            self._row_of = {d: i for i, d in enumerate(self.doc_ids)}
+        return self._row_of
 
     # --- building ----------------------------------------------------------------------
 
