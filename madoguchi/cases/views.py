@@ -130,7 +130,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     org = membership(request.user).organization  # type: ignore[union-attr]  # triage implies a membership
     new_cases = Case.objects.awaiting_triage().shared_with(org).select_related("client", "owner", "municipality")[:200]
-    overdue = Referral.objects.filter(status=Referral.Status.SENT, overdue_flagged_at__isnull=False).select_related(
+    overdue = Referral.objects.filter(status=Referral.Status.SENT, overdue_flagged_at__isnull=False,
+                                      case__in=Case.objects.shared_with(org)).select_related(
         "case", "from_org", "to_org")[:200]
     return render(request, "cases/inbox.html", {"new_cases": new_cases, "overdue": overdue})
 

@@ -269,7 +269,19 @@ class Case(models.Model):
                 text=str(_("相談者が情報共有への同意を撤回しました。以後、受付機関以外には共有されません。")),
             )
             others = Organization.objects.filter(pk__in=self.involved_organization_ids() - {self.owner_id})
+            self._close_referrals_to_others(by=by)
             notify.consent_withdrawn(self, list(others))
+
+    def _close_referrals_to_others(self, *, by: User | None) -> None:
+        """Open referrals to other institutions end with the consent: they could no longer act on them."""
+        from madoguchi.cases.models.referral import Conflict, Referral
+
+        for referral in self.referrals.filter(status__in=Referral.OPEN_STATUSES).exclude(to_org_id=self.owner_id):
+            try:
+                referral.transition(Referral.Action.CLOSE, by=by, expected_version=referral.version,  # type: ignore[arg-type]
+                                    reason=str(_("相談者が情報共有への同意を撤回したため")))
+            except (Conflict, ValidationError):
+                continue  # answered or closed this very moment: nothing left to stop
 
     def visible_activities(self) -> QuerySet[Activity]:
         return self.activities.select_related("actor", "organization").order_by("created", "pk")

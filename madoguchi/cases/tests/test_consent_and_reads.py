@@ -87,3 +87,20 @@ def test_the_receiver_lists_a_case_referred_to_it(referral: Referral, bob: User,
     assert referral.case.short_code in client.get(reverse("cases:list")).content.decode()
     client.force_login(charlie)
     assert referral.case.short_code not in client.get(reverse("cases:list")).content.decode()
+
+
+def test_withdrawing_consent_closes_open_referrals_to_other_institutions(referral: Referral) -> None:
+    case = referral.case
+    case.withdraw_consent(by=case.client.user)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.CLOSED and "同意を撤回" in referral.reason
+
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from madoguchi.cases.overdue import flag_overdue
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30), tick=False):
+        assert flag_overdue() == 0  # nobody is chased for a case they may no longer see
