@@ -1,4 +1,4 @@
-"""Fixtures for the browser journeys: one Chromium per session, a fresh context per test.
+"""Fixtures for the browser journeys: one Chromium per module, a fresh context per test.
 
 Debian's Chromium (/usr/bin/chromium) is driven by playwright; no browser is ever downloaded.
 Without it the browser tests are skipped with the reason, and with CI=true they fail.
@@ -18,8 +18,15 @@ from madoguchi.ui.tests.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Journey
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One headless Chromium per test module.
+
+    Per module, not per session: while playwright runs, its event loop sits on this thread and
+    Django's ORM refuses to run ("async context") unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The
+    browser tests' bodies are plain sync code, so the flag is set for their module only and the
+    rest of the suite keeps Django's guard.
+    """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing (install Debian's chromium package; .ci/run does)"
         if IN_CI:
@@ -27,16 +34,21 @@ def chromium() -> Iterator[Any]:
         pytest.skip(f"skipped: {reason}")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop on this thread, which makes Django's ORM
-    # refuse to run ("async context") in the test body; the test body is plain sync code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        # launch() gives every run a fresh temporary profile (user data dir).
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            # launch() gives every run a fresh temporary profile (user data dir).
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
