@@ -73,3 +73,12 @@ def test_kinds_that_do_not_pair_cannot_be_introduced(tech_set, money_set, users)
 def test_introduction_action_rejects_get(tech_set, users):
     intro = services.request_introduction(tech_set["need"], tech_set["seed"], by=users["maker"])
     assert login(users["coordinator"]).get(f"/matching/i/{intro.uuid}/approve/").status_code == 405
+
+
+def test_the_consented_introduction_page_links_to_its_case(tech_set, users):
+    intro = services.request_introduction(tech_set["need"], tech_set["seed"], by=users["maker"])
+    services.approve(intro, by=users["coordinator"])
+    services.consent(intro, by=users["univ"])
+    intro.refresh_from_db()
+    body = login(users["maker"]).get(f"/matching/i/{intro.uuid}/").content.decode()
+    assert f"/cases/{intro.case_ref}/" in body and "双方同意" in body
