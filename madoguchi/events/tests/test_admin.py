@@ -66,3 +66,21 @@ def test_institution_staff_manage_only_their_own_events(event: Event) -> None:
     assert "創業セミナー" in listing and "ものづくり交流会" not in listing
     assert client.get(f"/admin/events/event/{theirs.pk}/change/").status_code == 302  # admin's "not found" redirect
     assert "(財)みやぎ産業振興機構" in add_form and "仙台市産業振興事業団" not in add_form
+
+
+def test_staff_download_the_roll_call_as_csv(admin_client_: Client, event: Event) -> None:
+    event.register(name="山田太郎", email="taro@example.jp", organization_name="山田製作所")
+    event.register(name="佐藤花子", email="hanako@example.jp")
+    event.register(name="鈴木一郎", email="ichiro@example.jp")
+    gone = event.register(name="取消者", email="gone@example.jp").registration
+    gone.cancel()
+
+    response = admin_client_.post("/admin/events/event/", {"action": "download_registrations", "_selected_action": [event.pk]})
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = [line.split(",") for line in response.content.decode("utf-8-sig").splitlines()]
+    assert rows[0][:5] == ["イベント", "開始日時", "状態", "順番", "氏名"]
+    assert [(r[2], r[3], r[4]) for r in rows[1:]] == [
+        ("確定", "", "山田太郎"), ("キャンセル待ち", "1", "佐藤花子"), ("キャンセル待ち", "2", "鈴木一郎"),
+    ]
+    assert rows[1][5] == "山田製作所"

@@ -24,7 +24,7 @@ def event(db: None) -> Event:
 
 
 def test_registrations_from_one_address_are_limited(client: Client, event: Event) -> None:
-    empty_bucket("event-register-ip", "127.0.0.1")
+    empty_bucket("ev-register-ip", "127.0.0.1")
 
     response = client.post("/events/sogyo/register/", {"name": "山田", "email": "y@example.jp", "consent": "on"})
 
@@ -34,7 +34,7 @@ def test_registrations_from_one_address_are_limited(client: Client, event: Event
 
 
 def test_the_subscribe_form_cannot_flood_one_mailbox(client: Client, db: None) -> None:
-    empty_bucket("event-subscribe-email", "victim@example.jp")
+    empty_bucket("ev-subscribe-mail", "victim@example.jp")
 
     response = client.post("/events/subscribe/", {"email": "Victim@example.jp", "consent": "on"})
 
@@ -44,7 +44,7 @@ def test_the_subscribe_form_cannot_flood_one_mailbox(client: Client, db: None) -
 
 
 def test_sign_ups_from_one_address_are_limited(client: Client, db: None) -> None:
-    empty_bucket("event-subscribe-ip", "127.0.0.1")
+    empty_bucket("ev-subscribe-ip", "127.0.0.1")
 
     response = client.post("/events/subscribe/", {"email": "taro@example.jp", "consent": "on"})
 
