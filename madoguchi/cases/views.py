@@ -64,6 +64,8 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         "close_form": forms.get("close_form") or CloseForm(),
         "document_form": forms.get("document_form") or DocumentForm(),
         "errors": errors or [],
+        # The form the user just sent, when it had mistakes: listed in the page's error summary.
+        "failed_form": next((f for f in forms.values() if f is not None and f.is_bound and f.errors), None),
         "suggestions": suggestions.for_case(case) if can_manage and m is not None and m.is_coordinator else None,
     }
     return render(request, "cases/case.html", context, status=status)

@@ -278,7 +278,7 @@ class Case(models.Model):
 
         for referral in self.referrals.filter(status__in=Referral.OPEN_STATUSES).exclude(to_org_id=self.owner_id):
             try:
-                referral.transition(Referral.Action.CLOSE, by=by, expected_version=referral.version,  # type: ignore[arg-type]
+                referral.transition(Referral.Action.CLOSE, by=by, expected_version=referral.version,
                                     reason=str(_("相談者が情報共有への同意を撤回したため")))
             except (Conflict, ValidationError):
                 continue  # answered or closed this very moment: nothing left to stop

@@ -111,7 +111,7 @@ class Referral(models.Model):
         return [action for action, (sources, _target) in self.TRANSITIONS.items() if self.status in sources]
 
     def transition(
-        self, action: str, *, by: User, expected_version: int, outcome: str = "", reason: str = ""
+        self, action: str, *, by: User | None, expected_version: int, outcome: str = "", reason: str = ""
     ) -> None:
         """Move the referral by `action`; raises ValidationError or Conflict, changes nothing then."""
         from madoguchi.cases import notify

@@ -140,3 +140,8 @@ def test_coming_from_a_program_page_starts_the_form_from_it(client: HttpClient, 
     assert "「創業塾」（仙台市産業振興事業団）について相談したいです。" in html
     checked = [line for line in html.splitlines() if "checked" in line]
     assert any('value="named"' in line for line in checked) and any('value="sendai-sangyo"' in line for line in checked)
+
+
+def test_the_error_summary_links_to_each_wrong_field(client: HttpClient, form_data: dict[str, Any]) -> None:
+    html = client.post(reverse("cases:intake"), {**form_data, "name": "", "consent": ""}).content.decode()
+    assert '<a href="#id_name">' in html and '<a href="#id_consent">' in html and 'id="id_consent"' in html

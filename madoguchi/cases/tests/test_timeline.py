@@ -41,3 +41,15 @@ def test_a_closed_case_takes_no_more_notes(case: Case, alice: User) -> None:
     case.close(by=alice, outcome="info_only")
     with pytest.raises(ValidationError):
         case.add_note(by=alice, text="追記")
+
+
+def test_an_empty_note_from_the_page_is_announced_in_the_error_summary(case: Case, alice: User, client: object) -> None:
+    from django.test import Client as HttpClient
+    from django.urls import reverse
+
+    assert isinstance(client, HttpClient)
+    client.force_login(alice)
+    response = client.post(reverse("cases:note", args=[case.code]), {"text": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html and '<a href="#note_text">' in html and "メモの内容を入力してください" in html
