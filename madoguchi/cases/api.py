@@ -18,6 +18,7 @@ from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, django_auth
 
 from madoguchi.api.errors import ApiError, ErrorOut
+from madoguchi.api.params import limit_param, offset_param, paginate
 from madoguchi.cases.access import get_case_for_user, get_referral_for_user
 from madoguchi.cases.forms import IntakeForm
 from madoguchi.cases.intake import create_consultation
@@ -156,6 +157,32 @@ def create(request: HttpRequest, payload: ConsultationIn) -> Status:
     body = {"code": case.code, "status": case.status, "url": absolute(case.get_absolute_url())}
     # A retry with the same key gets the first answer again, with 200 instead of 201.
     return Status(200 if before else 201, body)
+
+
+class CaseSummaryOut(Schema):
+    code: uuid.UUID
+    status: str
+    status_label: str
+    owner: str
+    created: dt.datetime
+    url: str
+
+
+class CaseListOut(Schema):
+    count: int
+    items: list[CaseSummaryOut]
+
+
+@router.get("/cases", auth=[InstitutionToken(), django_auth], response={200: CaseListOut, 401: ErrorOut, 422: ErrorOut},
+            summary="自機関の相談（相談者は自分の相談）の一覧")
+def case_list(request: HttpRequest, limit: int = limit_param(), offset: int = offset_param()) -> dict[str, Any]:
+    m = membership(request.user)
+    # The same sets as the /cases/ page: the client's own, or what the institution may open now.
+    cases = Case.objects.for_institution(m.organization) if m else Case.objects.filter(client__user=request.user)
+    count, rows = paginate(cases.select_related("owner").order_by("-created", "pk"), limit, offset)
+    return {"count": count, "items": [
+        {"code": c.code, "status": c.status, "status_label": c.get_status_display(), "owner": c.owner.display_name,
+         "created": c.created, "url": absolute(c.get_absolute_url())} for c in rows]}
 
 
 @router.get("/cases/{code}", auth=[InstitutionToken(), django_auth], response={200: CaseOut, 401: ErrorOut, 404: ErrorOut},

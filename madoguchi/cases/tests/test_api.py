@@ -130,3 +130,17 @@ def test_a_retry_with_the_same_idempotency_key_stores_one_case(
     again = client.post("/api/consultations", payload, content_type="application/json", **headers)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["code"] == again.json()["code"] and Case.objects.count() == 1
+
+
+def test_the_case_list_shows_what_the_institution_may_open(
+    client: HttpClient, referral: Referral, bob_token: str, charlie: User, other_client: Any,
+) -> None:
+    from madoguchi.cases.tests.conftest import make_case
+
+    make_case(other_client, referral.case.owner)  # not referred to B
+    body = client.get("/api/cases?limit=10", **_auth(bob_token)).json()
+    assert body["count"] == 1 and body["items"][0]["code"] == str(referral.case.code)
+    _row, raw = ApiToken.objects.issue(user=charlie, name="C")
+    assert client.get("/api/cases", **_auth(raw)).json() == {"count": 0, "items": []}
+    client.force_login(other_client.user)
+    assert client.get("/api/cases").json()["count"] == 1  # the other client's own case only
