@@ -212,11 +212,16 @@ class Listing(models.Model):
         return self.owner_name
 
     def publish(self, by: object) -> None:
+        """A coordinator's approval; `by` is recorded as the history user of the change."""
         self.status = self.Status.PUBLISHED
+        if by is not None:
+            self._history_user = by
         self.save()
 
     def reject(self, by: object) -> None:
         self.status = self.Status.REJECTED
+        if by is not None:
+            self._history_user = by
         self.save()
 
     def renew(self, days: int = DEFAULT_VALIDITY_DAYS) -> None:

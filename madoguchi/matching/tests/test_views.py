@@ -163,3 +163,10 @@ def test_list_page_query_count_does_not_grow_with_rows(orgs, users, field_, djan
     c = login(users["maker"])
     with django_assert_max_num_queries(12):
         assert c.get("/matching/").status_code == 200
+
+
+def test_moderation_is_recorded_in_the_history_with_the_coordinator(orgs, users):
+    listing = make_listing(Kind.NEED, "承認待ちのニーズ", owner_organization=orgs["maker"], status=Listing.Status.PENDING)
+    login(users["coordinator"]).post(f"/matching/l/{listing.uuid}/moderate/", {"action": "publish"})
+    last = listing.history.first()
+    assert last.status == "published" and last.history_user == users["coordinator"]
