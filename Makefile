@@ -34,6 +34,7 @@ load-plan: migrate
 	$(BIN)/madoguchi reindex
 
 run: load-plan
+	$(BIN)/madoguchi collectstatic --noinput -v0
 	$(BIN)/madoguchi runserver $(HOST):$(PORT)
 
 # PYTEST_ARGS lets CI or a developer narrow or widen the run (e.g. PYTEST_ARGS="-k loader").
