@@ -96,3 +96,12 @@ def test_diagnosis_ignores_unknown_answers(client: Client, records: None) -> Non
     response = client.get(reverse("search:diagnosis"), {"stage": "<x>", "need": "zzz", "step": "nowhere"})
     assert response.status_code == 200
     assert "事業はいまどの段階ですか" in response.content.decode()
+
+
+def test_search_page_reads_only_the_index_version_once_loaded(
+    client: Client, records: None, django_assert_max_num_queries: Any,
+) -> None:
+    client.get(reverse("search:search"), {"q": "特許"})  # loads the corpus
+    with django_assert_max_num_queries(2):  # the version (page + choices); results come from memory
+        response = client.get(reverse("search:search"), {"q": "大学の特許"})
+    assert "東北テクノアーチ" in response.content.decode()
