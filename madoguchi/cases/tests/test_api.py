@@ -144,3 +144,15 @@ def test_the_case_list_shows_what_the_institution_may_open(
     assert client.get("/api/cases", **_auth(raw)).json() == {"count": 0, "items": []}
     client.force_login(other_client.user)
     assert client.get("/api/cases").json()["count"] == 1  # the other client's own case only
+
+
+def test_a_read_only_member_can_read_but_not_answer_through_the_api(client: HttpClient, referral: Referral, dora: User) -> None:
+    _row, raw = ApiToken.objects.issue(user=dora, name="閲覧")
+    code = referral.case.code
+    read = client.get(f"/api/cases/{code}", **_auth(raw))
+    assert read.status_code == 200 and read.json()["can_write"] is False
+    answer = client.post(f"/api/cases/{code}/referrals/{referral.uuid}/accept", {"version": 1},
+                         content_type="application/json", **_auth(raw))
+    assert answer.status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
