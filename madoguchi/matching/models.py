@@ -146,10 +146,12 @@ class Listing(models.Model):
 
     # Analysed free text (space-joined terms), refreshed on every save.
     terms = models.TextField(editable=False, blank=True)
+    # when suggestions were last computed; older than `updated` means `match --stale` owes a refresh
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["terms"])
+    history = HistoricalRecords(excluded_fields=["terms", "matched_at"])
     objects = ListingQuerySet.as_manager()
 
     class Meta:

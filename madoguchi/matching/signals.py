@@ -40,8 +40,8 @@ def _refresh_later(listing_id: int) -> None:
         from madoguchi.matching import alerts, suggestions
 
         listing = Listing.objects.filter(pk=listing_id).first()
-        if listing is None:
-            return
+        if listing is None or not suggestions.refresh_in_request(listing):
+            return  # large platform: `madoguchi match --stale` refreshes and alerts
         suggestions.refresh_around(listing)
         alerts.alert_for_new_listing(listing)
 

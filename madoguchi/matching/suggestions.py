@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.directory.models import Area, BusinessStage, Field, Municipality
@@ -20,6 +20,9 @@ from madoguchi.matching import engine
 from madoguchi.matching.models import Feedback, Kind, Listing, Match, TechArea
 
 SUGGESTIONS_KEPT = 20
+# Above this many live candidates a save does not refresh in the request (rebuilding the pool
+# would make the save slow); `madoguchi match --stale`, run every few minutes, picks it up.
+SYNC_REFRESH_LIMIT = 20_000
 
 _cache: dict[tuple[str, ...], tuple[tuple[object, ...], engine.Pool]] = {}
 _cache_lock = threading.Lock()
@@ -116,6 +119,8 @@ def compute(listing: Listing, k: int = SUGGESTIONS_KEPT, today: dt.date | None =
 def store(listing: Listing, suggestions: Sequence[engine.Suggestion]) -> list[Match]:
     """Replace the listing's stored suggestions with these."""
     now = timezone.now()
+    # update(), not save(): a save would bump `updated` and signal another refresh
+    Listing.objects.filter(pk=listing.pk).update(matched_at=now)
     Match.objects.filter(listing=listing).delete()
     rows = [
         Match(listing=listing, candidate_id=s.id, rank=rank, score=s.score, reasons=s.reasons, refreshed_at=now)
@@ -166,4 +171,24 @@ def refresh_all(progress: Callable[[int, int], None] | None = None, today: dt.da
             done += 1
             if progress:
                 progress(done, total)
+    return done
+
+
+def refresh_in_request(listing: Listing) -> bool:
+    """Whether a save of this listing should refresh suggestions right away (small platforms)."""
+    n = Listing.objects.live().filter(kind__in=engine.COMPLEMENT[listing.kind]).count()
+    return n <= SYNC_REFRESH_LIMIT
+
+
+def stale_listings() -> QuerySet[Listing]:
+    """Live listings changed since their suggestions were last computed (or never computed)."""
+    return Listing.objects.live().filter(Q(matched_at__isnull=True) | Q(matched_at__lt=F("updated"))).order_by("updated")
+
+
+def refresh_stale(limit: int = 10_000) -> list[Listing]:
+    """Refresh the stale listings (and the listings they now suit); returns the refreshed ones."""
+    done = []
+    for listing in stale_listings()[:limit]:
+        refresh_around(listing)
+        done.append(listing)
     return done

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--all", action="store_true", help="公開中のすべての掲載の候補を更新する")
         group.add_argument("--listing", help="この掲載（UUID）の候補を更新する")
+        group.add_argument("--stale", action="store_true", help="変更後まだ候補を更新していない掲載だけを更新し、新着を知らせる（数分おきに実行）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         start = time.perf_counter()
@@ -30,6 +31,12 @@ class Command(BaseCommand):
                 raise CommandError(_("掲載 %(uuid)s が見つかりません。") % {"uuid": opts["listing"]})
             rows = suggestions.refresh(listing)
             self.stdout.write(_("「%(title)s」の候補 %(n)d 件を更新しました。") % {"title": listing.title, "n": len(rows)})
+            return
+        if opts["stale"]:
+            refreshed = suggestions.refresh_stale()
+            sent = sum(alerts.alert_for_new_listing(x) for x in refreshed)
+            self.stdout.write(_("%(n)d 件の掲載の候補を更新し、新着のお知らせ %(sent)d 通をキューに入れました。") % {
+                "n": len(refreshed), "sent": sent})
             return
         last = [0.0]
 
