@@ -65,3 +65,19 @@ def test_diagnosis_wizard_leads_to_a_roadmap(live_server: Any, live_plan: None, 
     assert page.get_by_role("heading", name="あなたへのロードマップ").is_visible()
     assert page.get_by_role("heading", name="いま使える支援").is_visible()
     check_page(page, journey, "roadmap")
+
+
+def test_an_english_speaker_asks_in_english_and_reads_the_reasons_in_english(
+    live_server: Any, live_plan: None, page: Any, journey: Journey
+) -> None:
+    page.goto(live_server.url + "/organizations/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state("load")
+    search = page.get_by_role("search").get_by_role("searchbox", name=re.compile("What do you need help with"))
+    search.fill("license a university patent")
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    first = page.locator("li.search-hit").first
+    assert "matches the" in first.locator(".reasons").inner_text()
+    check_page(page, journey, "results-en")
