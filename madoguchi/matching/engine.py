@@ -61,6 +61,7 @@ W_CERT = 0.05
 W_SKILL = 0.10  # per shared skill, at most three
 PENALTY_PAIR = 1.0  # the full text weight: a pair judged wrong drops below any plausible one
 PENALTY_SIMILAR = 0.12
+MIN_SHARED_TERMS = 2
 
 
 @dataclass
@@ -123,8 +124,10 @@ def _binary(rows: Iterable[Iterable[int]], n_cols: int) -> sparse.csc_matrix:
     return m.tocsc()
 
 
-def _accumulate(matrix: sparse.csc_matrix, cols: Sequence[int], weights: np.ndarray | None, n: int) -> np.ndarray:
-    """Sum of the given columns (times `weights`), as a dense vector.
+def _accumulate(matrix: sparse.csc_matrix, cols: Sequence[int], weights: np.ndarray | None, n: int,
+                count: bool = False) -> np.ndarray:
+    """Sum of the given columns (times `weights`), as a dense vector; with `count`, how many of
+    the columns each row has.
 
     Reads the CSC arrays directly: scipy's fancy column indexing validates and copies, which
     costs more than the sums themselves at 10^5–10^6 rows. Row indices are unique within a
@@ -134,7 +137,9 @@ def _accumulate(matrix: sparse.csc_matrix, cols: Sequence[int], weights: np.ndar
     indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
     for j, c in enumerate(cols):
         start, end = indptr[c], indptr[c + 1]
-        if weights is None:
+        if count:
+            out[indices[start:end]] += 1
+        elif weights is None:
             out[indices[start:end]] += data[start:end]
         else:
             out[indices[start:end]] += data[start:end] * weights[j]
@@ -305,7 +310,9 @@ def suggest(
     text, cols = pool.bm25(src.terms)
     best = float(text[mask].max())
     score = text / np.float32(best) if best > 0 else text.copy()  # W_TEXT = 1: the best text match scores 1
-    relevant = text > 0  # something in common: text, field, technology, process or skill
+    # something in common: text, field, technology, process or skill. A text-only tie must be
+    # more than one shared word: 「技術」 alone is not a reason to introduce anyone.
+    relevant = _accumulate(pool.weights, cols, None, pool.n, count=True) >= MIN_SHARED_TERMS
     f32 = np.float32
 
     def bonus(weight: float, hits: np.ndarray | None, cap: int = 1) -> None:
@@ -323,7 +330,10 @@ def suggest(
         if hits is not None:
             relevant |= hits > 0
     if src.stages:
-        bonus(W_STAGE, pool._overlap(pool.stages, pool.stage_vocab, src.stages))
+        stage_hits = pool._overlap(pool.stages, pool.stage_vocab, src.stages)
+        bonus(W_STAGE, stage_hits)
+        if src.kind in STAGE_IS_HARD:  # for money, a fitting stage (amount already filtered) is common ground
+            relevant |= stage_hits > 0
     if src.certifications:
         bonus(W_CERT, pool._overlap(pool.certs, pool.cert_vocab, src.certifications), 2)
     if src.areas:

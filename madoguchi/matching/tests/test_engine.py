@@ -140,3 +140,8 @@ def test_saving_a_listing_refreshes_its_suggestions_and_the_other_sides(tech_set
         seed.save()
     assert not need.matches.filter(candidate=seed).exists()
     assert not seed.matches.exists()
+
+
+def test_one_generic_shared_word_is_not_a_suggestion(tech_set):
+    far = make_listing(Kind.SEED, "次世代ディスプレイの駆動回路技術", "電子ペーパー向けの低消費電力の回路。")
+    assert far.pk not in ranked(tech_set["need"])  # shares only 「技術」 with the need
