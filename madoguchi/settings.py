@@ -166,6 +166,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# whitenoise warns at start-up when STATIC_ROOT is missing, before collectstatic has run.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# URLs typed into forms without a scheme are taken as https (Django 6's default, adopted now).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 # Uploaded case documents; never served directly, only through the case's access check.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media")))
 CASE_ATTACHMENT_MAX_BYTES = envint("CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))

@@ -30,6 +30,11 @@ class Outcome(models.TextChoices):
     DEAL = "deal", _("商談成立")
     EXPERT = "expert", _("専門家派遣")
     INFO_ONLY = "info_only", _("情報提供のみ")
+    # Outcomes of introductions made by matching (seeds × needs, investors, orders, talent).
+    LICENSE = "license", _("ライセンス契約")
+    INVESTMENT = "investment", _("出資")
+    ORDER_WON = "order_won", _("受注")
+    HIRED = "hired", _("採用")
     OTHER = "other", _("その他")
 
 

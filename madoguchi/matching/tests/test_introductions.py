@@ -82,3 +82,21 @@ def test_the_consented_introduction_page_links_to_its_case(tech_set, users):
     intro.refresh_from_db()
     body = login(users["maker"]).get(f"/matching/i/{intro.uuid}/").content.decode()
     assert f"/cases/{intro.case_ref}/" in body and "双方同意" in body
+
+
+def test_an_introduction_case_records_a_licence_agreement_as_its_outcome(tech_set, users, orgs):
+    need, seed = tech_set["need"], tech_set["seed"]
+    intro = services.request_introduction(need, seed, by=users["maker"])
+    login(users["coordinator"]).post(f"/matching/i/{intro.uuid}/approve/")
+    login(users["univ"]).post(f"/matching/i/{intro.uuid}/consent/")
+    intro.refresh_from_db()
+    referral = Referral.objects.get(case__code=intro.case_ref, to_org__slug="tohoku-u")
+    receiver = users["univ"]
+    referral.accept(by=receiver, expected_version=referral.version)
+    referral.refresh_from_db()
+    referral.start(by=receiver, expected_version=referral.version)
+    referral.refresh_from_db()
+    referral.complete(by=receiver, expected_version=referral.version, outcome="license")
+    referral.refresh_from_db()
+    assert referral.get_outcome_display() == "ライセンス契約"
+    assert "ライセンス契約" in referral.case.activities.last().text
