@@ -28,6 +28,41 @@ ProgressFn = Callable[[int, int], None]
 _CHUNK_POSTINGS = 1_000_000
 
 
+try:
+    # scipy's compiled y += A·x for a CSC matrix; private, so the numpy line stays as a fallback.
+    from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
+except ImportError:  # pragma: no cover - another scipy layout
+    _csc_matvec = None
+
+# Below this many documents the plain scan is as fast as sampling.
+_SAMPLE_FROM = 50_000
+_SAMPLE_STEP = 32
+
+
+def _above_sample_threshold(scores: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray | None:
+    """Return the rows (kept by mask) scoring at least a threshold that k of them reach, or None.
+
+    The threshold is the k-th best score of every 32nd row: when at least k rows reach it,
+    they include every row of the true top k and all its ties, so the result is exact while
+    the candidates shrink from ~10^6 to a few hundred. None: use the plain scan.
+    """
+    if scores.size < _SAMPLE_FROM:
+        return None
+    sample = scores[::_SAMPLE_STEP]
+    if mask is not None:
+        sample = sample[mask[::_SAMPLE_STEP]]
+    if sample.size <= k:
+        return None
+    threshold = np.partition(sample, sample.size - k)[sample.size - k]
+    if not threshold > 0:
+        return None
+    keep = scores >= threshold
+    if mask is not None:
+        keep &= mask
+    rows = np.flatnonzero(keep)
+    return rows if rows.size >= k else None
+
+
 class TextIndex:
     """Documents × terms, BM25-weighted. Rows are documents in build order."""
 
@@ -174,14 +209,21 @@ class TextIndex:
 
     def scores(self, terms: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
         """Return the BM25 score of every document (float32, one per row)."""
-        out = np.zeros(len(self.doc_ids), dtype=np.float32)
+        n = len(self.doc_ids)
+        out = np.zeros(n, dtype=np.float32)
         for i, term in enumerate(terms):
             col = self.vocab.get(term)
             if col is None:
                 continue
-            s, e = self._indptr[col], self._indptr[col + 1]
-            w = 1.0 if weights is None else weights[i]
-            out[self._indices[s:e]] += self._data[s:e] * np.float32(w)
+            s, e = int(self._indptr[col]), int(self._indptr[col + 1])
+            w = np.float32(1.0 if weights is None else weights[i])
+            if _csc_matvec is not None:
+                # One compiled pass, out[row] += data·w, the same float32 operations as the
+                # numpy line below but ~9× faster on a common term's 10^6 postings.
+                _csc_matvec(n, 1, np.array([0, e - s], dtype=self._indices.dtype), self._indices[s:e],
+                            self._data[s:e], np.array([w], dtype=np.float32), out)
+            else:
+                out[self._indices[s:e]] += self._data[s:e] * w
         return out
 
     def query(
@@ -206,10 +248,14 @@ class TextIndex:
     @staticmethod
     def top_rows(scores: np.ndarray, k: int, *, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Return the best k (row, score) with score > 0, best first; ties keep row order."""
-        candidates = np.flatnonzero(scores > 0)
-        if mask is not None:
-            candidates = candidates[mask[candidates]]
-        if k <= 0 or candidates.size == 0:
+        if k <= 0:
+            return []
+        candidates = _above_sample_threshold(scores, k, mask)
+        if candidates is None:
+            candidates = np.flatnonzero(scores > 0)
+            if mask is not None:
+                candidates = candidates[mask[candidates]]
+        if candidates.size == 0:
             return []
         cand_scores = scores[candidates]
         if candidates.size > k:
