@@ -211,6 +211,13 @@ class Corpus:
         return len(self.rows)
 
 
+def _narrow(bits: np.ndarray, codes: _Bits) -> np.ndarray:
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if len(codes.bit) <= np.iinfo(dtype).bits:
+            return bits.astype(dtype)
+    return bits
+
+
 def build_corpus_index(
     docs: Sequence[DocMeta],
     *,
@@ -257,6 +264,10 @@ def build_corpus_index(
             m_rows.append(i)
             m_cols.append(muni_cols.setdefault(code, len(muni_cols)))
         rows.append((d.kind, d.id, d.title, d.organization, d.organization_id, d.url))
+    # The narrowest integer that holds the codes: the per-question bit tests read N of them.
+    function_bits, stage_bits, field_bits = (
+        _narrow(function_bits, functions), _narrow(stage_bits, stages), _narrow(field_bits, fields_)
+    )
     doc_muni = sp.csc_matrix(
         (np.ones(len(m_rows), dtype=np.int8), (m_rows, m_cols)), shape=(n, max(len(muni_cols), 1))
     )
@@ -308,10 +319,14 @@ def _explicit_facets(corpus: Corpus, filters: dict[str, str | None]) -> list[Fac
 
 
 def _place_rows(corpus: Corpus, codes: Iterable[str]) -> np.ndarray:
-    cols = [corpus.municipality_cols[c] for c in codes if c in corpus.municipality_cols]
-    if not cols:
-        return np.zeros(len(corpus), dtype=bool)
-    return np.asarray(corpus.doc_municipality[:, cols].sum(axis=1)).ravel() > 0
+    out = np.zeros(len(corpus), dtype=bool)
+    m = corpus.doc_municipality
+    for code in codes:
+        col = corpus.municipality_cols.get(code)
+        if col is not None:
+            # The column's rows directly: summing a sparse slice makes an int64 array of N.
+            out[m.indices[m.indptr[col] : m.indptr[col + 1]]] = True
+    return out
 
 
 def _areas_of(gazetteer: Gazetteer, code: str) -> list[tuple[str, tuple[str, list[str]]]]:
@@ -324,11 +339,12 @@ def _facet_arrays(corpus: Corpus, facets: Sequence[Facet]) -> dict[Facet, np.nda
     n = len(corpus)
     for f in facets:
         if f.type == "function":
-            bit = np.uint64(corpus.functions.mask([f.code]))
-            out[f] = ((corpus.function_bits & bit) != 0).astype(np.float32)
+            arr = corpus.function_bits
+            bit = arr.dtype.type(corpus.functions.mask([f.code]))
+            out[f] = ((arr & bit) != 0).astype(np.float32)
         elif f.type in ("stage", "field"):
             bits, arr = (corpus.stages, corpus.stage_bits) if f.type == "stage" else (corpus.fields, corpus.field_bits)
-            bit = np.uint64(bits.mask([f.code]))
+            bit = arr.dtype.type(bits.mask([f.code]))
             has = ((arr & bit) != 0).astype(np.float32)
             has[arr == 0] = 0.5  # the record says nothing about stages/fields: neither for nor against
             out[f] = has
@@ -419,11 +435,17 @@ def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> lis
     boosting = [f for f in facets if f.type in FACET_WEIGHTS]
     if boosting:
         total = sum(FACET_WEIGHTS[f.type] for f in boosting)
-        satisfied = sum(arrays[f] * FACET_WEIGHTS[f.type] for f in boosting) / total
+        # In place, one array of N: the same float32 operations in the same order as
+        # sum(arrays[f] * w) / total, so scores are unchanged to the bit.
+        satisfied = arrays[boosting[0]] * FACET_WEIGHTS[boosting[0].type]
+        for f in boosting[1:]:
+            satisfied += arrays[f] * FACET_WEIGHTS[f.type]
+        satisfied /= total
         best = float(scores.max()) if scores.size else 0.0
         if best > 0:
             # Lift text matches by what they satisfy; documents without a text match stay out.
-            scores = scores + (scores > 0) * (FACET_BOOST * best * satisfied).astype(np.float32)
+            satisfied *= FACET_BOOST * best
+            np.add(scores, satisfied, out=scores, where=scores > 0)
         elif not terms or best == 0:
             scores = satisfied.astype(np.float32)
     mask = _filter_mask(corpus, facets, arrays)

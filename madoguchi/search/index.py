@@ -289,7 +289,8 @@ class TextIndex:
                 continue
             s, e = int(self._indptr[col]), int(self._indptr[col + 1])
             idx = self._indices[s:e]
-            pos = np.searchsorted(idx, rows)
+            # Same dtype on both sides: otherwise numpy converts the whole column (10^6 rows).
+            pos = np.searchsorted(idx, rows.astype(idx.dtype, copy=False))
             found = pos < idx.size
             pos = np.where(found, pos, 0)
             found &= idx[pos] == rows if idx.size else np.zeros(len(rows), bool)
