@@ -31,7 +31,20 @@ def _postgres_problem() -> str | None:
         return f"PostgreSQL at {cfg['HOST']}:{cfg['PORT']} is not reachable ({exc.__class__.__name__}: {exc})"
 
 
+def _on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _on_postgres():
+        # Tests of real concurrent transactions belong to the PostgreSQL run (`make test` with
+        # DATABASE_URL, as CI does): on SQLite they are deselected, not skipped, and say so.
+        postgres_only = [item for item in items if item.get_closest_marker("postgres")]
+        if postgres_only:
+            config.hook.pytest_deselected(items=postgres_only)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+            config.stash[_DESELECTED_PG] = len(postgres_only)
+        return
     problem = _postgres_problem()
     if problem is None:
         return
@@ -40,6 +53,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason=f"skipped: {problem}; unset DATABASE_URL to run on SQLite")
     for item in items:
         item.add_marker(skip)
+
+
+_DESELECTED_PG = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    count = config.stash.get(_DESELECTED_PG, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} PostgreSQL-only tests (concurrent transactions) were deselected on SQLite; "
+            "run with DATABASE_URL=postgres://... to include them."
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -10,16 +10,15 @@ import threading
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection, connections
+from django.db import connections
 
 from madoguchi.cases.models import Case, Client, Conflict, Referral
 from madoguchi.directory.models import Membership, Organization
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_of_two_simultaneous_answers_exactly_one_wins() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for concurrent transactions (run with DATABASE_URL=postgres://...)")
     core = Organization.objects.create(slug="core", name="みやぎ産業振興機構", kind=Organization.Kind.CORE)
     receiver = Organization.objects.create(slug="b", name="仙台市産業振興事業団", kind=Organization.Kind.SUPPORT)
     sender = User.objects.create_user("alice")

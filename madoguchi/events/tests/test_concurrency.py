@@ -10,17 +10,16 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event, Registration
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_never_overfill_the_event() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for concurrent transactions (run with DATABASE_URL=postgres://...)")
     org = Organization.objects.create(slug="o", name="機構", kind=Organization.Kind.CORE)
     start = timezone.now() + dt.timedelta(days=7)
     event = Event.objects.create(organization=org, title="商談会", capacity=3, status=Event.Status.PUBLISHED,
