@@ -333,31 +333,39 @@ def _areas_of(gazetteer: Gazetteer, code: str) -> list[tuple[str, tuple[str, lis
     return [(slug, area) for slug, area in gazetteer.areas.items() if code in area[1]]
 
 
-def _facet_arrays(corpus: Corpus, facets: Sequence[Facet]) -> dict[Facet, np.ndarray]:
-    """Return, per facet, which documents satisfy it (float: 1 yes, 0.5 unknown, 0 no)."""
+def _facet_arrays(corpus: Corpus, facets: Sequence[Facet], rows: np.ndarray | None = None) -> dict[Facet, np.ndarray]:
+    """Return, per facet, which documents satisfy it (float: 1 yes, 0.5 unknown, 0 no).
+
+    With `rows`, only for those documents, in that order (the same values, far less work).
+    """
     out: dict[Facet, np.ndarray] = {}
-    n = len(corpus)
+    n = len(corpus) if rows is None else len(rows)
+
+    def at(a: np.ndarray) -> np.ndarray:
+        return a if rows is None else a[rows]
+
     for f in facets:
         if f.type == "function":
-            arr = corpus.function_bits
+            arr = at(corpus.function_bits)
             bit = arr.dtype.type(corpus.functions.mask([f.code]))
             out[f] = ((arr & bit) != 0).astype(np.float32)
         elif f.type in ("stage", "field"):
             bits, arr = (corpus.stages, corpus.stage_bits) if f.type == "stage" else (corpus.fields, corpus.field_bits)
+            arr = at(arr)
             bit = arr.dtype.type(bits.mask([f.code]))
             has = ((arr & bit) != 0).astype(np.float32)
             has[arr == 0] = 0.5  # the record says nothing about stages/fields: neither for nor against
             out[f] = has
         elif f.type == "municipality":
-            here = _place_rows(corpus, corpus.gazetteer.expand(f.code)).astype(np.float32)
+            here = at(_place_rows(corpus, corpus.gazetteer.expand(f.code))).astype(np.float32)
             # Half credit for the rest of its area: 「富谷で」 is served from Sendai in 仙台北部地域.
             for _slug, (_name, codes) in _areas_of(corpus.gazetteer, f.code):
-                near = _place_rows(corpus, [c for m in codes for c in corpus.gazetteer.expand(m)])
+                near = at(_place_rows(corpus, [c for m in codes for c in corpus.gazetteer.expand(m)]))
                 here = np.maximum(here, near * np.float32(0.5))
             out[f] = here
         elif f.type == "area":
             codes = [c for m in corpus.gazetteer.areas.get(f.code, ("", []))[1] for c in corpus.gazetteer.expand(m)]
-            out[f] = _place_rows(corpus, codes).astype(np.float32)
+            out[f] = at(_place_rows(corpus, codes)).astype(np.float32)
         else:
             out[f] = np.zeros(n, dtype=np.float32)
     return out
@@ -431,8 +439,12 @@ def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> lis
     terms = [t for t, _w in weighted]
     weights = [w for _t, w in weighted]
     scores = corpus.index.scores(terms, weights)
-    arrays = _facet_arrays(corpus, facets)
     boosting = [f for f in facets if f.type in FACET_WEIGHTS]
+    filtering = any(f.source == "filter" and f.type != "municipality" for f in facets)
+    if boosting and not filtering and terms and scores.size and float(scores.max()) > 0:
+        top = _top_boosted(corpus, scores, boosting, limit)
+        return _hits(corpus, top, query, weighted, facets, _facet_arrays(corpus, facets, _rows_of(top)))
+    arrays = _facet_arrays(corpus, facets)
     if boosting:
         total = sum(FACET_WEIGHTS[f.type] for f in boosting)
         # In place, one array of N: the same float32 operations in the same order as
@@ -450,7 +462,46 @@ def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> lis
             scores = satisfied.astype(np.float32)
     mask = _filter_mask(corpus, facets, arrays)
     top = TextIndex.top_rows(scores, limit, mask=mask)
-    return _hits(corpus, top, query, weighted, facets, arrays)
+    return _hits(corpus, top, query, weighted, facets, _facet_arrays(corpus, facets, _rows_of(top)))
+
+
+def _rows_of(top: list[tuple[int, float]]) -> np.ndarray:
+    return np.fromiter((r for r, _s in top), dtype=np.int64, count=len(top))
+
+
+def _boosted(corpus: Corpus, scores: np.ndarray, boosting: Sequence[Facet], best: float, rows: np.ndarray) -> np.ndarray:
+    """Return the boosted scores of `rows` (all scoring above zero), as rank() has always computed them."""
+    arrays = _facet_arrays(corpus, boosting, rows)
+    total = sum(FACET_WEIGHTS[f.type] for f in boosting)
+    satisfied = arrays[boosting[0]] * FACET_WEIGHTS[boosting[0].type]
+    for f in boosting[1:]:
+        satisfied += arrays[f] * FACET_WEIGHTS[f.type]
+    satisfied /= total
+    satisfied *= FACET_BOOST * best
+    return scores[rows] + satisfied
+
+
+def _top_boosted(corpus: Corpus, scores: np.ndarray, boosting: Sequence[Facet], limit: int) -> list[tuple[int, float]]:
+    """Return the top `limit` (row, boosted score) without boosting every document.
+
+    A boost adds at most FACET_BOOST·best to a text score. The boosted scores of the best
+    `limit` texts are real scores, so the limit-th of the final top is at least their lowest,
+    `floor`; a document whose text score is below floor − FACET_BOOST·best cannot reach it.
+    Only the rest (usually a few thousand of 10^6) are boosted and ranked, ties by row as before.
+    """
+    best = float(scores.max())
+    first = TextIndex.top_rows(scores, limit)
+    candidates: np.ndarray | None = None
+    if len(first) >= limit:
+        floor = float(_boosted(corpus, scores, boosting, best, _rows_of(first)).min())
+        # 1% margin: float32 rounding of the boost (a weighted mean may exceed 1 by an ulp).
+        threshold = floor - FACET_BOOST * best * 1.01
+        if threshold > 0:
+            candidates = np.flatnonzero(scores >= np.float32(threshold))
+    if candidates is None:
+        candidates = np.flatnonzero(scores > 0)
+    boosted = _boosted(corpus, scores, boosting, best, candidates)
+    return [(int(candidates[i]), s) for i, s in TextIndex.top_rows(boosted, limit)]
 
 
 # --- reasons -------------------------------------------------------------------------------
@@ -550,7 +601,7 @@ def _hits(
         if not shown and any(contributions[j, i] > 0 for j, t in enumerate(terms) if t.startswith(GRAM_PREFIX)):
             reasons.append(text["name_part"])
         for f in facets:
-            value = float(arrays[f][row]) if f in arrays else 0.0
+            value = float(arrays[f][i]) if f in arrays else 0.0
             if f.type == "municipality" and value == 0.5:
                 for _slug, (area_name, _codes) in areas.get(f.code, []):
                     reasons.append(text["near"] % {"label": f.label, "area": area_name})
