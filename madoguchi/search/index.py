@@ -119,7 +119,7 @@ class TextIndex:
         finished index (8 bytes a posting) rather than the 16 a CSR→CSC conversion needs.
         """
         vocab: dict[str, int] = {}
-        add_term = vocab.setdefault
+        add_term, known = vocab.setdefault, vocab.get
         doc_nnz = array("i")  # postings per document
         doc_len = array("f")
         cols = array("i")
@@ -146,7 +146,10 @@ class TextIndex:
             n_docs = 0
             for terms in term_lists:
                 counts = Counter(terms)
-                cols.extend([add_term(t, len(vocab)) for t in counts])
+                ids = list(map(known, counts))
+                if None in ids:  # new terms, numbered in order of first use as before
+                    ids = [add_term(t, len(vocab)) for t in counts]
+                cols.extend(ids)
                 tfs.extend(counts.values())
                 doc_nnz.append(len(counts))
                 doc_len.append(len(terms))
