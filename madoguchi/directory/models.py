@@ -18,6 +18,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,6 +43,16 @@ validate_postal_code = RegexValidator(
     _("郵便番号の形式が正しくありません（例: 980-0011）。"),
     code="invalid_postal_code",
 )
+
+
+def localized_name(name: str, name_en: str) -> str:
+    """The English name when the page is in English and one is recorded, else the Japanese.
+
+    Reference data (functions, stages, fields, municipalities) is part of the interface
+    — labels of filters and checkboxes — so it follows the active language.
+    """
+    language = get_language() or "ja"
+    return name_en if name_en and language.startswith("en") else name
 
 
 def name_key(name: str) -> str:
@@ -94,7 +105,7 @@ class SupportFunction(Provenance):
         verbose_name_plural = _("支援機能")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class BusinessStage(Provenance):
@@ -113,7 +124,7 @@ class BusinessStage(Provenance):
         verbose_name_plural = _("事業段階")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class Field(Provenance):
@@ -131,7 +142,7 @@ class Field(Provenance):
         verbose_name_plural = _("分野")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class Municipality(Provenance):
@@ -166,7 +177,7 @@ class Municipality(Provenance):
         verbose_name_plural = _("市区町村")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
     @property
     def is_current(self) -> bool:
@@ -302,7 +313,8 @@ class Organization(Provenance):
         ]
 
     def __str__(self) -> str:
-        return self.display_name
+        # Choice labels (e.g. the consent checkboxes of the intake form) follow the page's language.
+        return localized_name(self.display_name, "" if self.current_name else self.name_en)
 
     def clean(self) -> None:
         if any([self.current_name, self.current_address, self.current_phone, self.current_note]) and not self.current_as_of:

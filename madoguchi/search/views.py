@@ -6,9 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from madoguchi.directory.models import BusinessStage, Field
 from madoguchi.search.diagnosis import NEEDS, roadmap
 from madoguchi.search.engine import MAX_LIMIT, SearchError, current_corpus, search
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS
@@ -17,12 +20,21 @@ FILTERS = ("function", "stage", "municipality", "kind", "field")
 PAGE_LIMIT = 20
 
 
+def _localized(labels: dict[str, str], model: type[models.Model]) -> list[tuple[str, str]]:
+    """Choices as (code, label) in the page's language: the corpus keeps the Japanese
+    labels (it is cached per process, for every language), the English ones are in the rows."""
+    if not (get_language() or "ja").startswith("en"):
+        return list(labels.items())
+    english = dict(model.objects.filter(code__in=list(labels)).values_list("code", "name_en"))
+    return [(code, english.get(code) or label) for code, label in labels.items()]
+
+
 def _choices() -> dict[str, list[tuple[str, str]]]:
     corpus = current_corpus()
     return {
         "function": list(FUNCTION_LABELS.items()),
-        "stage": list(corpus.stage_labels.items()),
-        "field": list(corpus.field_labels.items()),
+        "stage": _localized(corpus.stage_labels, BusinessStage),
+        "field": _localized(corpus.field_labels, Field),
         "kind": [(k, str(KIND_LABELS.get(k, k))) for k in sorted(corpus.kinds)] or list(KIND_LABELS.items()),
         "municipality": sorted(corpus.gazetteer.labels.items()),
     }
@@ -79,8 +91,8 @@ def diagnosis(request: HttpRequest) -> HttpResponse:
         place = None
     context: dict[str, Any] = {
         "step": step, "stage": stage, "needs": needs, "field": field_, "place": place,
-        "stages": list(corpus.stage_labels.items()), "need_choices": list(NEEDS.items()),
-        "fields": list(corpus.field_labels.items()), "places": sorted(corpus.gazetteer.labels.items()),
+        "stages": _localized(corpus.stage_labels, BusinessStage), "need_choices": list(NEEDS.items()),
+        "fields": _localized(corpus.field_labels, Field), "places": sorted(corpus.gazetteer.labels.items()),
         "step_number": STEPS.index(step) + 1, "step_count": len(STEPS) - 1,
     }
     if step == "roadmap":
