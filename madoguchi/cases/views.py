@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -138,6 +140,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/inbox.html", {"new_cases": new_cases, "overdue": overdue})
 
 
+def _apply_form(
+    request: HttpRequest, case: Case, can_write: bool, form_name: str, form: forms.Form,
+    act: Callable[[dict[str, Any]], object], success: str,
+) -> HttpResponse:
+    """Run `act` with a valid form's data and go back to the case; on a bad form or a refused
+    action, show the case again (400) with the form and the model's own message."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as exc:
+            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), **{form_name: form})
+        messages.success(request, success)
+        return redirect(case)
+    return _render_case(request, case, can_write, status=400, **{form_name: form})
+
+
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -151,15 +169,10 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     if not can_write:
         raise PermissionDenied
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            case.add_note(by=request.user, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), note_form=form)
-        messages.success(request, _("メモを追加しました。"))
-        return redirect(case)
-    return _render_case(request, case, can_write, status=400, note_form=form)
+    return _apply_form(
+        request, case, can_write, "note_form", NoteForm(request.POST),
+        lambda data: case.add_note(by=request.user, text=data["text"]), _("メモを追加しました。"),
+    )
 
 
 @login_required
@@ -168,15 +181,11 @@ def refer(request: HttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     if not can_write:
         raise PermissionDenied
-    form = ReferForm(request.POST)
-    if form.is_valid():
-        try:
-            case.refer(by=request.user, to_org=form.cleaned_data["to_org"], message=form.cleaned_data["message"])
-        except ValidationError as exc:
-            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), refer_form=form)
-        messages.success(request, _("紹介を送りました。"))
-        return redirect(case)
-    return _render_case(request, case, can_write, status=400, refer_form=form)
+    return _apply_form(
+        request, case, can_write, "refer_form", ReferForm(request.POST),
+        lambda data: case.refer(by=request.user, to_org=data["to_org"], message=data["message"]),
+        _("紹介を送りました。"),
+    )
 
 
 @login_required
@@ -206,15 +215,10 @@ def referral_action(request: HttpRequest, code: str, referral_uuid: str, action:
 def close_case(request: HttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     require(request.user, "cases.close_case", case)
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            case.close(by=request.user, outcome=form.cleaned_data["outcome"])
-        except ValidationError as exc:
-            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), close_form=form)
-        messages.success(request, _("相談を終了しました。"))
-        return redirect(case)
-    return _render_case(request, case, can_write, status=400, close_form=form)
+    return _apply_form(
+        request, case, can_write, "close_form", CloseForm(request.POST),
+        lambda data: case.close(by=request.user, outcome=data["outcome"]), _("相談を終了しました。"),
+    )
 
 
 @login_required
