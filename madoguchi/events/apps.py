@@ -6,3 +6,10 @@ class EventsConfig(AppConfig):
     name = "madoguchi.events"
     label = "events"
     verbose_name = _("イベント")
+
+    def ready(self) -> None:
+        # Published, upcoming events are searchable as 「イベント」; saving one updates its
+        # document (see events/search.py for how ended events leave the index).
+        from madoguchi.events.search import register_events
+
+        register_events()

@@ -1,0 +1,124 @@
+"""Events in the one-stop search, as kind "event", through the search registry.
+
+Only events a person can still attend are indexed: published and not yet over. Drafts and
+cancelled events have no document; saving, cancelling or deleting an event rewrites or drops
+its document at once (the registry's signals).
+
+The index cannot filter by time at query time, so an event that simply ends keeps its
+document until something refreshes it: `madoguchi send-event-digests`, which cron runs daily,
+drops the documents of ended events (`drop_ended_events`), and `madoguchi reindex` never
+writes them. An event is therefore found for at most a day after it ended; its page then
+says registration has closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.search.documents import flush, mark_dirty
+from madoguchi.search.engine import DocMeta
+from madoguchi.search.facets import FUNCTION_LABELS, recognise
+from madoguchi.search.models import SearchDocument
+from madoguchi.search.registry import register
+
+KIND = "event"
+
+# When staff tick no support function, the event's kind says what it is for in the plan:
+# seminars and courses are its 人材育成事業, 商談会 and fairs its 販路開拓 (みやぎビジネスマーケット).
+KIND_FUNCTIONS: dict[str, set[str]] = {
+    "seminar": {"talent"},
+    "course": {"talent"},
+    "business_meeting": {"market"},
+    "fair": {"market"},
+}
+
+
+def is_searchable(event: Any, now: dt.datetime | None = None) -> bool:
+    """Return whether the event belongs in the search: published and not yet over."""
+    from madoguchi.events.models import Event
+
+    return event.status == Event.Status.PUBLISHED and event.ends_at >= (now or timezone.now())
+
+
+def event_doc(event: Any) -> DocMeta | None:
+    """Return the event's search document, or None when it must not be found."""
+    if not is_searchable(event):
+        return None
+    # The index is Japanese whatever language the person saving the event reads the admin in.
+    with translation.override("ja"):
+        return _doc(event)
+
+
+def _doc(event: Any) -> DocMeta:
+    org = event.organization
+    functions = {f.code for f in event.functions.all()} or set(KIND_FUNCTIONS.get(event.kind, set()))
+    place = event.municipality
+    parts = [
+        event.get_kind_display(), "イベント", event.description,
+        " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)),
+        event.venue, event.address, place.name if place else "",
+        "オンライン開催" if event.online else "", org.display_name,
+    ]
+    # The record's own words may name a field (ソフトウェア → IT) that staff did not tick.
+    stated_fields = {f.code for f in recognise(f"{event.title} {event.description}") if f.type == "field"}
+    return DocMeta(
+        id=event.slug, kind=KIND, title=event.title, text="\n".join(p for p in parts if p),
+        organization=org.display_name, organization_id=org.slug, functions=functions,
+        stages={s.code for s in event.stages.all()},
+        fields={f.code for f in event.fields.all()} | stated_fields,
+        municipalities={place.code} if place else set(),
+        url=event.get_absolute_url(),
+    )
+
+
+def _indexable() -> Any:
+    """The events `madoguchi reindex` and a save read: only those that may have a document."""
+    from madoguchi.events.models import Event
+
+    return (
+        Event.objects.published().upcoming()
+        .select_related("organization", "municipality")
+        .prefetch_related("functions", "stages", "fields")
+    )
+
+
+def drop_ended_events(now: dt.datetime | None = None) -> int:
+    """Remove the documents of events that are no longer searchable; return how many."""
+    from madoguchi.events.models import Event
+
+    indexed = SearchDocument.objects.filter(kind=KIND).values_list("object_pk", flat=True)
+    searchable = {str(pk) for pk in Event.objects.published().upcoming(now).values_list("pk", flat=True)}
+    stale = [pk for pk in indexed if pk not in searchable]
+    with transaction.atomic():  # one rewrite and one index version for all of them
+        for pk in stale:
+            mark_dirty(KIND, pk)
+        flush()
+    return len(stale)
+
+
+def _on_organization_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    # An event's document shows its organizer's name: a renamed institution refreshes them.
+    if raw:
+        return
+    from madoguchi.events.models import Event
+
+    for pk in Event.objects.filter(organization=instance).published().values_list("pk", flat=True):
+        mark_dirty(KIND, pk)
+
+
+def register_events() -> None:
+    """Make published, upcoming events searchable as 「イベント」 (called from EventsConfig.ready)."""
+    from madoguchi.directory.models import Organization
+    from madoguchi.events.models import Event
+
+    register(
+        KIND, Event, event_doc, queryset=_indexable, label=_("イベント"),
+        m2m=[Event.functions, Event.stages, Event.fields],
+    )
+    post_save.connect(_on_organization_save, sender=Organization, weak=False, dispatch_uid="search-event-organizer")
