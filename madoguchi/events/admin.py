@@ -22,7 +22,7 @@ class RegistrationInline(admin.TabularInline):
     model = Registration
     extra = 0
     can_delete = False
-    fields = ["name", "organization_name", "email", "phone", "status", "created", "cancelled_at"]
+    fields = ["name", "organization_name", "email", "phone", "status", "created", "cancelled_at", "anonymised_at"]
     readonly_fields = fields
     ordering = ["status", "created"]
     show_change_link = False

@@ -283,14 +283,19 @@ class Registration(models.Model):
     created = models.DateTimeField(_("申込日時"), default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(_("キャンセル日時"), null=True, blank=True)
+    # Set by `madoguchi anonymise-registrations`: name and contact details blanked, the row kept
+    # so attendance statistics (confirmed, waitlisted, cancelled, when) still add up.
+    anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True)
 
     class Meta:
         ordering = ["event", "created", "pk"]
         verbose_name = _("参加申込")
         verbose_name_plural = _("参加申込")
         constraints = [
+            # One live registration per address; anonymised rows have no address left to compare.
             models.UniqueConstraint(
-                fields=["event", "email"], condition=~Q(status="cancelled"), name="registration_event_email_active",
+                fields=["event", "email"], condition=~Q(status="cancelled") & Q(anonymised_at__isnull=True),
+                name="registration_event_email_active",
             ),
         ]
         indexes = [
