@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from madoguchi.search.documents import flush, mark_dirty
 from madoguchi.search.engine import DocMeta
@@ -117,8 +117,10 @@ def register_events() -> None:
     from madoguchi.directory.models import Organization
     from madoguchi.events.models import Event
 
+    # The label is lazy, so a result card in English says "Event" (its own context: the
+    # model's verbose name 「イベント」 is the plural "Events").
     register(
-        KIND, Event, event_doc, queryset=_indexable, label=_("イベント"),
+        KIND, Event, event_doc, queryset=_indexable, label=pgettext_lazy("search result kind", "イベント"),
         m2m=[Event.functions, Event.stages, Event.fields],
     )
     post_save.connect(_on_organization_save, sender=Organization, weak=False, dispatch_uid="search-event-organizer")

@@ -207,3 +207,13 @@ def test_renaming_the_organizer_updates_the_event_result(org: Organization) -> N
     hit = next(h for h in search(QUESTION).results if h.kind == "event")
 
     assert hit.organization == "公益財団法人みやぎ産業振興機構"
+
+
+def test_in_english_the_result_card_says_event(client: Client, org: Organization, settings: Any) -> None:
+    make_event(org)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get("/search/", {"q": QUESTION, "kind": "event"}).content.decode()
+
+    assert '<span class="badge">Event</span>' in html
+    assert '<option value="event" selected>Event</option>' in html
