@@ -108,7 +108,8 @@ def _on_organization_save(sender: Any, instance: Any, raw: bool = False, **kwarg
         return
     from madoguchi.events.models import Event
 
-    for pk in Event.objects.filter(organization=instance).published().values_list("pk", flat=True):
+    # Only those that can have a document: years of past events need no rewriting.
+    for pk in Event.objects.filter(organization=instance).published().upcoming().values_list("pk", flat=True):
         mark_dirty(KIND, pk)
 
 
