@@ -209,7 +209,9 @@ def load_corpus(version: Any) -> Corpus:
 
 
 def _build_corpus(version: Any) -> Corpus:
-    docs = [
+    # A generator over a server-side cursor: each row becomes terms and metadata in the
+    # index and is dropped, never a list of every document.
+    docs = (
         DocMeta(
             id=r["object_id"], kind=r["kind"], title=r["title"], organization=r["organization_name"] or None,
             organization_id=r["organization_slug"] or None, functions=set(r["functions"].split()),
@@ -220,7 +222,7 @@ def _build_corpus(version: Any) -> Corpus:
             "object_id", "kind", "title", "organization_name", "organization_slug", "functions",
             "stages", "fields", "municipalities", "url", "terms",
         ).iterator(chunk_size=2000)
-    ]
+    )
     stages, fields = labels_from_db()
     return build_corpus_index(docs, gazetteer=gazetteer_from_db(), stage_labels=stages, field_labels=fields, version=version)
 

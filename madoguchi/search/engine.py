@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from array import array
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -218,63 +219,106 @@ def _narrow(bits: np.ndarray, codes: _Bits) -> np.ndarray:
     return bits
 
 
+class _Keys(Sequence[str]):
+    """The index's document ids ("kind:id"), read from the rows instead of stored twice.
+
+    At 10^6 documents a list of key strings costs ~80 MB that the rows already hold.
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[tuple[str, str, str, str | None, str | None, str]]) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [f"{r[0]}:{r[1]}" for r in self.rows[i]]
+        row = self.rows[i]
+        return f"{row[0]}:{row[1]}"
+
+
 def build_corpus_index(
-    docs: Sequence[DocMeta],
+    docs: Iterable[DocMeta],
     *,
     gazetteer: Gazetteer | None = None,
     stage_labels: dict[str, str] | None = None,
     field_labels: dict[str, str] | None = None,
     progress: Any = None,
+    total: int | None = None,
     version: Any = 0,
 ) -> Corpus:
-    """Return the Corpus of `docs`: analyse (unless terms are given) and index them."""
-    n = len(docs)
+    """Return the Corpus of `docs`: analyse (unless terms are given) and index them.
+
+    One pass: `docs` may be a generator, and each document is dropped once its terms and
+    metadata are taken, so a caller never has to hold 10^6 of them (~0.8 GB) while the index
+    is built. `total` (or len(docs) when it has one) is only for `progress(done, total)`.
+    """
+    if total is None and hasattr(docs, "__len__"):
+        total = len(docs)  # type: ignore[arg-type]
+    kinds: list[str] = []
+    kind_pos: dict[str, int] = {}
+    functions = _Bits(FUNCTION_CODES)
+    stages = _Bits(stage_labels or DEFAULT_STAGE_LABELS)
+    fields_ = _Bits(field_labels or DEFAULT_FIELD_LABELS)
+    # Compact growable arrays (8, 2 or 4 bytes an entry), not lists of Python ints.
+    kind_idx, function_bits, stage_bits, field_bits = array("h"), array("Q"), array("Q"), array("Q")
+    muni_cols: dict[str, int] = {}
+    m_rows, m_cols = array("i"), array("i")
+    rows: list[tuple[str, str, str, str | None, str | None, str]] = []
+    bits_of: dict[tuple[AbstractSet[str], AbstractSet[str], AbstractSet[str]], tuple[int, int, int]] = {}
 
     def term_lists() -> Iterable[list[str]]:
         for i, d in enumerate(docs):
             if progress is not None and i % 1000 == 0:
-                progress(i, n)
+                progress(i, total if total is not None else i)
+            if d.kind not in kind_pos:
+                kind_pos[d.kind] = len(kinds)
+                kinds.append(d.kind)
+            kind_idx.append(kind_pos[d.kind])
+            # The code sets are shared between documents (DocMeta), so few combinations recur.
+            key = (d.functions, d.stages, d.fields)
+            bits = bits_of.get(key)
+            if bits is None:
+                bits = (
+                    sum(functions.bit.get(c, 0) for c in d.functions),
+                    sum(stages.add(c) for c in set(d.stages)),
+                    sum(fields_.add(c) for c in set(d.fields)),
+                )
+                if len(bits_of) < 100_000:
+                    bits_of[key] = bits
+            function_bits.append(bits[0])
+            stage_bits.append(bits[1])
+            field_bits.append(bits[2])
+            for code in d.municipalities:
+                m_rows.append(i)
+                m_cols.append(muni_cols.setdefault(code, len(muni_cols)))
+            rows.append((d.kind, d.id, d.title, d.organization, d.organization_id, d.url))
             yield d.index_terms()
         if progress is not None:
-            progress(n, n)
+            progress(len(rows), len(rows))
 
-    index = TextIndex.from_terms([d.key for d in docs], term_lists())
-    kinds: list[str] = []
-    kind_pos: dict[str, int] = {}
-    kind_idx = np.zeros(n, dtype=np.int16)
-    functions = _Bits(FUNCTION_CODES)
-    stages = _Bits(stage_labels or DEFAULT_STAGE_LABELS)
-    fields_ = _Bits(field_labels or DEFAULT_FIELD_LABELS)
-    function_bits = np.zeros(n, dtype=np.uint64)
-    stage_bits = np.zeros(n, dtype=np.uint64)
-    field_bits = np.zeros(n, dtype=np.uint64)
-    muni_cols: dict[str, int] = {}
-    m_rows: list[int] = []
-    m_cols: list[int] = []
-    rows = []
-    for i, d in enumerate(docs):
-        if d.kind not in kind_pos:
-            kind_pos[d.kind] = len(kinds)
-            kinds.append(d.kind)
-        kind_idx[i] = kind_pos[d.kind]
-        function_bits[i] = sum(functions.bit.get(c, 0) for c in d.functions)
-        stage_bits[i] = sum(stages.add(c) for c in set(d.stages))
-        field_bits[i] = sum(fields_.add(c) for c in set(d.fields))
-        for code in d.municipalities:
-            m_rows.append(i)
-            m_cols.append(muni_cols.setdefault(code, len(muni_cols)))
-        rows.append((d.kind, d.id, d.title, d.organization, d.organization_id, d.url))
+    index = TextIndex.from_terms(_Keys(rows), term_lists())
+    n = len(rows)
+
+    def as_numpy(a: array, dtype: Any) -> np.ndarray:
+        return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype=dtype)
+
     # The narrowest integer that holds the codes: the per-question bit tests read N of them.
-    function_bits, stage_bits, field_bits = (
-        _narrow(function_bits, functions), _narrow(stage_bits, stages), _narrow(field_bits, fields_)
+    function_bits_np, stage_bits_np, field_bits_np = (
+        _narrow(as_numpy(function_bits, np.uint64), functions), _narrow(as_numpy(stage_bits, np.uint64), stages),
+        _narrow(as_numpy(field_bits, np.uint64), fields_),
     )
     doc_muni = sp.csc_matrix(
-        (np.ones(len(m_rows), dtype=np.int8), (m_rows, m_cols)), shape=(n, max(len(muni_cols), 1))
+        (np.ones(len(m_rows), dtype=np.int8), (as_numpy(m_rows, np.int32), as_numpy(m_cols, np.int32))),
+        shape=(n, max(len(muni_cols), 1)),
     )
     return Corpus(
-        index=index, rows=rows, kinds=kinds, kind_idx=kind_idx, functions=functions,
-        function_bits=function_bits, stages=stages, stage_bits=stage_bits, fields=fields_,
-        field_bits=field_bits, municipality_cols=muni_cols, doc_municipality=doc_muni,
+        index=index, rows=rows, kinds=kinds, kind_idx=as_numpy(kind_idx, np.int16), functions=functions,
+        function_bits=function_bits_np, stages=stages, stage_bits=stage_bits_np, fields=fields_,
+        field_bits=field_bits_np, municipality_cols=muni_cols, doc_municipality=doc_muni,
         gazetteer=gazetteer or Gazetteer(),
         stage_labels=dict(stage_labels or DEFAULT_STAGE_LABELS),
         field_labels=dict(field_labels or DEFAULT_FIELD_LABELS), version=version,

@@ -66,7 +66,7 @@ def _above_sample_threshold(scores: np.ndarray, k: int, mask: np.ndarray | None)
 class TextIndex:
     """Documents × terms, BM25-weighted. Rows are documents in build order."""
 
-    def __init__(self, matrix: sp.csc_matrix, vocab: dict[str, int], doc_ids: list[str]) -> None:
+    def __init__(self, matrix: sp.csc_matrix, vocab: dict[str, int], doc_ids: Sequence[str]) -> None:
         self.matrix = matrix
         self.vocab = vocab
         self.doc_ids = doc_ids
@@ -110,8 +110,11 @@ class TextIndex:
         return cls.from_terms([d for d, _t in docs], terms())
 
     @classmethod
-    def from_terms(cls, doc_ids: list[str], term_lists: Iterable[Sequence[str]]) -> TextIndex:
+    def from_terms(cls, doc_ids: Sequence[str], term_lists: Iterable[Sequence[str]]) -> TextIndex:
         """Return the index of already-analysed documents (the database keeps terms, not text).
+
+        `doc_ids` is kept as given (not copied) and read only after `term_lists` is exhausted,
+        so a caller streaming its documents may fill it while the term lists are produced.
 
         Memory, not time, limits this at 10^6 documents (~10^8 postings): the postings are
         collected in chunks of compact arrays, spilled to a temporary file, and then written
@@ -206,7 +209,7 @@ class TextIndex:
         # Assign the arrays directly: the constructor would check and may copy ~1 GB.
         matrix.data, matrix.indices, matrix.indptr = data, indices, indptr
         matrix._shape = (n_docs, n_terms)
-        return cls(matrix, vocab, list(doc_ids))
+        return cls(matrix, vocab, doc_ids)
 
     # --- querying ------------------------------------------------------------------------
 
@@ -313,7 +316,7 @@ class TextIndex:
         np.save(path / "data.npy", self.matrix.data)
         np.save(path / "indices.npy", self.matrix.indices)
         np.save(path / "indptr.npy", self.matrix.indptr)
-        meta = {"shape": list(self.matrix.shape), "doc_ids": self.doc_ids, "vocab": list(self.vocab)}
+        meta = {"shape": list(self.matrix.shape), "doc_ids": list(self.doc_ids), "vocab": list(self.vocab)}
         (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod

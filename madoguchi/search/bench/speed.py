@@ -23,7 +23,7 @@ import resource  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
+from collections.abc import Callable, Iterator, Sequence  # noqa: E402
 from typing import Any, TextIO  # noqa: E402
 
 SYSTEMS = ("madoguchi", "bm25s", "fts5")
@@ -72,6 +72,20 @@ def _clear_query_caches() -> None:
                 obj.cache_clear()
 
 
+def _timed(items: Iterator[Any], clock: list[float]) -> Iterator[Any]:
+    """Yield from `items`, adding the wall and CPU time spent producing them to clock[0], clock[1]."""
+    while True:
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        finally:
+            clock[0] += time.perf_counter() - t
+            clock[1] += time.process_time() - c
+        yield item
+
+
 def _log(progress: TextIO, system: str, message: str) -> None:
     progress.write(f"[{system}] {message}\n")
     progress.flush()
@@ -83,21 +97,31 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
     from madoguchi.search.bench.judged import load_judged
 
     questions = [q.query for q in load_judged()]
+    gen_clock = [0.0, 0.0]  # wall, CPU seconds spent generating streamed documents
     t0 = time.perf_counter()
-    _log(progress, system, f"{n_docs} 文書を生成中")
+    docs: Any
     if system == "madoguchi":
         from madoguchi.search.engine import DocMeta
 
-        docs: list[Any] = [
-            DocMeta(id=g.id, kind=g.kind, title=g.title, text=g.text, organization=g.organization,
-                    functions=g.functions, stages=g.stages, fields=g.fields, municipalities=g.municipalities)
-            for g in generate(n_docs, seed=seed)
-        ]
+        # A generator: the build takes each document as it is made and keeps only its terms
+        # and metadata, as `load_corpus` does with database rows. The time spent making the
+        # documents is counted apart (gen_s) and left out of build_s, as for the baselines.
+        _log(progress, system, f"{n_docs} 文書を生成しながら索引を作成")
+        docs = _timed(
+            (DocMeta(id=g.id, kind=g.kind, title=g.title, text=g.text, organization=g.organization,
+                     functions=g.functions, stages=g.stages, fields=g.fields, municipalities=g.municipalities)
+             for g in generate(n_docs, seed=seed)),
+            gen_clock,
+        )
     else:
+        # The baselines take a list: bm25s tokenises a list, and both are measured as their
+        # documentation shows them being used.
+        _log(progress, system, f"{n_docs} 文書を生成中")
         docs = [(g.id, f"{g.title}\n{g.text}") for g in generate(n_docs, seed=seed)]
     gen_s = time.perf_counter() - t0
     rss_before = current_rss_mb()
-    _log(progress, system, f"生成 {gen_s:.1f} 秒、索引を作成中")
+    if system != "madoguchi":
+        _log(progress, system, f"生成 {gen_s:.1f} 秒、索引を作成中")
 
     step = max(n_docs // 10, 1000)
 
@@ -110,7 +134,7 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
     if system == "madoguchi":
         from madoguchi.search.engine import build_corpus_index, search_corpus
 
-        corpus = build_corpus_index(docs, progress=show)
+        corpus = build_corpus_index(docs, progress=show, total=n_docs)
 
         def ask(q: str) -> object:
             return search_corpus(corpus, q, limit=10)
@@ -133,7 +157,8 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
 
     else:
         raise ValueError(f"unknown system {system!r}")
-    build_s, build_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    build_s, build_cpu_s = time.perf_counter() - t0 - gen_clock[0], time.process_time() - c0 - gen_clock[1]
+    gen_s += gen_clock[0]
     del docs
     _log(progress, system, f"索引 {build_s:.1f} 秒、{n_queries} 問を計測中")
 
