@@ -582,6 +582,7 @@ def _templates() -> dict[str, str]:
         "municipality": _("%(label)sに所在"),
         "area": _("%(label)s内に所在"),
         "program": _("%(org)sの事業"),
+        "event": _("%(org)sが主催"),
         "fallback": _("条件に合う%(kind)s"),
         "title": _("名称"),
         "text": _("説明"),
@@ -651,8 +652,8 @@ def _hits(
                     reasons.append(text["near"] % {"label": f.label, "area": area_name})
             if value >= 1.0 and f.type in ("function", "stage", "field", "municipality", "area"):
                 reasons.append(text[f.type] % {"label": f.label})
-        if kind == "program" and org:
-            reasons.append(text["program"] % {"org": org})
+        if kind in ("program", "event") and org:
+            reasons.append(text[kind] % {"org": org})
         if not reasons:
             reasons.append(text["fallback"] % {"kind": KIND_LABELS.get(kind, kind)})
         hits.append(Hit(kind, id_, title, org, org_id, score, reasons, url))

@@ -90,6 +90,7 @@ def test_the_hit_carries_the_organizer_and_its_reasons(org: Organization) -> Non
 
     assert (hit.name, hit.organization, hit.organization_id) == ("みやぎ創業塾 事業計画セミナー", "(財)みやぎ産業振興機構", "miyagi-ssc")
     assert "「計画」が名称に一致" in hit.reasons
+    assert "(財)みやぎ産業振興機構が主催" in hit.reasons
 
 
 def test_drafts_and_cancelled_events_are_not_found(org: Organization) -> None:
