@@ -40,6 +40,7 @@ WEIGHT_SUBUNIT = 0.5
 WEIGHT_GRAM = 0.4
 WEIGHT_SYNONYM = 0.7
 WEIGHT_GLOSSARY = 1.0
+WEIGHT_ENGLISH_NAME = 0.4
 
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 # Normalised forms that occur in nearly every sentence and say nothing about the need.
@@ -220,10 +221,46 @@ def _in_glossary(word: str) -> bool:
     return any(c in gloss for c in (word, word.rstrip("s"), word.removesuffix("es"), word.removesuffix("ing"), word.removesuffix("ing") + "e"))
 
 
+_KANA_RUN_RE = re.compile(r"[\u3041-\u309f\u30a0-\u30ffー]{3,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def phrase_reading(phrase: str) -> str:
+    """Return the katakana reading of a data-file phrase, or "" when it is not reliable.
+
+    A phrase cut after a verb stem (会社を作, 店を開) ends in one kanji whose reading Sudachi
+    has to guess (作 → サク); that last piece is dropped and the rest kept (カイシャヲ).
+    Readings under three kana match too much to be evidence.
+    """
+    morphemes = list(tokenizer().tokenize(normalize(phrase)))
+    if len(morphemes) > 1 and len(morphemes[-1].surface()) == 1 and not _KANA_RE.match(morphemes[-1].surface()):
+        morphemes = morphemes[:-1]
+    reading = "".join(m.reading_form() for m in morphemes)
+    return reading if len(reading) >= 3 and _KANA_RE.match(reading) else ""
+
+
+def kana_runs(query: str) -> list[str]:
+    """Return the runs of three or more kana in the question, spaces removed, in katakana.
+
+    「かいしゃ を つくりたい」 → 「カイシャヲツクリタイ」: a reader who typed sounds should meet
+    the same data-file phrases (会社を作) as one who typed kanji.
+    """
+    return [hiragana_to_katakana(r) for r in _KANA_RUN_RE.findall(normalize(query).replace(" ", ""))]
+
+
+def phrase_in(phrase: str, query: str, runs: list[str]) -> bool:
+    """Whether a data-file phrase occurs in the normalised question, as written or as sounds."""
+    if phrase in query:
+        return True
+    reading = phrase_reading(phrase) if runs else ""
+    return bool(reading) and any(reading in run for run in runs)
+
+
 def matched_synonyms(query: str) -> list[tuple[str, str]]:
     """Return the (phrase, expansion) pairs of the synonym file found in the normalised question."""
     q = normalize(query)
-    return [(k, v) for k, v in synonyms().items() if k and k in q]
+    runs = kana_runs(q)
+    return [(k, v) for k, v in synonyms().items() if k and phrase_in(k, q, runs)]
 
 
 def matched_glossary(query: str) -> list[tuple[str, str]]:
@@ -295,8 +332,15 @@ def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
                 if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
                     add(t, WEIGHT_WORD * 0.5)
             continue
-        if _ASCII_WORD_RE.fullmatch(chunk) and (chunk in ENGLISH_STOPWORDS or _in_glossary(chunk)):
-            # The glossary gives its Japanese below; Sudachi would only spell it in katakana.
+        if _ASCII_WORD_RE.fullmatch(chunk) and chunk in ENGLISH_STOPWORDS:
+            continue
+        if _ASCII_WORD_RE.fullmatch(chunk) and _in_glossary(chunk):
+            # The glossary gives its Japanese below. Sudachi spells the word in katakana, which
+            # only English names in the records use (Industrial → インダストリアル): weak evidence.
+            for seg in _segments(chunk):
+                for t, _sub in _analyze_marked(seg):
+                    if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
+                        add(t, WEIGHT_ENGLISH_NAME)
             continue
         for seg in _segments(chunk):
             for t, sub in _analyze_marked(seg):

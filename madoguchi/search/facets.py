@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.search.analysis import _read_tsv, normalize
+from madoguchi.search.analysis import _read_tsv, kana_runs, normalize, phrase_in
 
 # The eight functions of 表4, in its column order; kept equal to SupportFunction.Code by a test
 # so the engine can run on generated corpora without the database.
@@ -113,8 +113,9 @@ def recognise(
     stage_labels = stage_labels or DEFAULT_STAGE_LABELS
     field_labels = field_labels or DEFAULT_FIELD_LABELS
     found: dict[tuple[str, str], Facet] = {}
+    runs = kana_runs(q)
     for phrase, kind, code in phrase_table():
-        if phrase and phrase in q and (kind, code) not in found:
+        if phrase and (kind, code) not in found and phrase_in(phrase, q, runs):
             label = {"function": FUNCTION_LABELS, "stage": stage_labels, "field": field_labels}[kind].get(code)
             if label is not None:
                 found[(kind, code)] = Facet(kind, code, label, "text", phrase)

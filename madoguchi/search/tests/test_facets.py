@@ -34,6 +34,14 @@ def test_function_is_recognised(query: str, function: str) -> None:
     assert function in _codes(query, "function")
 
 
+@pytest.mark.parametrize(
+    ("query", "function"),
+    [("そうぎょう の そうだん", "startup"), ("ゆうし を うけたい", "finance"), ("とっきょ を とりたい", "tech_transfer")],
+)
+def test_function_is_recognised_in_a_kana_only_question(query: str, function: str) -> None:
+    assert function in _codes(query, "function")
+
+
 def test_nothing_is_recognised_in_a_plain_greeting() -> None:
     assert recognise("こんにちは") == []
 
