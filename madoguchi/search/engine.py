@@ -54,7 +54,10 @@ _KATAKANA_WORD = re.compile(r"^[\u30a0-\u30ffー]{2,}$")
 MAX_QUERY_CHARS = 200
 MAX_LIMIT = 50
 # How much a fully satisfied set of stated facets adds, relative to the best text score.
-FACET_BOOST = 0.8
+# 0.3: measured on two judged sets by different hands (own and dev); from 0.8 down to 0.3 both
+# improve, below 0.25 both fall. A stronger boost lets a record that merely lists the function
+# (the core institution lists all eight) outrank the one whose words fit the question.
+FACET_BOOST = 0.3
 FACET_WEIGHTS = {"function": 1.0, "stage": 0.5, "field": 0.8, "municipality": 0.4, "area": 0.2}
 
 
