@@ -41,6 +41,7 @@ WEIGHT_GRAM = 0.4
 WEIGHT_SYNONYM = 0.7
 WEIGHT_GLOSSARY = 1.0
 WEIGHT_ENGLISH_NAME = 0.4
+WEIGHT_HOMOPHONE = 0.6
 
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 # Normalised forms that occur in nearly every sentence and say nothing about the need.
@@ -305,6 +306,31 @@ def segment_reading(kata: str, known: Container[str], *, longest: int = 16) -> l
                 break
         else:
             i += 1
+    return out
+
+
+_KANJI_RUN_RE = re.compile(r"[\u4e00-\u9fff\u3005]{2,6}")
+
+
+def unknown_kanji_readings(query: str, known: Container[str]) -> list[str]:
+    """Return the readings of kanji words in the question that the documents do not contain.
+
+    The commonest slip when typing Japanese is the wrong kanji of the right sound (研集 for
+    研修, 保助金 for 補助金, 相段 for 相談): Sudachi then cuts the word into pieces or finds
+    a word no record uses. Its reading is what the reader meant; the caller looks that up among
+    the documents' readings. A word the documents contain is never re-read (機構 stays 機構).
+    """
+    out: list[str] = []
+    for run in _KANJI_RUN_RE.findall(normalize(query)):
+        if run in known:
+            continue
+        morphemes = list(tokenizer().tokenize(run))
+        pieces = [m.normalized_form() for m in morphemes]
+        if all(p in known for p in pieces):
+            continue  # words the documents use (光 + 関連): not a slip
+        reading = "".join(m.reading_form() for m in morphemes)
+        if len(reading) >= 3 and _KANA_RE.match(reading):
+            out.append(reading)
     return out
 
 

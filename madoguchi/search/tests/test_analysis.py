@@ -82,6 +82,24 @@ def test_english_question_also_meets_english_names_in_the_records() -> None:
     assert terms["振興"] > terms[analyze("Promotion")[0]]
 
 
+def test_a_wrong_kanji_of_the_right_sound_finds_the_word_meant() -> None:
+    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+
+    corpus = build_corpus_index([
+        DocMeta("kenshu", "program", "新規創業支援研修", "創業に必要な実務知識の研修"),
+        DocMeta("shugo", "program", "集合住宅の管理", "住宅の管理組合"),
+    ])
+    # 研集 (ケンシュウ) is a slip for 研修; neither 研 nor 集 alone should decide.
+    assert [h.id for h in search_corpus(corpus, "研集を受けたい").results][:1] == ["kenshu"]
+
+
+def test_words_the_documents_use_are_not_read_again() -> None:
+    known = {"産業", "振興", "機構", "光", "関連"}
+    assert analysis.unknown_kanji_readings("産業振興機構", known) == []
+    assert analysis.unknown_kanji_readings("光関連", known) == []
+    assert analysis.unknown_kanji_readings("振興機講", known) == ["シンコウキコウ"]
+
+
 def test_sudachi_is_loaded_once_per_process() -> None:
     assert analysis.tokenizer() is analysis.tokenizer()
 
