@@ -231,8 +231,10 @@ def phrase_reading(phrase: str) -> str:
 
     A phrase cut after a verb stem (会社を作, 店を開) ends in one kanji whose reading Sudachi
     has to guess (作 → サク); that last piece is dropped and the rest kept (カイシャヲ).
-    Readings under three kana match too much to be evidence.
+    Readings under three kana match too much to be evidence; English phrases have none.
     """
+    if phrase.isascii():
+        return ""
     morphemes = list(tokenizer().tokenize(normalize(phrase)))
     if len(morphemes) > 1 and len(morphemes[-1].surface()) == 1 and not _KANA_RE.match(morphemes[-1].surface()):
         morphemes = morphemes[:-1]
@@ -249,19 +251,44 @@ def kana_runs(query: str) -> list[str]:
     return [hiragana_to_katakana(r) for r in _KANA_RUN_RE.findall(normalize(query).replace(" ", ""))]
 
 
-def phrase_in(phrase: str, query: str, runs: list[str]) -> bool:
-    """Whether a data-file phrase occurs in the normalised question, as written or as sounds."""
-    if phrase in query:
-        return True
-    reading = phrase_reading(phrase) if runs else ""
-    return bool(reading) and any(reading in run for run in runs)
+def sound_index(phrases: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], int]:
+    """Return {reading: phrases with that reading} for data-file phrases, and the longest reading."""
+    index: dict[str, list[str]] = {}
+    for phrase in phrases:
+        reading = phrase_reading(phrase)
+        if reading:
+            index.setdefault(reading, []).append(phrase)
+    return {r: tuple(p) for r, p in index.items()}, max(map(len, index), default=0)
+
+
+def heard_phrases(runs: list[str], index: tuple[dict[str, tuple[str, ...]], int]) -> set[str]:
+    """Return the phrases whose reading occurs in one of the kana runs of a question.
+
+    Every substring of a run is looked up (runs are short) rather than every phrase tried:
+    this runs for every question, and the data files only grow.
+    """
+    readings, longest = index
+    found: set[str] = set()
+    for run in runs:
+        for i in range(len(run) - 2):
+            for j in range(i + 3, min(len(run), i + longest) + 1):
+                hit = readings.get(run[i:j])
+                if hit:
+                    found.update(hit)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_sounds() -> tuple[dict[str, tuple[str, ...]], int]:
+    return sound_index(synonyms())
 
 
 def matched_synonyms(query: str) -> list[tuple[str, str]]:
     """Return the (phrase, expansion) pairs of the synonym file found in the normalised question."""
     q = normalize(query)
     runs = kana_runs(q)
-    return [(k, v) for k, v in synonyms().items() if k and phrase_in(k, q, runs)]
+    heard = heard_phrases(runs, _synonym_sounds()) if runs else set()
+    return [(k, v) for k, v in synonyms().items() if k and (k in q or k in heard)]
 
 
 def matched_glossary(query: str) -> list[tuple[str, str]]:
