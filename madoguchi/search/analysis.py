@@ -40,6 +40,8 @@ WEIGHT_SUBUNIT = 0.5
 WEIGHT_GRAM = 0.4
 WEIGHT_SYNONYM = 0.7
 WEIGHT_GLOSSARY = 1.0
+WEIGHT_ENGLISH_NAME = 0.4
+WEIGHT_HOMOPHONE = 0.6
 
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 # Normalised forms that occur in nearly every sentence and say nothing about the need.
@@ -220,10 +222,73 @@ def _in_glossary(word: str) -> bool:
     return any(c in gloss for c in (word, word.rstrip("s"), word.removesuffix("es"), word.removesuffix("ing"), word.removesuffix("ing") + "e"))
 
 
+_KANA_RUN_RE = re.compile(r"[\u3041-\u309f\u30a0-\u30ffー]{3,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def phrase_reading(phrase: str) -> str:
+    """Return the katakana reading of a data-file phrase, or "" when it is not reliable.
+
+    A phrase cut after a verb stem (会社を作, 店を開) ends in one kanji whose reading Sudachi
+    has to guess (作 → サク); that last piece is dropped and the rest kept (カイシャヲ).
+    Readings under three kana match too much to be evidence; English phrases have none.
+    """
+    if phrase.isascii():
+        return ""
+    morphemes = list(tokenizer().tokenize(normalize(phrase)))
+    if len(morphemes) > 1 and len(morphemes[-1].surface()) == 1 and not _KANA_RE.match(morphemes[-1].surface()):
+        morphemes = morphemes[:-1]
+    reading = "".join(m.reading_form() for m in morphemes)
+    return reading if len(reading) >= 3 and _KANA_RE.match(reading) else ""
+
+
+def kana_runs(query: str) -> list[str]:
+    """Return the runs of three or more kana in the question, spaces removed, in katakana.
+
+    「かいしゃ を つくりたい」 → 「カイシャヲツクリタイ」: a reader who typed sounds should meet
+    the same data-file phrases (会社を作) as one who typed kanji.
+    """
+    return [hiragana_to_katakana(r) for r in _KANA_RUN_RE.findall(normalize(query).replace(" ", ""))]
+
+
+def sound_index(phrases: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], int]:
+    """Return {reading: phrases with that reading} for data-file phrases, and the longest reading."""
+    index: dict[str, list[str]] = {}
+    for phrase in phrases:
+        reading = phrase_reading(phrase)
+        if reading:
+            index.setdefault(reading, []).append(phrase)
+    return {r: tuple(p) for r, p in index.items()}, max(map(len, index), default=0)
+
+
+def heard_phrases(runs: list[str], index: tuple[dict[str, tuple[str, ...]], int]) -> set[str]:
+    """Return the phrases whose reading occurs in one of the kana runs of a question.
+
+    Every substring of a run is looked up (runs are short) rather than every phrase tried:
+    this runs for every question, and the data files only grow.
+    """
+    readings, longest = index
+    found: set[str] = set()
+    for run in runs:
+        for i in range(len(run) - 2):
+            for j in range(i + 3, min(len(run), i + longest) + 1):
+                hit = readings.get(run[i:j])
+                if hit:
+                    found.update(hit)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_sounds() -> tuple[dict[str, tuple[str, ...]], int]:
+    return sound_index(synonyms())
+
+
 def matched_synonyms(query: str) -> list[tuple[str, str]]:
     """Return the (phrase, expansion) pairs of the synonym file found in the normalised question."""
     q = normalize(query)
-    return [(k, v) for k, v in synonyms().items() if k and k in q]
+    runs = kana_runs(q)
+    heard = heard_phrases(runs, _synonym_sounds()) if runs else set()
+    return [(k, v) for k, v in synonyms().items() if k and (k in q or k in heard)]
 
 
 def matched_glossary(query: str) -> list[tuple[str, str]]:
@@ -271,6 +336,31 @@ def segment_reading(kata: str, known: Container[str], *, longest: int = 16) -> l
     return out
 
 
+_KANJI_RUN_RE = re.compile(r"[\u4e00-\u9fff\u3005]{2,6}")
+
+
+def unknown_kanji_readings(query: str, known: Container[str]) -> list[str]:
+    """Return the readings of kanji words in the question that the documents do not contain.
+
+    The commonest slip when typing Japanese is the wrong kanji of the right sound (研集 for
+    研修, 保助金 for 補助金, 相段 for 相談): Sudachi then cuts the word into pieces or finds
+    a word no record uses. Its reading is what the reader meant; the caller looks that up among
+    the documents' readings. A word the documents contain is never re-read (機構 stays 機構).
+    """
+    out: list[str] = []
+    for run in _KANJI_RUN_RE.findall(normalize(query)):
+        if run in known:
+            continue
+        morphemes = list(tokenizer().tokenize(run))
+        pieces = [m.normalized_form() for m in morphemes]
+        if all(p in known for p in pieces):
+            continue  # words the documents use (光 + 関連): not a slip
+        reading = "".join(m.reading_form() for m in morphemes)
+        if len(reading) >= 3 and _KANA_RE.match(reading):
+            out.append(reading)
+    return out
+
+
 @functools.lru_cache(maxsize=4096)
 def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
     """Return the question's terms with weights: words, kana readings, synonyms, glossary.
@@ -295,8 +385,15 @@ def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
                 if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
                     add(t, WEIGHT_WORD * 0.5)
             continue
-        if _ASCII_WORD_RE.fullmatch(chunk) and (chunk in ENGLISH_STOPWORDS or _in_glossary(chunk)):
-            # The glossary gives its Japanese below; Sudachi would only spell it in katakana.
+        if _ASCII_WORD_RE.fullmatch(chunk) and chunk in ENGLISH_STOPWORDS:
+            continue
+        if _ASCII_WORD_RE.fullmatch(chunk) and _in_glossary(chunk):
+            # The glossary gives its Japanese below. Sudachi spells the word in katakana, which
+            # only English names in the records use (Industrial → インダストリアル): weak evidence.
+            for seg in _segments(chunk):
+                for t, _sub in _analyze_marked(seg):
+                    if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
+                        add(t, WEIGHT_ENGLISH_NAME)
             continue
         for seg in _segments(chunk):
             for t, sub in _analyze_marked(seg):

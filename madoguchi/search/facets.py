@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.search.analysis import _read_tsv, normalize
+from madoguchi.search.analysis import _read_tsv, heard_phrases, kana_runs, normalize, sound_index
 
 # The eight functions of 表4, in its column order; kept equal to SupportFunction.Code by a test
 # so the engine can run on generated corpora without the database.
@@ -101,6 +101,11 @@ def phrase_table() -> list[tuple[str, str, str]]:
     return sorted(rows, key=lambda r: -len(r[0]))
 
 
+@functools.lru_cache(maxsize=1)
+def _phrase_sounds() -> tuple[dict[str, tuple[str, ...]], int]:
+    return sound_index(r[0] for r in phrase_table())
+
+
 def recognise(
     query: str,
     gazetteer: Gazetteer | None = None,
@@ -113,8 +118,10 @@ def recognise(
     stage_labels = stage_labels or DEFAULT_STAGE_LABELS
     field_labels = field_labels or DEFAULT_FIELD_LABELS
     found: dict[tuple[str, str], Facet] = {}
+    runs = kana_runs(q)
+    heard = heard_phrases(runs, _phrase_sounds()) if runs else set()
     for phrase, kind, code in phrase_table():
-        if phrase and phrase in q and (kind, code) not in found:
+        if phrase and (phrase in q or phrase in heard) and (kind, code) not in found:
             label = {"function": FUNCTION_LABELS, "stage": stage_labels, "field": field_labels}[kind].get(code)
             if label is not None:
                 found[(kind, code)] = Facet(kind, code, label, "text", phrase)

@@ -18,6 +18,9 @@ JUDGED_FILE = DATA_DIR / "judged_ja.jsonl"
 # was tuned while looking at judged_ja.jsonl, so only this file shows whether the gains
 # carry over to questions nobody tuned for. Do not tune against it; add a new file instead.
 HELDOUT_FILE = DATA_DIR / "heldout_ja.jsonl"
+# The development set: written from the plan by another hand, before looking at any results,
+# to tune against beside the own set, so that a change must help questions of two authors.
+DEV_FILE = DATA_DIR / "dev_ja.jsonl"
 
 # The tag groups the per-tag table reports on, in order.
 STYLE_TAGS = ("colloquial", "kana", "typo", "english", "name")

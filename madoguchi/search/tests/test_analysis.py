@@ -56,6 +56,50 @@ def test_english_question_gets_japanese_terms_from_the_glossary() -> None:
     assert {"特許", "ライセンス", "大学"} <= set(terms)
 
 
+def test_kana_question_gets_the_synonyms_of_the_same_words_in_kanji() -> None:
+    # 「会社を作」 is in the synonym file; typed as sounds it must expand the same way.
+    assert {"創業", "起業"} <= set(analyze_query("じぶん で かいしゃ を つくりたい"))
+    assert {"融資", "資金"} <= set(analyze_query("かりいれ の そうだん"))
+
+
+def test_a_phrase_cut_after_a_verb_stem_is_matched_by_its_known_sounds() -> None:
+    assert analysis.phrase_reading("会社を作") == "カイシャヲ"  # 作 alone would read サク
+    assert analysis.phrase_reading("お金") == "オカネ"
+    assert analysis.phrase_reading("ぎ") == ""  # too short to be evidence
+
+
+def test_kanji_question_is_not_expanded_by_the_sound_of_a_phrase() -> None:
+    # 「化学者を」 sounds nothing like a phrase, and kana runs are taken from kana only.
+    assert analysis.kana_runs("試作品の強度を図りたい") == ["リタイ"]
+    assert analysis.matched_synonyms("化学の研究") == []
+
+
+def test_english_question_also_meets_english_names_in_the_records() -> None:
+    # Sudachi writes English words of an institution's name in katakana; a glossary word in
+    # the question adds that spelling too, weakly, so the English name is found.
+    terms = dict(analysis.analyze_query_weighted("Miyagi Industrial Promotion Organization"))
+    assert {t for t in analyze("Industrial Promotion Organization") if not t.startswith("g:")} <= set(terms)
+    assert terms["振興"] > terms[analyze("Promotion")[0]]
+
+
+def test_a_wrong_kanji_of_the_right_sound_finds_the_word_meant() -> None:
+    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+
+    corpus = build_corpus_index([
+        DocMeta("kenshu", "program", "新規創業支援研修", "創業に必要な実務知識の研修"),
+        DocMeta("shugo", "program", "集合住宅の管理", "住宅の管理組合"),
+    ])
+    # 研集 (ケンシュウ) is a slip for 研修; neither 研 nor 集 alone should decide.
+    assert [h.id for h in search_corpus(corpus, "研集を受けたい").results][:1] == ["kenshu"]
+
+
+def test_words_the_documents_use_are_not_read_again() -> None:
+    known = {"産業", "振興", "機構", "光", "関連"}
+    assert analysis.unknown_kanji_readings("産業振興機構", known) == []
+    assert analysis.unknown_kanji_readings("光関連", known) == []
+    assert analysis.unknown_kanji_readings("振興機講", known) == ["シンコウキコウ"]
+
+
 def test_sudachi_is_loaded_once_per_process() -> None:
     assert analysis.tokenizer() is analysis.tokenizer()
 

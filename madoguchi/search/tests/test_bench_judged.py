@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from madoguchi.search.bench.judged import HELDOUT_FILE, JUDGED_FILE, load_judged
+from madoguchi.search.bench.judged import DEV_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
 
 FUNCTIONS = {"tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent"}
 STAGES = {"pre_startup", "startup", "growth", "mature", "new_field"}
@@ -35,7 +35,7 @@ def test_every_judged_organization_exists_after_loading_the_plan(plan: object) -
     from madoguchi.directory.models import Organization
 
     slugs = set(Organization.objects.values_list("slug", flat=True))
-    for path in (JUDGED_FILE, HELDOUT_FILE):
+    for path in (JUDGED_FILE, HELDOUT_FILE, DEV_FILE):
         missing = sorted({s for q in load_judged(path) for s in q.relevant} - slugs)
         assert (path.name, missing) == (path.name, [])
 
@@ -45,6 +45,18 @@ def test_held_out_questions_are_not_in_the_main_set() -> None:
     held_out = load_judged(HELDOUT_FILE)
     assert len(held_out) >= 40
     assert [q.query for q in held_out if q.query in main] == []
+
+
+def test_dev_questions_are_in_neither_other_set_and_cover_every_function_and_stage() -> None:
+    others = {q.query for path in (JUDGED_FILE, HELDOUT_FILE) for q in load_judged(path)}
+    dev = load_judged(DEV_FILE)
+    assert len(dev) >= 80
+    assert len({q.query for q in dev}) == len(dev)
+    assert [q.query for q in dev if q.query in others] == []
+    tags = Counter(t for q in dev for t in q.tags)
+    assert {t.removeprefix("function:") for t in tags if t.startswith("function:")} == FUNCTIONS
+    assert {t.removeprefix("stage:") for t in tags if t.startswith("stage:")} == STAGES
+    assert all(tags[style] >= 5 for style in ("colloquial", "kana", "typo", "english"))
 
 
 def test_a_broken_line_is_reported_with_its_number(tmp_path: Path) -> None:

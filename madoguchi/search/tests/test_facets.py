@@ -28,10 +28,29 @@ def test_stage_is_recognised(query: str, stage: str) -> None:
 
 @pytest.mark.parametrize(
     ("query", "function"),
-    [("大学の特許を使いたい", "tech_transfer"), ("お金を借りたい", "finance"), ("売り先を広げたい", "market"), ("人を雇う余裕がない", "talent")],
+    [
+        ("大学の特許を使いたい", "tech_transfer"), ("お金を借りたい", "finance"), ("売り先を広げたい", "market"),
+        ("人を雇う余裕がない", "talent"), ("町工場だけど受注を増やしたい", "market"), ("異業種の会社と情報交換したい", "market_info"),
+    ],
 )
 def test_function_is_recognised(query: str, function: str) -> None:
     assert function in _codes(query, "function")
+
+
+@pytest.mark.parametrize(
+    ("query", "function"),
+    [("そうぎょう の そうだん", "startup"), ("ゆうし を うけたい", "finance"), ("とっきょ を とりたい", "tech_transfer")],
+)
+def test_function_is_recognised_in_a_kana_only_question(query: str, function: str) -> None:
+    assert function in _codes(query, "function")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("社員にプログラミングを学ばせたい", "it"), ("町工場の技術を生かしたい", "monozukuri"), ("省エネの技術で新事業", "environment")],
+)
+def test_field_is_recognised(query: str, field: str) -> None:
+    assert field in _codes(query, "field")
 
 
 def test_nothing_is_recognised_in_a_plain_greeting() -> None:

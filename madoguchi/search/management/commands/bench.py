@@ -25,7 +25,9 @@ class Command(BaseCommand):
             "--judged", metavar="FILE",
             help="判定集合の JSON Lines（既定: 同梱の judged_ja.jsonl。調整に使っていない集合は heldout_ja.jsonl）",
         )
-        quality.add_argument("--heldout", action="store_true", help="調整に使っていない判定集合 heldout_ja.jsonl で測る")
+        which = quality.add_mutually_exclusive_group()
+        which.add_argument("--heldout", action="store_true", help="調整に使っていない判定集合 heldout_ja.jsonl で測る")
+        which.add_argument("--dev", action="store_true", help="開発用の判定集合 dev_ja.jsonl で測る")
         quality.add_argument("--json", action="store_true", help="結果を JSON で出力する")
         quality.add_argument("--per-query", action="store_true", help="--json に質問ごとの結果を含める")
         quality.add_argument("--chart", metavar="PATH.svg", help="タグ別 nDCG@10 の棒グラフを SVG で書き出す")
@@ -67,9 +69,12 @@ class Command(BaseCommand):
             with_hit = False
         else:
             from madoguchi.search.bench import ownset
-            from madoguchi.search.bench.judged import HELDOUT_FILE, JUDGED_FILE, load_judged
+            from madoguchi.search.bench.judged import DEV_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
 
-            path = Path(options["judged"]) if options["judged"] else HELDOUT_FILE if options["heldout"] else JUDGED_FILE
+            path = (
+                Path(options["judged"]) if options["judged"]
+                else HELDOUT_FILE if options["heldout"] else DEV_FILE if options["dev"] else JUDGED_FILE
+            )
             try:
                 ownset.check_database()
                 judged = load_judged(path)
