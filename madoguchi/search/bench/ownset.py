@@ -30,10 +30,20 @@ def org_of(doc: DocMeta) -> str | None:
 
 def check_database() -> None:
     """Raise NotLoaded with the command to run when the plan or the search index is missing."""
+    from django.db import DatabaseError
+
     from madoguchi.directory.models import Organization
     from madoguchi.search.models import SearchDocument
 
-    if not Organization.objects.exists():
+    try:
+        has_organizations = Organization.objects.exists()
+    except DatabaseError as exc:  # a fresh checkout: no tables yet
+        raise NotLoaded(
+            "データベースが作成されていません。先に `make run`（または `madoguchi migrate` と"
+            " `madoguchi load-plan`）を実行してください。 / The database has no tables:"
+            " run `make run` (or `madoguchi migrate` and `madoguchi load-plan`) first."
+        ) from exc
+    if not has_organizations:
         raise NotLoaded(
             "機関が登録されていません。先に `madoguchi load-plan` を実行してください。"
             " / No organizations in the database: run `madoguchi load-plan` first."
