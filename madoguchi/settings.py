@@ -177,6 +177,8 @@ CASE_ATTACHMENT_MAX_BYTES = envint("CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 
 REFERRAL_ANSWER_DAYS = envint("REFERRAL_ANSWER_DAYS", "3")
 # Closed cases older than this may be anonymised (madoguchi anonymise-cases).
 CASE_RETENTION_DAYS = envint("CASE_RETENTION_DAYS", str(5 * 365))
+# Event registrations keep names and contacts this long after the event (anonymise-registrations).
+REGISTRATION_RETENTION_DAYS = envint("REGISTRATION_RETENTION_DAYS", "365")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 8))

@@ -19,9 +19,9 @@ from django.utils import timezone
 from madoguchi.cases.anonymise import REDACTED
 from madoguchi.events.models import Event, Registration
 
-# A year after the event: long enough for follow-up (the next course, a 商談会's results),
-# far shorter than keeping names forever. `--older-than` overrides it.
-REGISTRATION_RETENTION_DAYS = 365
+# The retention period is settings.REGISTRATION_RETENTION_DAYS (a year by default: long enough
+# for follow-up such as the next course or a 商談会's results, far shorter than keeping names
+# forever); `--older-than` overrides it.
 
 
 def anonymisable_events(older_than_days: int, now: dt.datetime | None = None) -> QuerySet[Event]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,6 +96,14 @@ def test_the_default_keeps_a_year(org: Organization) -> None:
     assert "一年半前の講座: 4 件" in output
     assert "半年前の交流会" not in output
     assert not half_year.registrations.filter(anonymised_at__isnull=False).exists()
+
+
+@time_machine.travel(dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO), tick=False)
+def test_the_default_follows_the_retention_setting(org: Organization, settings: Any) -> None:
+    settings.REGISTRATION_RETENTION_DAYS = 90
+    event_with_registrations(org, "半年前の交流会", dt.date(2025, 11, 1))
+
+    assert "半年前の交流会: 4 件" in run()
 
 
 def test_a_negative_retention_is_refused(db: None) -> None:

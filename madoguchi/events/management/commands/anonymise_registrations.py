@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.events.anonymise import REGISTRATION_RETENTION_DAYS, anonymise_registrations
+from madoguchi.events.anonymise import anonymise_registrations
 from madoguchi.events.models import Event
 
 
@@ -17,12 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--older-than", type=int, default=REGISTRATION_RETENTION_DAYS, dest="older_than",
-            help=_("イベントの終了から何日経った申込を対象にするか（既定: %(days)d）") % {"days": REGISTRATION_RETENTION_DAYS},
+            "--older-than", type=int, default=None, dest="older_than",
+            help=_("イベントの終了から何日経った申込を対象にするか（既定: REGISTRATION_RETENTION_DAYS）"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        days = options["older_than"]
+        days = settings.REGISTRATION_RETENTION_DAYS if options["older_than"] is None else options["older_than"]
         if days < 0:
             raise CommandError(_("--older-than には 0 以上の日数を指定してください（%(days)d が指定されました）。") % {"days": days})
 
