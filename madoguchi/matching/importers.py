@@ -6,6 +6,8 @@
 - A dry run checks and reports exactly as a real run, then rolls back.
 - Idempotent: rows are keyed by (owner, 外部キー); a second import of the same file creates
   nothing and changes nothing, and says so.
+- A changed row of a published listing is an edit (moderation.save_edit): its public content
+  goes back to review unless the import is a coordinator's (--publish).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality, Organization
-from madoguchi.matching import signals
+from madoguchi.matching import moderation, signals
 from madoguchi.matching.models import Kind, Listing, TechArea
 
 MAX_ROWS = 20_000
@@ -52,6 +54,7 @@ class RowResult:
     external_key: str
     action: str  # created / updated / unchanged / error
     errors: list[str] = field(default_factory=list)
+    withdrawn: bool = False  # a published listing whose change went back to review
 
 
 @dataclass
@@ -80,6 +83,10 @@ class ImportReport:
             return parts + _("（試行のため保存していません）。")
         if self.count("created") == 0 and self.count("updated") == 0:
             return parts + _("。すでに取り込み済みで、変更はありませんでした。")
+        withdrawn = sum(1 for r in self.rows if r.withdrawn)
+        if withdrawn:
+            return parts + _("。内容が変わった公開中の掲載 %(n)d 件は審査待ちに戻しました（コーディネーターの審査後に再公開されます）。") % {
+                "n": withdrawn}
         return parts + "。"
 
 
@@ -240,6 +247,7 @@ def import_csv(data: bytes, *, owner: Organization, dry_run: bool = False, publi
                 continue
             listing = existing or Listing(owner_organization=owner,
                                           status=Listing.Status.PUBLISHED if publish else Listing.Status.PENDING)
+            before = moderation.content_of(existing) if existing is not None else None  # before setattr below
             for attr, value in values.items():
                 if attr == "expires_on" and value is None and existing is not None:
                     continue
@@ -251,11 +259,18 @@ def import_csv(data: bytes, *, owner: Organization, dry_run: bool = False, publi
                         for k, ms in exc.message_dict.items() for m in ms]
                 report.rows.append(RowResult(number, key, "error", msgs))
                 continue
-            listing.save()
-            listing.fields.set(m2m["fields"])
-            listing.stages.set(m2m["stages"])
+            withdrawn = False
+            if existing is not None and before is not None:
+                # an owner's re-import is an edit like any other: changed public content goes back to review
+                was_public = existing.status in (Listing.Status.PUBLISHED, Listing.Status.EXPIRED)
+                withdrawn = moderation.save_edit(listing, before=before, fields=m2m["fields"], stages=m2m["stages"],
+                                                 reviewed=publish) and was_public
+            else:
+                listing.save()
+                listing.fields.set(m2m["fields"])
+                listing.stages.set(m2m["stages"])
             touched.append(listing.pk)
-            report.rows.append(RowResult(number, key, "updated" if existing else "created"))
+            report.rows.append(RowResult(number, key, "updated" if existing else "created", withdrawn=withdrawn))
         if dry_run or not report.ok:
             transaction.set_rollback(True)
         else:

@@ -148,10 +148,14 @@ class Listing(models.Model):
     terms = models.TextField(editable=False, blank=True)
     # when suggestions were last computed; older than `updated` means `match --stale` owes a refresh
     matched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The public content (moderation.PUBLIC_FIELDS) as a coordinator last approved it, kept while
+    # an edit of a published listing waits for review, so the queue can show what changed;
+    # null for listings that were never published or whose last edit was approved.
+    approved_content = models.JSONField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["terms", "matched_at"])
+    history = HistoricalRecords(excluded_fields=["terms", "matched_at", "approved_content"])
     objects = ListingQuerySet.as_manager()
 
     class Meta:
@@ -216,6 +220,7 @@ class Listing(models.Model):
     def publish(self, by: object) -> None:
         """A coordinator's approval; `by` is recorded as the history user of the change."""
         self.status = self.Status.PUBLISHED
+        self.approved_content = None  # what is published now is the approved version
         if by is not None:
             self._history_user = by
         self.save()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.matching import access, services
+from madoguchi.matching.moderation import changes_against_approved, content_of, save_edit
 from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm
 from madoguchi.matching.models import Feedback, Introduction, Listing
 
@@ -67,14 +68,16 @@ def listing_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def listing_edit(request: HttpRequest, listing_uuid: str) -> HttpResponse:
     listing = access.get_rw_listing_for_user(request.user, listing_uuid)
+    before = content_of(listing)  # validating the form already writes into the instance
     form = ListingForm(request.POST or None, instance=listing)
     if request.method == "POST" and form.is_valid():
-        listing = form.save(commit=False)
-        if listing.status == Listing.Status.REJECTED:
-            listing.status = Listing.Status.PENDING
-        listing.save()
-        form.save_m2m()
-        messages.success(request, _("掲載を更新しました。"))
+        waits = save_edit(form.save(commit=False), before=before, fields=form.cleaned_data["fields"],
+                          stages=form.cleaned_data["stages"], reviewed=access.is_coordinator(request.user))
+        if waits:
+            messages.warning(request, _("変更内容はコーディネーターの審査後に公開されます。"
+                                        "審査が終わるまで、この掲載は一覧と候補に表示されません。"))
+        else:
+            messages.success(request, _("掲載を更新しました。"))
         return redirect(listing)
     return render(request, "matching/listing_form.html", {"form": form, "listing": listing})
 
@@ -171,9 +174,12 @@ def listing_moderate(request: HttpRequest, listing_uuid: str) -> HttpResponse:
 def moderation(request: HttpRequest) -> HttpResponse:
     if not access.is_coordinator(request.user):
         raise PermissionDenied
-    pending = Listing.objects.filter(status=Listing.Status.PENDING).select_related("owner_organization").order_by("created")
+    pending = list(Listing.objects.filter(status=Listing.Status.PENDING).select_related("owner_organization")
+                   .prefetch_related("fields", "stages").order_by("created")[:200])
+    changes = changes_against_approved(pending)
+    rows = [{"listing": x, "changes": changes.get(x.pk)} for x in pending]
     intros = Introduction.objects.filter(status=Introduction.Status.REQUESTED).select_related("listing", "candidate")
-    return render(request, "matching/moderation.html", {"pending": pending[:200], "intros": intros[:200]})
+    return render(request, "matching/moderation.html", {"pending": rows, "intros": intros[:200]})
 
 
 def _get_intro_for_user(user: Any, intro_uuid: str) -> Introduction:
