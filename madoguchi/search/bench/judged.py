@@ -21,6 +21,11 @@ HELDOUT_FILE = DATA_DIR / "heldout_ja.jsonl"
 # The development set: written from the plan by another hand, before looking at any results,
 # to tune against beside the own set, so that a change must help questions of two authors.
 DEV_FILE = DATA_DIR / "dev_ja.jsonl"
+# A second held-out set, because heldout_ja.jsonl has been looked at (in aggregate) several
+# times. Written and judged from the plan alone by a helper ("writer") who never ran the search,
+# the benchmark, the API or any page with search results. Nobody may tune on it or read its
+# per-question results; report only its summary figures, and add a new file when it is spent.
+HELDOUT2_FILE = DATA_DIR / "heldout2_ja.jsonl"
 
 # The tag groups the per-tag table reports on, in order.
 STYLE_TAGS = ("colloquial", "kana", "typo", "english", "name")

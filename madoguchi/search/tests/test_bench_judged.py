@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from madoguchi.search.bench.judged import DEV_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
+from madoguchi.search.bench.judged import DEV_FILE, HELDOUT2_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
 
 FUNCTIONS = {"tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent"}
 STAGES = {"pre_startup", "startup", "growth", "mature", "new_field"}
@@ -35,7 +35,7 @@ def test_every_judged_organization_exists_after_loading_the_plan(plan: object) -
     from madoguchi.directory.models import Organization
 
     slugs = set(Organization.objects.values_list("slug", flat=True))
-    for path in (JUDGED_FILE, HELDOUT_FILE, DEV_FILE):
+    for path in (JUDGED_FILE, HELDOUT_FILE, DEV_FILE, HELDOUT2_FILE):
         missing = sorted({s for q in load_judged(path) for s in q.relevant} - slugs)
         assert (path.name, missing) == (path.name, [])
 
@@ -57,6 +57,20 @@ def test_dev_questions_are_in_neither_other_set_and_cover_every_function_and_sta
     assert {t.removeprefix("function:") for t in tags if t.startswith("function:")} == FUNCTIONS
     assert {t.removeprefix("stage:") for t in tags if t.startswith("stage:")} == STAGES
     assert all(tags[style] >= 5 for style in ("colloquial", "kana", "typo", "english"))
+
+
+def test_second_held_out_set_is_new_and_covers_every_function_stage_and_style() -> None:
+    others = {q.query for path in (JUDGED_FILE, HELDOUT_FILE, DEV_FILE) for q in load_judged(path)}
+    held_out2 = load_judged(HELDOUT2_FILE)
+    assert len(held_out2) >= 60
+    assert len({q.query for q in held_out2}) == len(held_out2)
+    assert len({q.id for q in held_out2}) == len(held_out2)
+    assert [q.query for q in held_out2 if q.query in others] == []
+    tags = Counter(t for q in held_out2 for t in q.tags)
+    assert {t.removeprefix("function:") for t in tags if t.startswith("function:")} == FUNCTIONS
+    assert {t.removeprefix("stage:") for t in tags if t.startswith("stage:")} == STAGES
+    # Written to about 15% kana, 10% typos and 10% English; 8% of the set is the floor for each.
+    assert [s for s in ("colloquial", "kana", "typo", "english") if tags[s] < 0.08 * len(held_out2)] == []
 
 
 def test_a_broken_line_is_reported_with_its_number(tmp_path: Path) -> None:
