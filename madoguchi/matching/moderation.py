@@ -116,8 +116,10 @@ class Change:
 def changes_against_approved(listings: Iterable[Listing]) -> dict[int, list[Change]]:
     """For each listing that waits for review of an edit, what changed against the approved
     version; listings that were never approved are left out. Expects fields and stages
-    prefetched; looks names up in three queries whatever the number of listings."""
+    prefetched; looks names up in at most three queries whatever the number of listings."""
     pairs = {x.pk: (x.approved_content, content_of(x)) for x in listings if x.approved_content is not None}
+    if not pairs:
+        return {}
     munis = {v for old, new in pairs.values() for v in (old.get("municipality"), new["municipality"]) if v}
     names = {
         "fields": dict(Field.objects.values_list("code", "name")),

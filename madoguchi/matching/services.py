@@ -6,6 +6,7 @@ PermissionDenied or ValidationError with a Japanese message.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,16 +19,33 @@ from madoguchi.matching.engine import COMPLEMENT
 from madoguchi.matching.models import Feedback, Introduction, Listing
 
 
-def moderate(listing: Listing, *, by: Any, action: str) -> None:
-    """A coordinator publishes or rejects a listing."""
+def moderate(listing: Listing, *, by: Any, action: str, seen: str | None = None) -> Listing:
+    """A coordinator publishes or rejects a listing; returns it as saved.
+
+    `seen` is the version the coordinator looked at (the listing's `updated` time, ISO 8601): an
+    owner may edit again between the look and the click, and approving must not publish text
+    nobody reviewed. The row is locked so the check and the change see the same version.
+    """
     if not access.is_coordinator(by) or not access.membership(by).can_write:  # type: ignore[union-attr]
         raise PermissionDenied(_("掲載の承認はコーディネーターが行います。"))
-    if action == "publish":
-        listing.publish(by)
-    elif action == "reject":
-        listing.reject(by)
-    else:
+    if action not in ("publish", "reject"):
         raise ValidationError(_("操作は「公開」か「差し戻し」を選んでください。"))
+    with transaction.atomic():
+        current = Listing.objects.select_for_update().get(pk=listing.pk)
+        if seen is not None and not _is_version(seen, current):
+            raise ValidationError(_("この掲載は表示したあとに変更されました。いまの内容を確認してから、もう一度操作してください。"))
+        if action == "publish":
+            current.publish(by)
+        else:
+            current.reject(by)
+    return current
+
+
+def _is_version(seen: str, listing: Listing) -> bool:
+    try:
+        return dt.datetime.fromisoformat(seen) == listing.updated
+    except ValueError:
+        return False
 
 
 def _check_pair(listing: Listing, candidate: Listing) -> None:

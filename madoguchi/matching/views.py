@@ -161,7 +161,8 @@ def listing_renew(request: HttpRequest, listing_uuid: str) -> HttpResponse:
 def listing_moderate(request: HttpRequest, listing_uuid: str) -> HttpResponse:
     listing, _w = access.get_listing_for_user(request.user, listing_uuid)
     try:
-        services.moderate(listing, by=request.user, action=request.POST.get("action", ""))
+        listing = services.moderate(listing, by=request.user, action=request.POST.get("action", ""),
+                                    seen=request.POST.get("seen"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(listing)
@@ -174,8 +175,9 @@ def listing_moderate(request: HttpRequest, listing_uuid: str) -> HttpResponse:
 def moderation(request: HttpRequest) -> HttpResponse:
     if not access.is_coordinator(request.user):
         raise PermissionDenied
-    pending = list(Listing.objects.filter(status=Listing.Status.PENDING).select_related("owner_organization")
-                   .prefetch_related("fields", "stages").order_by("created")[:200])
+    pending = list(Listing.objects.filter(status=Listing.Status.PENDING)
+                   .select_related("owner_organization", "owner_client").prefetch_related("fields", "stages")
+                   .order_by("created")[:200])
     changes = changes_against_approved(pending)
     rows = [{"listing": x, "changes": changes.get(x.pk)} for x in pending]
     intros = Introduction.objects.filter(status=Introduction.Status.REQUESTED).select_related("listing", "candidate")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from madoguchi.cases.models import Case
@@ -15,6 +18,7 @@ from madoguchi.matching import services, suggestions
 from madoguchi.matching.forms import ListingForm
 from madoguchi.matching.importers import import_csv
 from madoguchi.matching.models import Introduction, Listing
+from madoguchi.matching.moderation import content_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
 NOTICE = "変更内容はコーディネーターの審査後に公開されます。"
@@ -214,3 +218,39 @@ def test_on_a_large_platform_the_edit_still_leaves_the_suggestions_at_once(
     assert seed in stale and tech_set["other_seed"] not in stale
     # even a coordinator, who sees listings waiting for review, is no longer offered it as a candidate
     assert "曇り止め" not in login(users["coordinator"]).get(seed.get_absolute_url()).content.decode()
+
+
+def test_approving_does_not_publish_an_edit_made_after_the_coordinator_looked(
+        tech_set, users, django_capture_on_commit_callbacks):
+    need = tech_set["need"]
+    edit(users["maker"], need, django_capture_on_commit_callbacks, title="一回目の変更（確認済み）")
+    queue = login(users["coordinator"]).get("/matching/moderation/").content.decode()
+    seen = re.search(r'name="seen" value="([^"]+)"', queue).group(1)
+    edit(users["maker"], need, django_capture_on_commit_callbacks, title="二回目の変更（未確認）")
+    r = login(users["coordinator"]).post(f"/matching/l/{need.uuid}/moderate/", {"action": "publish", "seen": seen},
+                                         follow=True)
+    assert "表示したあとに変更されました" in r.content.decode()
+    need.refresh_from_db()
+    assert need.status == Listing.Status.PENDING
+    page = login(users["coordinator"]).get(need.get_absolute_url()).content.decode()
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    login(users["coordinator"]).post(f"/matching/l/{need.uuid}/moderate/", {"action": "publish", "seen": seen})
+    need.refresh_from_db()
+    assert need.status == Listing.Status.PUBLISHED and need.title == "二回目の変更（未確認）"
+
+
+def test_queue_query_count_does_not_grow_with_edits(orgs, users, field_, muni):
+    def queue_with_edits(n: int) -> int:
+        for i in range(n):
+            listing = Listing.objects.create(kind="seed", title=f"シーズ{i}", owner_organization=orgs["tohoku"],
+                                             status=Listing.Status.PENDING, municipality=muni["aoba"])
+            listing.fields.set([field_["it"]])
+            approved = content_of(listing) | {"title": f"旧シーズ{i}", "municipality": muni["izumi"].pk, "fields": ["food"]}
+            Listing.objects.filter(pk=listing.pk).update(approved_content=approved)
+        c = login(users["coordinator"])
+        with CaptureQueriesContext(connection) as ctx:
+            body = c.get("/matching/moderation/").content.decode()
+        assert f"旧シーズ{n - 1}" in body and "泉区" in body and "青葉区" in body and "食" in body
+        return len(ctx.captured_queries)
+
+    assert queue_with_edits(2) == queue_with_edits(10)
