@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.matching import access, services
-from madoguchi.matching.moderation import changes_against_approved, content_of, save_edit
 from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm
 from madoguchi.matching.models import Feedback, Introduction, Listing
+from madoguchi.matching.moderation import changes_against_approved, content_of, save_edit
 
 PAGE_SIZE = 20
 
