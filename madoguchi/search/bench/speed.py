@@ -247,6 +247,65 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+# The issue's targets, by corpus size: p95 in ms, build in s, peak memory in MB (None: no target).
+TARGETS = {100_000: {"p95_ms": 10.0, "build_s": 60.0, "peak_rss_mb": None},
+           1_000_000: {"p95_ms": 50.0, "build_s": None, "peak_rss_mb": 2048.0}}
+_COLOURS = ("#0017c1", "#d16d00", "#259d63", "#6f23d0")
+
+
+def chart_svg(results: dict[str, dict[str, Any]], n_docs: int) -> str:
+    """Return an SVG of three panels — latency p50/p95/p99 (log scale), build time, peak memory —
+    one bar per system, with the issue's target drawn as a red line where it names one for N."""
+    import html
+    import math
+
+    systems = list(results)
+    targets = TARGETS.get(n_docs, {})
+    label_w, plot_w, bar_h = 150, 380, 12
+    panels: list[tuple[str, list[tuple[str, str]], bool]] = [
+        ("検索時間 ms（対数目盛）/ latency ms (log)", [("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms")], True),
+        ("索引作成 秒 / build s", [("build", "build_s")], False),
+        ("最大メモリ MB / peak RSS MB", [("peak", "peak_rss_mb")], False),
+    ]
+    parts: list[str] = []
+    y = 30
+    for title, rows, log in panels:
+        values = [results[s][key] for s in systems for _l, key in rows]
+        target, target_label = next(((targets[key], label) for label, key in rows if targets.get(key)), (None, ""))
+        top = max(values + ([target] if target else [])) * 1.1 or 1.0
+        lo = min(v for v in values if v > 0) / 2 if log and any(v > 0 for v in values) else 0.0
+
+        def x_of(v: float, *, log: bool = log, lo: float = lo, top: float = top) -> float:
+            if log:
+                return plot_w * (math.log10(max(v, lo)) - math.log10(lo)) / (math.log10(top) - math.log10(lo))
+            return plot_w * v / top
+
+        parts.append(f'<text x="4" y="{y}" font-size="13">{html.escape(title)}</text>')
+        y += 8
+        for label, key in rows:
+            for s_i, system in enumerate(systems):
+                v = results[system][key]
+                parts.append(f'<text x="4" y="{y + bar_h - 2}">{html.escape(f"{system} {label}")}</text>')
+                parts.append(
+                    f'<rect x="{label_w}" y="{y}" width="{x_of(v):.1f}" height="{bar_h - 2}" '
+                    f'fill="{_COLOURS[s_i % len(_COLOURS)]}"><title>{html.escape(system)} {label} {v}</title></rect>'
+                )
+                parts.append(f'<text x="{label_w + x_of(v) + 4:.1f}" y="{y + bar_h - 2}" fill="#333">{v:g}</text>')
+                y += bar_h
+            y += 4
+        if target:
+            x = label_w + x_of(target)
+            parts.append(f'<line x1="{x:.1f}" y1="{y - 4 - bar_h * len(systems) * len(rows) - 4 * len(rows)}" '
+                         f'x2="{x:.1f}" y2="{y}" stroke="#ec0000" stroke-dasharray="4 2"/>')
+            parts.append(f'<text x="{x + 3:.1f}" y="{y + 10}" fill="#ec0000">{target_label} 目標 / target {target:g}</text>')
+            y += 12
+        y += 22
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + 90}" height="{y}" '
+            'font-family="sans-serif" font-size="11">'
+            f'<title>search-speed, {n_docs} documents</title>')
+    return "\n".join([head, *parts, "</svg>"]) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="One system of `madoguchi bench search-speed` (child process).")
     parser.add_argument("--system", choices=SYSTEMS, required=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -29,10 +30,15 @@ def test_generated_documents_are_japanese_programs_and_organizations_with_metada
     assert all(d.organization for d in docs if d.kind == "program")
 
 
-def test_speed_json_is_exactly_the_promised_object() -> None:
-    out = StringIO()
-    call_command("bench", "search-speed", "--docs", "300", "--queries", "20", "--json", stdout=out, stderr=StringIO())
+def test_speed_json_is_exactly_the_promised_object_and_the_chart_shows_each_system(tmp_path: Path) -> None:
+    out, chart = StringIO(), tmp_path / "speed.svg"
+    call_command("bench", "search-speed", "--docs", "300", "--queries", "20", "--json", "--chart", str(chart),
+                 stdout=out, stderr=StringIO())
     result = json.loads(out.getvalue())
+    svg = chart.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert all(f"{system} p95" in svg for system in ("madoguchi", "bm25s", "fts5"))
+    assert "目標" not in svg  # the issue names targets for 100,000 and 1,000,000 documents only
     assert set(result) == {"madoguchi", "bm25s", "fts5"}
     for figures in result.values():
         assert set(figures) == {"p50_ms", "p95_ms", "p99_ms", "build_s", "peak_rss_mb"}
@@ -43,3 +49,13 @@ def test_speed_json_is_exactly_the_promised_object() -> None:
 def test_speed_refuses_an_unknown_system() -> None:
     with pytest.raises(CommandError, match="不明なシステム"):
         call_command("bench", "search-speed", "--docs", "10", "--systems", "elastic", stdout=StringIO())
+
+
+def test_the_chart_draws_the_issues_targets_for_a_million_documents() -> None:
+    from madoguchi.search.bench.speed import chart_svg
+
+    figures = {"p50_ms": 7.0, "p95_ms": 14.0, "p99_ms": 20.0, "build_s": 600.0, "peak_rss_mb": 1666.0}
+    svg = chart_svg({"madoguchi": figures, "fts5": {**figures, "p95_ms": 400.0}}, 1_000_000)
+
+    assert "目標 / target 50" in svg and "目標 / target 2048" in svg
+    assert "fts5 p95 400" in svg  # each bar names its system and value

@@ -42,6 +42,7 @@ class Command(BaseCommand):
         speed.add_argument("--seed", type=int, default=2005)
         speed.add_argument("--systems", default="madoguchi,bm25s,fts5", help="計測するシステム（カンマ区切り）")
         speed.add_argument("--json", action="store_true", help="結果を 1 つの JSON オブジェクトで出力する")
+        speed.add_argument("--chart", metavar="PATH.svg", help="検索時間・索引作成時間・最大メモリの棒グラフ（目標線つき）を SVG で書き出す")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["benchmark"] == "search-quality":
@@ -124,6 +125,9 @@ class Command(BaseCommand):
             results = speed.run(options["docs"], n_queries=options["queries"], seed=options["seed"], systems=systems)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        if options["chart"]:
+            Path(options["chart"]).write_text(speed.chart_svg(results, options["docs"]), encoding="utf-8")
+            sys.stderr.write(f"グラフを書き出しました: {options['chart']}\n")
         if options["json"]:
             self.stdout.write(json.dumps(speed.public_json(results)))
             return
