@@ -488,6 +488,8 @@ class Membership(models.Model):
         READONLY = "readonly", _("閲覧のみ")
         COORDINATOR = "coordinator", _("コーディネーター")
         ADMIN = "admin", _("管理者")
+        # 県の担当者: reads the platform's aggregate reports (reports app); writes nothing.
+        PREFECTURE = "prefecture", _("県の担当者（報告の閲覧）")
 
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
@@ -503,7 +505,7 @@ class Membership(models.Model):
 
     @property
     def can_write(self) -> bool:
-        return self.role != self.Role.READONLY
+        return self.role not in (self.Role.READONLY, self.Role.PREFECTURE)
 
     @property
     def is_coordinator(self) -> bool:
