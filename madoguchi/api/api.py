@@ -8,6 +8,7 @@ from madoguchi.api.errors import MadoguchiAPI, install_error_handlers
 from madoguchi.cases.api import router as cases_router
 from madoguchi.directory.api import router as directory_router
 from madoguchi.events.api import router as events_router
+from madoguchi.interop.api import router as hsds_router
 from madoguchi.matching.api import router as matching_router
 from madoguchi.reports.api import router as reports_router
 from madoguchi.search.api import router as search_router
@@ -28,3 +29,5 @@ api.add_router("", cases_router)
 api.add_router("", matching_router)
 api.add_router("", events_router)
 api.add_router("", reports_router)
+# Open Referral HSDS 3.0, read-only: /api/hsds/organizations, /services, /taxonomies, /taxonomy_terms.
+api.add_router("/hsds", hsds_router)

@@ -15,7 +15,9 @@ section or table and its as-of date. Japanese stays Japanese; `name_en` goes to
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import errno
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -445,3 +447,56 @@ def export_tables(records: Iterable[tuple[str, dict[str, Any]]] | None = None) -
     for table, record in records if records is not None else export_records():
         flatten(table, record, into)
     return {table: list(into.get(table, {}).values()) for table in TABLES}
+
+
+# ---------------------------------------------------------------- files
+
+
+class ExportError(Exception):
+    """The export could not be written (the message is Japanese, for the person running it)."""
+
+
+def _reason(exc: OSError) -> str:
+    """Why the OS refused, in Japanese (strerror is English)."""
+    reasons = {
+        errno.EACCES: "書き込む権限がありません", errno.EPERM: "書き込む権限がありません",
+        errno.EROFS: "読み取り専用のファイルシステムです", errno.ENOTDIR: "途中にディレクトリではないファイルがあります",
+        errno.ENOENT: "親ディレクトリを作成できません", errno.ENOSPC: "ディスクの空きがありません",
+        errno.EISDIR: "同じ名前のディレクトリがあります",
+    }
+    return reasons.get(exc.errno or 0, f"OS のエラー: {exc.strerror or exc}")
+
+
+def write_export(directory: Path, fmt: str = "json", stdout: Any = None) -> dict[str, int]:
+    """Write every table to `directory` as `<table>.json` (a JSON array) or the CSV of examples/csv.
+
+    Returns rows per table. Raises ExportError when the directory cannot be created or written.
+    """
+    def say(message: str) -> None:
+        if stdout is not None:
+            stdout.write(message)
+
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"出力先 {directory} を作成できません（{_reason(exc)}）。書き込めるディレクトリを指定してください。") from exc
+    say("登録簿を HSDS 3.0 に変換しています…")
+    tables = export_tables()
+    counts = {}
+    for table, rows in tables.items():
+        path = directory / table_file(table, f".{fmt}")
+        try:
+            with path.open("w", encoding="utf-8", newline="") as out:
+                if fmt == "csv":
+                    writer = csv.DictWriter(out, fieldnames=columns(table), extrasaction="raise")
+                    writer.writeheader()
+                    writer.writerows(rows)
+                else:
+                    json.dump(rows, out, ensure_ascii=False, indent=2)
+                    out.write("\n")
+        except OSError as exc:
+            raise ExportError(f"{path} に書き込めません（{_reason(exc)}）。書き込めるディレクトリを指定してください。") from exc
+        counts[table] = len(rows)
+        say(f"  {path.name}: {len(rows)} 件")
+    return counts

@@ -1,0 +1,120 @@
+"""Read-only HSDS 3.0 API (`/api/hsds/...`), paged as HSDS's API profile does.
+
+The same mapping functions as `madoguchi export-hsds` (hsds.py), so a record read here equals
+the row in the files. Lists take `page` (from 1) and `per_page` (1–100) and answer HSDS's page
+shape: {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
+"contents"}. Errors keep the project's one shape (api/errors.py).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from madoguchi.api.errors import ErrorOut, not_found
+from madoguchi.api.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from madoguchi.directory.models import Organization, Program
+from madoguchi.interop import hsds
+
+router = Router(tags=["hsds"])
+
+
+class HSDSPage(Schema):
+    total_items: int
+    total_pages: int
+    page_number: int
+    size: int
+    first_page: bool
+    last_page: bool
+    empty: bool
+    contents: list[dict[str, Any]]
+
+
+def page_param() -> Any:
+    return Query(1, ge=1, le=MAX_OFFSET, description="ページ番号（1 から）")
+
+
+def per_page_param() -> Any:
+    return Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="1 ページの件数（1〜100）")
+
+
+def hsds_page(total: int, page: int, per_page: int, contents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return HSDS's page object for `contents`, page `page` of `total` items at `per_page` a page."""
+    pages = math.ceil(total / per_page)
+    return {
+        "total_items": total, "total_pages": pages, "page_number": page, "size": len(contents),
+        "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents,
+    }
+
+
+def _page_rows(queryset: QuerySet[Any], page: int, per_page: int) -> tuple[int, list[Any]]:
+    total = queryset.count()
+    start = (page - 1) * per_page
+    return total, list(queryset[start : start + per_page]) if start < total else []
+
+
+def slug_for(queryset: QuerySet[Any], table: str, id: str) -> str | None:
+    """The slug whose derived HSDS id is `id`, or None.
+
+    uuid5 cannot be reversed and the ids are not stored, so this hashes every slug: a few
+    milliseconds for the plan's rows, ~0.1 s for 10^5 programs.
+    """
+    try:
+        wanted = str(uuid.UUID(id))
+    except ValueError:
+        return None
+    for slug in queryset.values_list("slug", flat=True).iterator(chunk_size=2000):
+        if hsds.hsds_id(table, slug) == wanted:
+            return str(slug)
+    return None
+
+
+@router.get("/organizations", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: organization の一覧")
+def list_organizations(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+    total, rows = _page_rows(hsds.organizations_for_hsds(), page, per_page)
+    return hsds_page(total, page, per_page, [hsds.organization_record(org) for org in rows])
+
+
+@router.get("/organizations/{id}", response={200: dict[str, Any], 404: ErrorOut}, summary="HSDS: organization（services を含む）")
+def get_organization(request: HttpRequest, id: str) -> dict[str, Any]:
+    slug = slug_for(Organization.objects.all(), "organization", id)
+    org = hsds.organizations_for_hsds().filter(slug=slug).first() if slug else None
+    if org is None:
+        raise not_found(_("HSDS の organization「%(id)s」は見つかりませんでした。") % {"id": id})
+    record = hsds.organization_record(org)
+    record["services"] = [hsds.service_record(p) for p in hsds.programs_for_hsds().filter(organization=org)]
+    return record
+
+
+@router.get("/services", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: service の一覧")
+def list_services(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+    total, rows = _page_rows(hsds.programs_for_hsds(), page, per_page)
+    return hsds_page(total, page, per_page, [hsds.service_record(p) for p in rows])
+
+
+@router.get("/services/{id}", response={200: dict[str, Any], 404: ErrorOut}, summary="HSDS: service")
+def get_service(request: HttpRequest, id: str) -> dict[str, Any]:
+    slug = slug_for(Program.objects.all(), "service", id)
+    program = hsds.programs_for_hsds().filter(slug=slug).first() if slug else None
+    if program is None:
+        raise not_found(_("HSDS の service「%(id)s」は見つかりませんでした。") % {"id": id})
+    return hsds.service_record(program)
+
+
+@router.get("/taxonomies", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: taxonomy の一覧")
+def list_taxonomies(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+    rows = hsds.taxonomies()
+    return hsds_page(len(rows), page, per_page, rows[(page - 1) * per_page : page * per_page])
+
+
+@router.get("/taxonomy_terms", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: taxonomy_term の一覧")
+def list_taxonomy_terms(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+    # A few dozen terms (8 functions, the stages, the fields, the program categories).
+    rows = list(hsds.taxonomy_terms())
+    return hsds_page(len(rows), page, per_page, rows[(page - 1) * per_page : page * per_page])
