@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "madoguchi.reports"
     label = "reports"
     verbose_name = _("報告・統計")
+
+    def ready(self) -> None:
+        from madoguchi.reports import rules  # noqa: F401  (registers reports.view_reports)
