@@ -131,7 +131,7 @@ def to_xlsx(title: str, heading: list[tuple[str, str]], tables: list[Table]) -> 
     for label, value in heading:
         sheet.append([label, value])
     for table in tables:
-        ws = book.create_sheet(table.title.replace("×", "x")[:31])
+        ws = book.create_sheet(table.title[:31])
         ws.append([table.title])
         ws["A1"].font = Font(bold=True)
         ws.append(table.columns)
