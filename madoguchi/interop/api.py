@@ -19,7 +19,6 @@ from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, not_found
 from madoguchi.api.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
-from madoguchi.directory.models import Organization, Program
 from madoguchi.interop import hsds
 
 router = Router(tags=["hsds"])
@@ -59,8 +58,8 @@ def _page_rows(queryset: QuerySet[Any], page: int, per_page: int) -> tuple[int, 
     return total, list(queryset[start : start + per_page]) if start < total else []
 
 
-def slug_for(queryset: QuerySet[Any], table: str, id: str) -> str | None:
-    """The slug whose derived HSDS id is `id`, or None.
+def find(queryset: QuerySet[Any], table: str, id: str, message: str) -> Any:
+    """The row of `queryset` whose derived HSDS id is `id`; else raise 404 with `message`.
 
     uuid5 cannot be reversed and the ids are not stored, so this hashes every slug: a few
     milliseconds for the plan's rows, ~0.1 s for 10^5 programs.
@@ -68,11 +67,15 @@ def slug_for(queryset: QuerySet[Any], table: str, id: str) -> str | None:
     try:
         wanted = str(uuid.UUID(id))
     except ValueError:
-        return None
-    for slug in queryset.values_list("slug", flat=True).iterator(chunk_size=2000):
+        wanted = ""
+    for slug in queryset.values_list("slug", flat=True).iterator(chunk_size=2000) if wanted else ():
         if hsds.hsds_id(table, slug) == wanted:
-            return str(slug)
-    return None
+            return queryset.get(slug=slug)
+    raise not_found(message % {"id": id})
+
+
+def _page_of(rows: list[dict[str, Any]], page: int, per_page: int) -> dict[str, Any]:
+    return hsds_page(len(rows), page, per_page, rows[(page - 1) * per_page : page * per_page])
 
 
 @router.get("/organizations", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: organization の一覧")
@@ -83,13 +86,11 @@ def list_organizations(request: HttpRequest, page: int = page_param(), per_page:
 
 @router.get("/organizations/{id}", response={200: dict[str, Any], 404: ErrorOut}, summary="HSDS: organization（services を含む）")
 def get_organization(request: HttpRequest, id: str) -> dict[str, Any]:
-    slug = slug_for(Organization.objects.all(), "organization", id)
-    org = hsds.organizations_for_hsds().filter(slug=slug).first() if slug else None
-    if org is None:
-        raise not_found(_("HSDS の organization「%(id)s」は見つかりませんでした。") % {"id": id})
-    record = hsds.organization_record(org)
-    record["services"] = [hsds.service_record(p) for p in hsds.programs_for_hsds().filter(organization=org)]
-    return record
+    org = find(hsds.organizations_for_hsds(), "organization", id,
+               _("HSDS の organization「%(id)s」は見つかりませんでした。"))
+    # The "full" organization of HSDS's examples: with its services.
+    return {**hsds.organization_record(org),
+            "services": [hsds.service_record(p) for p in hsds.programs_for_hsds().filter(organization=org)]}
 
 
 @router.get("/services", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: service の一覧")
@@ -100,21 +101,16 @@ def list_services(request: HttpRequest, page: int = page_param(), per_page: int 
 
 @router.get("/services/{id}", response={200: dict[str, Any], 404: ErrorOut}, summary="HSDS: service")
 def get_service(request: HttpRequest, id: str) -> dict[str, Any]:
-    slug = slug_for(Program.objects.all(), "service", id)
-    program = hsds.programs_for_hsds().filter(slug=slug).first() if slug else None
-    if program is None:
-        raise not_found(_("HSDS の service「%(id)s」は見つかりませんでした。") % {"id": id})
-    return hsds.service_record(program)
+    return hsds.service_record(find(hsds.programs_for_hsds(), "service", id,
+                                    _("HSDS の service「%(id)s」は見つかりませんでした。")))
 
 
 @router.get("/taxonomies", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: taxonomy の一覧")
 def list_taxonomies(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
-    rows = hsds.taxonomies()
-    return hsds_page(len(rows), page, per_page, rows[(page - 1) * per_page : page * per_page])
+    return _page_of(hsds.taxonomies(), page, per_page)
 
 
 @router.get("/taxonomy_terms", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: taxonomy_term の一覧")
 def list_taxonomy_terms(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
-    # A few dozen terms (8 functions, the stages, the fields, the program categories).
-    rows = list(hsds.taxonomy_terms())
-    return hsds_page(len(rows), page, per_page, rows[(page - 1) * per_page : page * per_page])
+    # A few dozen terms (8 functions, the stages, the fields, the program categories): no paging in SQL.
+    return _page_of(list(hsds.taxonomy_terms()), page, per_page)

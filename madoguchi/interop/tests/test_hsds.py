@@ -189,3 +189,25 @@ def test_taxonomy_terms_name_the_eight_functions(plan, client: Client) -> None: 
     functions = [t["name"] for t in body["contents"] if t["taxonomy"] == "支援機能（表4）"]
     assert functions[:2] == ["技術開発支援", "技術移転支援"] and len(functions) == 8
     assert client.get("/api/hsds/taxonomies").json()["total_items"] == 4
+
+
+@pytest.mark.parametrize("path", ["/api/hsds/organizations", "/api/hsds/services"])
+def test_a_bigger_page_costs_no_more_queries(plan, client: Client, path: str) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(f"{path}?per_page=5")
+    with CaptureQueriesContext(connection) as big:
+        client.get(f"{path}?per_page=60")
+
+    assert len(big) == len(small)
+
+
+def test_a_dissolved_institutions_programs_are_defunct(plan) -> None:  # type: ignore[no-untyped-def]
+    program = Program.objects.filter(organization__slug=CORE).first()
+    assert program is not None
+    assert hsds.service_record(program)["status"] == "active"
+    Organization.objects.filter(slug=CORE).update(status=Organization.Status.DISSOLVED)
+
+    assert hsds.service_record(hsds.programs_for_hsds().get(pk=program.pk))["status"] == "defunct"
