@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -42,32 +43,40 @@ def _page(request: HttpRequest, template: str, form: ReportForm, context: dict[s
                   status=200 if form.is_valid() else 400)
 
 
+def _report(request: HttpRequest, fmt: str, form: ReportForm, template: str, name: str, title: str,
+            build: Callable[[ReportForm], tuple[list[exports.Table], dict[str, Any]]]) -> HttpResponse:
+    """The page, or with `fmt` its download: a bad period or filter is a 400 with the page's message."""
+    _require_reader(request)
+    if not form.is_valid():
+        return _page(request, template, form, {})
+    tables, context = build(form)
+    if fmt:
+        return _download(name, title, form, tables, fmt)
+    return _page(request, template, form, {"tables": tables, **context})
+
+
+def _kpis(form: ReportForm) -> tuple[list[exports.Table], dict[str, Any]]:
+    kpis = metrics.kpis(form.period, form.filters)
+    return exports.kpi_tables(kpis), {"kpis": kpis}
+
+
+def _coverage(form: ReportForm) -> tuple[list[exports.Table], dict[str, Any]]:
+    result = metrics.coverage(form.period, form.filters)
+    tables = exports.coverage_tables(result)
+    # The page draws the first table as the heat matrix and chart; the others as they are.
+    return tables, {"coverage": result, "page_tables": tables[1:], "matrix_note": tables[0].note,
+                    "chart": demand_supply_chart(result), "small": metrics.SMALL_CELL, "ratio": metrics.GAP_RATIO}
+
+
 @login_required
 @require_GET
 def overview(request: HttpRequest, fmt: str = "") -> HttpResponse:
-    _require_reader(request)
-    form = ReportForm(request.GET)
-    if not form.is_valid():
-        return _page(request, "reports/overview.html", form, {})
-    kpis = metrics.kpis(form.period, form.filters)
-    tables = exports.kpi_tables(kpis)
-    if fmt:
-        return _download("madoguchi-kpi", _("madoguchi 実績報告"), form, tables, fmt)
-    return _page(request, "reports/overview.html", form, {"kpis": kpis, "tables": tables})
+    return _report(request, fmt, ReportForm(request.GET), "reports/overview.html", "madoguchi-kpi",
+                   _("madoguchi 実績報告"), _kpis)
 
 
 @login_required
 @require_GET
 def coverage(request: HttpRequest, fmt: str = "") -> HttpResponse:
-    _require_reader(request)
-    form = CoverageForm(request.GET)
-    if not form.is_valid():
-        return _page(request, "reports/coverage.html", form, {})
-    result = metrics.coverage(form.period, form.filters)
-    tables = exports.coverage_tables(result)
-    if fmt:
-        return _download("madoguchi-coverage", _("madoguchi 需要と供給（支援の空白）"), form, tables, fmt)
-    return _page(request, "reports/coverage.html", form, {
-        "coverage": result, "tables": tables[1:], "matrix_note": tables[0].note, "chart": demand_supply_chart(result),
-        "small": metrics.SMALL_CELL, "ratio": metrics.GAP_RATIO,
-    })
+    return _report(request, fmt, CoverageForm(request.GET), "reports/coverage.html", "madoguchi-coverage",
+                   _("madoguchi 需要と供給（支援の空白）"), _coverage)

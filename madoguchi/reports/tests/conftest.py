@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from madoguchi.cases.anonymise import anonymise_case
 from madoguchi.cases.models import Case, Client
+from madoguchi.cases.tests.conftest import _user  # the same way the cases tests make staff
 from madoguchi.directory.models import BusinessStage, Membership, Municipality, Organization, Program, SupportFunction
 from madoguchi.reports.metrics import Period
 
@@ -79,13 +80,6 @@ class Platform:
         case.close(by=self.users["alice"], outcome=outcome)
         Case.objects.filter(pk=case.pk).update(closed_at=at(on, 15))
         case.refresh_from_db()
-
-
-def _user(username: str, org: Organization | None, role: str = Membership.Role.STAFF) -> User:
-    user = User.objects.create_user(username=username, email=f"{username}@example.jp", password="correct horse 1")
-    if org is not None:
-        Membership.objects.create(user=user, organization=org, role=role)
-    return user
 
 
 @pytest.fixture
