@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from madoguchi.reports.metrics import Coverage, shown
+from madoguchi.reports.metrics import Coverage, shown, withheld_label
 
 _LABEL_W, _BAR_W, _ROW_H, _BAR_H = 190, 330, 44, 16
 
@@ -35,10 +35,10 @@ def demand_supply_chart(c: Coverage) -> SafeString:
         parts.append(f'<text class="chart-label" x="{_LABEL_W - 8}" y="{y + _BAR_H + 2}" text-anchor="end">'
                      f"{escape(function.get_code_display())}</text>")
         for offset, value, css, text in (
-            (0, demand, "bar-demand", shown(demand)),
+            (0, demand, "bar-demand", withheld_label() if demand < 0 else shown(demand)),
             (_BAR_H + 2, programs, "bar-supply", programs),
         ):
-            # A suppressed count gets no bar: its length would give the number away.
+            # A suppressed or withheld count gets no bar: its length would give the number away.
             width = 0 if isinstance(text, str) else round(_BAR_W * value / highest)
             parts.append(f'<rect class="{css}" x="{_LABEL_W}" y="{y + offset}" width="{width}" height="{_BAR_H}"/>')
             parts.append(f'<text class="chart-value" x="{_LABEL_W + width + 6}" y="{y + offset + _BAR_H - 3}">{escape(str(text))}</text>')

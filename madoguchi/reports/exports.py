@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from madoguchi.reports.metrics import Coverage, Filters, Kpis, Period, shown
+from madoguchi.reports.metrics import Coverage, Filters, Kpis, Period, shown, shown_total
 
 
 @dataclass
@@ -55,7 +55,7 @@ def kpi_tables(k: Kpis) -> list[Table]:
     return [
         Table("consultations", _("相談と紹介"), [item, count], [
             [_("受け付けた相談"), shown(k.consultations)],
-            [_("送った紹介"), shown(r.sent)],
+            [_("送った紹介"), shown_total(r.sent, [r.accepted, r.declined, r.unanswered])],
             [_("受諾された紹介"), shown(r.accepted)],
             [_("辞退された紹介"), shown(r.declined)],
             [_("回答待ちの紹介"), shown(r.unanswered)],
@@ -63,8 +63,8 @@ def kpi_tables(k: Kpis) -> list[Table]:
             [_("回答までの営業日数（中央値）"), median],
         ], note=_("紹介は期間中に送ったもの。期限は送付の翌営業日から数えた営業日で、期限後の回答も「過ぎた」に数えます。")),
         Table("outcomes", _("終了した相談の成果"), [_("成果"), count],
-              [[label, shown(n)] for label, n in k.outcomes] + [[_("合計"), shown(k.closed)]],
-              note=_("期間中に終了した相談。")),
+              [[label, shown(n)] for label, n in k.outcomes] + [[_("合計"), shown_total(k.closed, [n for _label, n in k.outcomes])]],
+              note=_("期間中に終了した相談。内訳に「3件未満」があるときは、差し引きで分からないよう合計を「秘匿」とします。")),
         Table("matching", _("マッチングの紹介"), [_("状態"), count],
               [[label, shown(n)] for label, n in k.introductions],
               note=_("期間中に依頼された紹介（絞り込みは適用されません）。")),

@@ -39,18 +39,23 @@ class ReportForm(forms.Form):
 
     filter_names = ("function", "stage", "municipality")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None:
+            # An empty date means this 年度 so far; filled in so the page shows which dates it counted.
+            data, default = data.copy(), fiscal_year_to_date()
+            for name, value in (("from", default.start), ("to", default.end)):
+                if not data.get(name):
+                    data[name] = f"{value:%Y-%m-%d}"
+        super().__init__(data, **kwargs)
         # "from" is a Python keyword, so these two are added here rather than declared above.
         fields = {"from": _date_field(str(_("開始日")), "2025-04-01"), "to": _date_field(str(_("終了日")), "2026-03-31")}
         self.fields = {**fields, **{k: v for k, v in self.fields.items() if k in self.filter_names}}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        default = fiscal_year_to_date()
-        start, end = data.get("from") or default.start, data.get("to") or default.end
-        if "from" in self.errors or "to" in self.errors:
-            return data
+        start, end = data.get("from"), data.get("to")
+        if start is None or end is None:
+            return data  # the field's own message says what is wrong
         if start > end:
             raise forms.ValidationError(
                 _("開始日（%(start)s）が終了日（%(end)s）より後になっています。開始日は終了日以前の日付にしてください。")

@@ -56,6 +56,18 @@ def shown(count: int) -> int | str:
     return count if count == 0 or count >= SMALL_CELL else suppressed_label()
 
 
+def withheld_label() -> str:
+    return _("秘匿")
+
+
+def shown_total(total: int, parts: list[int]) -> int | str:
+    """A total beside its parts: withheld (「秘匿」) when a part is 「3件未満」, since the total
+    minus the other parts would give that part away."""
+    if any(0 < part < SMALL_CELL for part in parts):
+        return withheld_label()
+    return shown(total)
+
+
 def is_gap(demand: int, supply: int) -> bool:
     return demand >= SMALL_CELL and supply * GAP_RATIO <= demand
 
@@ -269,7 +281,9 @@ class Coverage:
     filters: Filters
     stages: list[BusinessStage]
     matrix: list[CoverageRow]  # one row per support function, one cell per stage
-    function_totals: list[tuple[SupportFunction, int, int]]  # (function, cases, programs): the chart
+    # (function, cases, programs): the chart. The cases are withheld (-1) when a cell of the row is
+    # under SMALL_CELL, since the row's total minus its other cells would give that cell away.
+    function_totals: list[tuple[SupportFunction, int, int]]
     without_stage: int
     fields: list[CoverageRow]  # one row per field, a single cell
     areas: list[AreaRow]
@@ -340,7 +354,11 @@ def coverage(period: Period, filters: Filters | None = None) -> Coverage:
             d, p = demand.get((f.pk, s.pk), 0), supply_programs.get((f.pk, s.pk), 0)
             cells.append(CoverageCell(d, p, len(supply_orgs.get((f.pk, s.pk), ())), is_gap(d, p), heat_level(d, highest)))
         matrix.append(CoverageRow(str(f.get_code_display()), f.code, cells))
-    function_totals = [(f, per_function.get(f.pk, 0), programs_per_function.get(f.pk, 0)) for f in functions]
+    function_totals = [
+        (f, -1 if any(0 < cell.demand < SMALL_CELL for cell in row.cells) else per_function.get(f.pk, 0),
+         programs_per_function.get(f.pk, 0))
+        for f, row in zip(functions, matrix, strict=True)
+    ]
 
     return Coverage(
         period=period, filters=filters, stages=stages, matrix=matrix, function_totals=function_totals,

@@ -77,7 +77,7 @@ def test_the_kpi_page_shows_the_year(year: Platform, client: HttpClient) -> None
     consultations = dict((r[0], r[1]) for r in _table(html, "consultations"))
     assert consultations["受け付けた相談"] == "10"
     outcomes = dict((r[0], r[1]) for r in _table(html, "outcomes"))
-    assert (outcomes["融資実行"], outcomes["創業"], outcomes["合計"]) == ("3", "3件未満", "4")
+    assert (outcomes["融資実行"], outcomes["創業"], outcomes["合計"]) == ("3", "3件未満", "秘匿")
     # Aggregates only: no client's name or consultation text reaches the page.
     assert "株式会社みやぎ試作" not in html and "資金繰り" not in html
 
@@ -91,6 +91,7 @@ def test_the_coverage_page_shows_cells_gaps_and_suppression(year: Platform, clie
     assert growth.startswith("相談件数3件未満") and "不足" not in growth
     assert "不足" not in "".join(matrix["販路開拓支援"])
     assert "<svg" in html and "支援機能ごとの相談件数と支援事業数" in html
+    assert ">秘匿</text>" in html and ">3</text>" in html  # 資金's total is withheld, 販路's shown
 
 
 def test_the_csv_holds_the_numbers_of_the_page(year: Platform, client: HttpClient) -> None:
