@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -138,3 +140,17 @@ def test_an_empty_period_defaults_to_this_fiscal_year(platform: Platform, client
     response = client.get(reverse("reports:overview"))
     assert response.status_code == 200
     assert "4月1日から今日まで" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_query_count_does_not_grow_with_the_cases(
+    year: Platform, client: HttpClient, django_assert_max_num_queries: Any, name: str,
+) -> None:
+    client.force_login(year.users["cora"])
+    client.get(reverse(name), YEAR_QUERY)  # warm up: session, language, permissions
+    with django_assert_max_num_queries(40) as before:
+        client.get(reverse(name), YEAR_QUERY)
+    for day in range(1, 21):
+        year.case(year.market, year.founding, dt.date(2025, 10, day), year.ishinomaki)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(reverse(name), YEAR_QUERY)
