@@ -72,6 +72,11 @@ FACET_WEIGHTS = {"function": 1.0, "stage": 0.5, "field": 0.8, "municipality": 0.
 ORG_SUPPORT = 0.03
 ORG_SUPPORT_DOCS = 3
 FOLD_DEPTH = 50  # the largest page (MAX_LIMIT): a page of 10 is reordered from the best 50
+# Diversity: an institution's second document counts ×0.6, its third ×0.36, … A page of 10 then
+# names ~7.5 institutions instead of ~5 (the core institution's programs no longer fill it), and
+# the institutions on it score nDCG@10 0.901 / 0.877 (own / dev) instead of 0.872 / 0.851; the
+# first document of every institution keeps its place relative to the others'.
+REPEAT_DECAY = 0.6
 
 
 class SearchError(ValueError):
@@ -547,12 +552,12 @@ def _org_key(corpus: Corpus, row: int) -> str:
 
 
 def _with_org_support(corpus: Corpus, top: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
-    """Return the best `limit` of `top` after adding organization support (see ORG_SUPPORT).
+    """Return the best `limit` of `top` after organization support and diversity.
 
-    Only the best FOLD_DEPTH candidates count, so the work stays the same at 10^6 documents;
-    ties keep the earlier order.
+    See ORG_SUPPORT and REPEAT_DECAY. Only the best FOLD_DEPTH candidates take part, so the
+    work is the same at 10^6 documents; ties keep the earlier order.
     """
-    if ORG_SUPPORT <= 0 or len(top) < 2:
+    if len(top) < 2:
         return top[:limit]
     keys = [_org_key(corpus, r) for r, _s in top]
     # Per organization its best ORG_SUPPORT_DOCS + 1 documents (top is best first).
@@ -564,9 +569,16 @@ def _with_org_support(corpus: Corpus, top: list[tuple[int, float]], limit: int) 
     supported = []
     for key, (r, s) in zip(keys, top):
         others = [o for row, o in best[key] if row != r][:ORG_SUPPORT_DOCS]
-        supported.append((r, s + ORG_SUPPORT * sum(others)))
-    order = sorted(range(len(supported)), key=lambda i: (-supported[i][1], i))
-    return [supported[i] for i in order[:limit]]
+        supported.append((key, r, s + ORG_SUPPORT * sum(others)))
+    supported.sort(key=lambda t: -t[2])  # stable: ties keep the earlier order
+    seen: dict[str, int] = {}
+    out = []
+    for i, (key, r, s) in enumerate(supported):
+        repeat = seen.get(key, 0)
+        seen[key] = repeat + 1
+        out.append((s * REPEAT_DECAY**repeat, i, r))
+    out.sort(key=lambda t: (-t[0], t[1]))
+    return [(r, s) for s, _i, r in out[:limit]]
 
 
 def _rows_of(top: list[tuple[int, float]]) -> np.ndarray:

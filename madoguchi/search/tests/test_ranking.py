@@ -97,11 +97,12 @@ def test_an_institution_whose_program_also_fits_comes_before_a_twin_whose_record
         *[DocMeta(f"other-{i}", "organization", f"支援機関{i}", "販路 融資 研修 交流") for i in range(8)],
         DocMeta("federation", "organization", "県商工会連合会", _FEDERATION_TEXT),
         DocMeta("societies", "organization", "市商工会連合会", _FEDERATION_TEXT),
-        DocMeta("societies-01", "program", "創業・経営革新講座", "事業計画策定や経営ノウハウの講座",
+        DocMeta("societies-01", "program", "経営革新講座", "経営ノウハウを学ぶ",
                 organization="市商工会連合会", organization_id="societies"),
     ])
-    records = [h.id for h in search_corpus(corpus, "創業の講座を受けたい", limit=5).results if h.kind == "organization"]
-    assert records.index("societies") < records.index("federation")
+    results = search_corpus(corpus, "創業の講座を受けたい", limit=5).results
+    assert [h.id for h in results[:2]] == ["societies", "federation"]
+    assert results[2].id == "societies-01"  # the program fits less well than either record
 
 
 def test_many_programs_repeating_an_institutions_name_do_not_add_up() -> None:
@@ -118,3 +119,23 @@ def test_many_programs_repeating_an_institutions_name_do_not_add_up() -> None:
     best = _with_org_support(corpus, top, 3)
     assert best[0] == (0, 6.0)
     assert best[1][1] == 5.0 + ORG_SUPPORT * ORG_SUPPORT_DOCS * 5.0
+
+
+def test_one_institutions_many_programs_do_not_fill_the_first_page() -> None:
+    """A page of 10 names the other institution that fits, not only the core's programs."""
+    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+
+    core = [
+        DocMeta(f"core-finance-{i}", "program", f"設備資金貸付事業{i}", "設備資金の貸付", organization="産業振興機構",
+                organization_id="core")
+        for i in range(12)
+    ]
+    corpus = build_corpus_index([
+        *core,
+        DocMeta("guarantee", "organization", "信用保証協会", "中小企業者の資金調達に際して債務を保証する。"),
+        *[DocMeta(f"other-{i}", "organization", f"支援機関{i}", "販路 研修 交流") for i in range(8)],
+    ])
+    page = search_corpus(corpus, "設備資金を借りたい", limit=10).results
+    assert page[0].organization_id == "core"
+    assert "guarantee" in [h.id for h in page]
+    assert sum(h.organization_id == "core" for h in page) >= 5  # its programs stay the answer too
