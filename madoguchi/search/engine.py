@@ -8,7 +8,9 @@ Ranking: BM25 over analysed text (names count twice), plus a boost for each face
 question states (function, stage, field, place) that the document satisfies. Kind, and the
 function/stage/field chosen explicitly as filters, narrow the results; place never narrows
 (nearly every institution of the plan sits in Sendai and serves the whole prefecture), it
-only lifts documents in the same municipality or area.
+only lifts documents in the same municipality or area. Last, the candidates for a page are
+ordered by institution: an institution's matching documents support each other a little, and
+its second and later documents are damped, so a page names more institutions.
 """
 
 from __future__ import annotations
