@@ -80,3 +80,62 @@ def test_place_in_the_question_is_recognised_and_explained(indexed_plan: Any) ->
 def test_kind_filter_keeps_only_that_kind(indexed_plan: Any) -> None:
     results = search("特許", kind="program").results
     assert results and {h.kind for h in results} == {"program"}
+
+
+# --- organization support (no database: a corpus built from DocMeta) -----------------------
+
+_FEDERATION_TEXT = "小規模事業者の経営や税務の相談指導のほか、創業予定者向けの講座を開催している。"
+
+
+def test_an_institution_whose_program_also_fits_comes_before_a_twin_whose_record_alone_does() -> None:
+    """The plan's 商工会 and its federations have near-identical texts: of two such records, the
+    institution whose program also answers the question is named first (without it they tie,
+    and the earlier record would win)."""
+    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+
+    corpus = build_corpus_index([
+        *[DocMeta(f"other-{i}", "organization", f"支援機関{i}", "販路 融資 研修 交流") for i in range(8)],
+        DocMeta("federation", "organization", "県商工会連合会", _FEDERATION_TEXT),
+        DocMeta("societies", "organization", "市商工会連合会", _FEDERATION_TEXT),
+        DocMeta("societies-01", "program", "経営革新講座", "経営ノウハウを学ぶ",
+                organization="市商工会連合会", organization_id="societies"),
+    ])
+    results = search_corpus(corpus, "創業の講座を受けたい", limit=5).results
+    assert [h.id for h in results[:2]] == ["societies", "federation"]
+    assert results[2].id == "societies-01"  # the program fits less well than either record
+
+
+def test_many_programs_repeating_an_institutions_name_do_not_add_up() -> None:
+    """Each of the core institution's thirty-odd programs names it; only its best few count."""
+    from madoguchi.search.engine import ORG_SUPPORT, ORG_SUPPORT_DOCS, DocMeta, _with_org_support, build_corpus_index
+
+    docs = [DocMeta("specific", "organization", "知財センター", "")]
+    docs += [DocMeta(f"core-{i}", "program", f"事業{i}", "", organization="機構", organization_id="core") for i in range(30)]
+    corpus = build_corpus_index(docs)
+    # Thirty programs at 5.0 against one record at 6.0: all thirty would add 0.03 × 29 × 5.0.
+    top = [(i, 5.0) for i in range(1, 31)]
+    top.insert(0, (0, 6.0))
+    top.sort(key=lambda p: -p[1])
+    best = _with_org_support(corpus, top, 3)
+    assert best[0] == (0, 6.0)
+    assert best[1][1] == 5.0 + ORG_SUPPORT * ORG_SUPPORT_DOCS * 5.0
+
+
+def test_one_institutions_many_programs_do_not_fill_the_first_page() -> None:
+    """A page of 10 names the other institution that fits, not only the core's programs."""
+    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+
+    core = [
+        DocMeta(f"core-finance-{i}", "program", f"設備資金貸付事業{i}", "設備資金の貸付", organization="産業振興機構",
+                organization_id="core")
+        for i in range(12)
+    ]
+    corpus = build_corpus_index([
+        *core,
+        DocMeta("guarantee", "organization", "信用保証協会", "中小企業者の資金調達に際して債務を保証する。"),
+        *[DocMeta(f"other-{i}", "organization", f"支援機関{i}", "販路 研修 交流") for i in range(8)],
+    ])
+    page = search_corpus(corpus, "設備資金を借りたい", limit=10).results
+    assert page[0].organization_id == "core"
+    assert "guarantee" in [h.id for h in page]
+    assert sum(h.organization_id == "core" for h in page) >= 5  # its programs stay the answer too
