@@ -129,6 +129,10 @@ class OrganizationAdmin(JapaneseHistoryAdmin):
             "fields", "stages",
         ]}),
         (_("出典"), {"fields": ["plan_key", "source", "as_of", "source_refs"]}),
+        (_("概要（編集部による補足。計画の記述ではありません）"), {
+            "description": _("計画に記述のない機関の概要です。編集したときは出典と時点も直してください。"),
+            "fields": ["profile", "profile_en", "profile_source", "profile_as_of"],
+        }),
         (CURRENT_FIELDSET, {
             "description": _("計画の記載は書き換えず、現在の事実をここに記録してください。記録するときは「現況の時点」が必要です。"),
             "fields": [

@@ -287,6 +287,13 @@ class Organization(Provenance):
     # Other spellings of the same body in the plan (表1 宮城県知的財産所有権センター for 表2's
     # 宮城県知的所有権センター), so search finds it by either name.
     aliases = models.JSONField(_("別表記"), default=list, blank=True)
+    # The plan only names 41 of its bodies. A short curated profile (from public knowledge, not
+    # the plan's words) lets search and visitors see what they do; it carries its own source and
+    # date so nobody mistakes it for the plan's text. Seeded from organization_profiles.csv.
+    profile = models.TextField(_("概要（編集部による補足）"), blank=True)
+    profile_en = models.TextField(_("概要（英語）"), blank=True)
+    profile_source = models.CharField(_("概要の出典"), max_length=200, blank=True)
+    profile_as_of = models.DateField(_("概要の時点"), null=True, blank=True)
 
     # Today's facts, recorded by staff on top of the plan's, with their own as-of date.
     status = models.CharField(_("現況"), max_length=20, choices=Status.choices, default=Status.UNKNOWN)
@@ -319,6 +326,8 @@ class Organization(Provenance):
     def clean(self) -> None:
         if any([self.current_name, self.current_address, self.current_phone, self.current_note]) and not self.current_as_of:
             raise ValidationError({"current_as_of": _("現在の情報を記録するときは、その時点（日付）も入力してください。")})
+        if self.profile and not self.profile_as_of:
+            raise ValidationError({"profile_as_of": _("概要を記録するときは、その時点（日付）も入力してください。")})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("自分自身を上位団体にはできません。")})
 
@@ -337,6 +346,11 @@ class Organization(Provenance):
     @property
     def display_phone(self) -> str:
         return self.current_phone or self.phone
+
+    @property
+    def display_profile(self) -> str:
+        """The curated profile in the page's language (English where one is recorded)."""
+        return localized_name(self.profile, self.profile_en)
 
     @property
     def is_platform_member(self) -> bool:

@@ -8,6 +8,7 @@ they added) are never written here.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import sys
@@ -24,7 +25,7 @@ from madoguchi.directory.models import (
     OrganizationFunction, Program, SupportFunction,
 )
 from madoguchi.interop.derive import (
-    OrgSpec, ProgramSpec, build_core_programs, build_organizations, build_section21_programs, read_csv,
+    DATA_DIR, OrgSpec, ProgramSpec, build_core_programs, build_organizations, build_section21_programs, read_csv,
 )
 from madoguchi.interop.plan import Plan, PlanError, parse_plan
 
@@ -40,6 +41,7 @@ MODEL_LABELS = {
     "Municipality": "市区町村",
     "Area": "地域",
     "Organization": "支援機関・関係機関",
+    "OrganizationProfile": "機関の概要（編集部による補足）",
     "OrganizationFunction": "支援機能の提供",
     "Location": "所在地",
     "Program": "支援事業",
@@ -162,8 +164,52 @@ def _date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = False) -> LoadReport:
+PROFILES_FILE = DATA_DIR / "organization_profiles.csv"
+PROFILE_COLUMNS = ("slug", "profile", "profile_en", "source", "as_of")
+
+
+def read_profiles(path: Path, slugs: set[str]) -> dict[str, dict[str, Any]]:
+    """The curated profiles by slug, as Organization field values; PlanError names the bad row.
+
+    Checked in full before anything is written, so a bad row never leaves half a load behind.
+    Row numbers are the file's line numbers (the header is line 1), as an editor shows them.
+    """
+    name = path.name
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in PROFILE_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise PlanError(f"{name} に列「{'」「'.join(missing)}」がありません")
+            rows = [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
+    except FileNotFoundError as exc:
+        raise PlanError(f"データファイル {name} が見つかりません") from exc
+    profiles: dict[str, dict[str, Any]] = {}
+    for n, row in rows:
+        where = f"{name} の {n} 行目"
+        slug = row["slug"]
+        if slug not in slugs:
+            raise PlanError(f"{where}: スラッグ「{slug}」の機関は計画にありません（organizations_en.csv のスラッグを使ってください）")
+        if slug in profiles:
+            raise PlanError(f"{where}: スラッグ「{slug}」の概要が2度目です")
+        if not row["profile"] or not row["source"]:
+            raise PlanError(f"{where}: 概要（profile）と出典（source）は空にできません")
+        try:
+            as_of = dt.date.fromisoformat(row["as_of"])
+        except ValueError as exc:
+            raise PlanError(f"{where}: 時点「{row['as_of']}」は YYYY-MM-DD 形式の日付ではありません") from exc
+        profiles[slug] = {
+            "profile": row["profile"], "profile_en": row["profile_en"],
+            "profile_source": row["source"], "profile_as_of": as_of,
+        }
+    return profiles
+
+
+def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = False,
+              profiles_path: Path = PROFILES_FILE) -> LoadReport:
     """Load the plan at `path` into the database in one transaction; raise PlanError on any problem.
+
+    The curated profiles of `profiles_path` (organization_profiles.csv) are written with it.
 
     One line per step (with counts) goes to `stdout` when given; with progress=True and no
     stdout, to sys.stdout. The report says what was created, updated and left unchanged.
@@ -187,6 +233,7 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
         f"読み取り: 表2 {len(plan.table2)} 項目・機関 {len(specs)}・中核的支援機関の支援事業 {len(core_programs)}・"
         f"二-1 の支援事業 {len(other_programs)}・施設 {len(plan.facilities)}"
     )
+    profiles = read_profiles(Path(profiles_path), {spec.slug for spec in specs})
     for skipped in plan.skipped:
         note = f"連携機関の「{skipped}」は個別の団体ではないため読み込みません"
         report.notes.append(note)
@@ -196,7 +243,7 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
             functions = _load_reference(writer, plan)
             municipalities = _load_municipalities(writer)
             _load_area(writer, plan, municipalities)
-            orgs = _load_organizations(writer, specs, functions, municipalities)
+            orgs = _load_organizations(writer, specs, functions, municipalities, profiles)
             stages = {stage.code: stage for stage in BusinessStage.objects.all()}
             _load_programs(writer, orgs, core_programs + other_programs, functions, stages)
             _load_facilities(writer, plan, orgs, specs, municipalities)
@@ -299,8 +346,10 @@ def _load_area(w: _Writer, plan: Plan, municipalities: dict[str, Municipality]) 
 
 
 def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, SupportFunction],
-                        municipalities: dict[str, Municipality]) -> dict[str, Organization]:
+                        municipalities: dict[str, Municipality],
+                        profiles: dict[str, dict[str, Any]]) -> dict[str, Organization]:
     orgs: dict[str, Organization] = {}
+    created: dict[str, bool] = {}
     slugs = {slug: (key, name) for slug, key, name in Organization.objects.values_list("slug", "plan_key", "name")}
     for spec in specs:
         taken = slugs.get(spec.slug)
@@ -325,11 +374,13 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
                 "main_functions_text": spec.main_functions_text, "description": spec.description,
                 "source": spec.source, "source_refs": spec.source_refs, "aliases": spec.aliases,
                 "as_of": PLAN_AS_OF,
-            }, {"slug": spec.slug}))
-        for spec, (obj, _) in zip(batch, w.upsert_many(Organization, items)):
+            }, {"slug": spec.slug, **profiles.get(spec.slug, {})}))
+        for spec, (obj, status) in zip(batch, w.upsert_many(Organization, items)):
             orgs[spec.plan_key] = obj
+            created[spec.slug] = status == CREATED
         pending = [s for s in pending if s.plan_key not in orgs]
     w.step_done("Organization")
+    _load_profiles(w, {spec.slug: orgs[spec.plan_key] for spec in specs}, profiles, created)
 
     code_of = {f.pk: code for code, f in functions.items()}
     links: dict[int, dict[str, OrganizationFunction]] = {}
@@ -367,6 +418,27 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
     w.upsert_many(Location, location_items)
     w.step_done("Location")
     return orgs
+
+
+def _load_profiles(w: _Writer, by_slug: dict[str, Organization], profiles: dict[str, dict[str, Any]],
+                   created: dict[str, bool]) -> None:
+    """Fill the curated profiles of bodies that existed before this load (new ones got theirs
+    when created). A profile whose source staff changed is theirs now, and stays as they wrote it."""
+    for slug, values in profiles.items():
+        org = by_slug[slug]
+        if created[slug]:
+            w.report.count("OrganizationProfile", CREATED)
+            continue
+        if org.profile_source not in ("", values["profile_source"]):
+            w.report.count("OrganizationProfile", UNCHANGED)
+            continue
+        changed = [name for name, value in values.items() if getattr(org, name) != value]
+        for name in changed:
+            setattr(org, name, values[name])
+        if changed:
+            org.save(update_fields=changed)
+        w.report.count("OrganizationProfile", UPDATED if changed else UNCHANGED)
+    w.step_done("OrganizationProfile")
 
 
 def _load_programs(w: _Writer, orgs: dict[str, Organization], programs: list[ProgramSpec],
