@@ -40,6 +40,15 @@ class FunctionDetail(Schema):
     basis: str
 
 
+class ProfileOut(Schema):
+    """A curated profile written by the editors (not the plan's text), with its own provenance."""
+
+    text: str
+    text_en: str
+    source: str
+    as_of: dt.date | None
+
+
 class OrganizationOut(Schema):
     id: str
     name: str
@@ -54,6 +63,7 @@ class OrganizationOut(Schema):
     functions: list[str]
     function_details: list[FunctionDetail]
     main_functions_text: str
+    profile: ProfileOut | None
     status: str
     status_label: str
     current_name: str
@@ -142,6 +152,10 @@ def organization_item(org: Organization) -> dict[str, Any]:
             for link in links
         ],
         "main_functions_text": org.main_functions_text,
+        "profile": (
+            {"text": org.profile, "text_en": org.profile_en, "source": org.profile_source, "as_of": org.profile_as_of}
+            if org.profile else None
+        ),
         "status": org.status,
         "status_label": choice_label(Organization.Status, org.status),
         "current_name": org.current_name,

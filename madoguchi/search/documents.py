@@ -247,7 +247,7 @@ def organization_doc(org: Any) -> DocMeta:
         org.name if org.current_name else "", org.kana, org.name_en, " ".join(org.aliases or []),
         org.get_kind_display(), org.main_functions_text,
         " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)),
-        org.description, org.current_note, org.display_address,
+        org.description, org.profile, org.current_note, org.display_address,
     ]
     return DocMeta(
         id=org.slug, kind="organization", title=org.display_name, text="\n".join(p for p in parts if p),

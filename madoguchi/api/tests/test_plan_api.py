@@ -64,3 +64,18 @@ def test_sendai_includes_institutions_in_its_wards(client: Client, plan) -> None
     assert in_sendai["count"] > in_aoba["count"]
     assert {i["municipality"]["code"] for i in in_aoba["items"]} == {"04101"}
     assert {i["id"] for i in in_aoba["items"]} <= {i["id"] for i in in_sendai["items"]}
+
+
+def test_a_body_the_plan_only_names_comes_with_the_editors_profile_and_its_provenance(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+    item = client.get("/api/organizations/tohoku-innovation-capital").json()
+
+    assert "ベンチャーキャピタル" in item["profile"]["text"] and "出資" in item["profile"]["text"]
+    assert "venture capital" in item["profile"]["text_en"]
+    assert item["profile"]["source"] == "madoguchi 編集（公開情報による概要）"
+    assert item["profile"]["as_of"] == "2026-11-28"
+    # The plan's own provenance is untouched beside it.
+    assert item["as_of"] == "2005-12-01"
+
+
+def test_a_body_the_plan_describes_has_no_curated_profile(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/organizations/tohoku-techno-arch").json()["profile"] is None

@@ -127,3 +127,25 @@ def test_detail_queries_do_not_grow_with_programs_and_offices(client, functions,
     with django_assert_max_num_queries(15):
         html = client.get("/organizations/core/").content.decode()
     assert html.count('href="/programs/p') == 15
+
+
+def test_a_body_the_plan_only_names_shows_the_editors_profile_under_its_own_label(client, plan):
+    html = client.get("/organizations/miyagi-fisheries-processing-institute/").content.decode()
+    assert "概要（編集部による補足・2026-11 時点、計画には記述なし）" in html
+    assert "水産加工品の新商品開発" in html
+    assert "出典: madoguchi 編集（公開情報による概要）" in html
+    # The profile is not presented as the plan's text.
+    assert "計画の記述</h3>" not in html
+
+
+def test_the_profile_is_in_english_on_the_english_page(client, plan, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/organizations/miyagi-fisheries-processing-institute/").content.decode()
+    assert "Profile (added by the editors, as of 2026-11; the plan has no description)" in html
+    assert "develops new processed seafood products" in html
+    assert "水産加工品の新商品開発" not in html
+
+
+def test_a_body_without_a_profile_shows_no_profile_heading(client, plan):
+    html = client.get("/organizations/tohoku-techno-arch/").content.decode()
+    assert "編集部による補足" not in html

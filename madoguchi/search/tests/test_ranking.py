@@ -139,3 +139,13 @@ def test_one_institutions_many_programs_do_not_fill_the_first_page() -> None:
     assert page[0].organization_id == "core"
     assert "guarantee" in [h.id for h in page]
     assert sum(h.organization_id == "core" for h in page) >= 5  # its programs stay the answer too
+
+
+def _top5_names(query: str) -> list[str]:
+    return [hit.name for hit in search(query).results[:5] if hit.kind == "organization"]
+
+
+def test_a_body_the_plan_only_names_is_found_by_what_it_does(indexed_plan: Any) -> None:
+    """The plan gives these bodies no description; the editors' profile gives search their work."""
+    assert "水産加工研究所" in _top5_names("水産加工品の新商品を開発したい")
+    assert "東北イノベーションキャピタル(株)" in _top5_names("ベンチャーキャピタルから出資を受けたい")
