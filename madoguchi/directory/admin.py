@@ -130,7 +130,10 @@ class OrganizationAdmin(JapaneseHistoryAdmin):
         ]}),
         (_("出典"), {"fields": ["plan_key", "source", "as_of", "source_refs"]}),
         (_("概要（編集部による補足。計画の記述ではありません）"), {
-            "description": _("計画に記述のない機関の概要です。編集したときは出典と時点も直してください。"),
+            "description": _(
+                "計画に記述のない機関の概要です。書き換えたときは出典を自分の所属に、時点をその日付に直してください"
+                "（出典が編集部のままだと、計画を再読み込みしたときに元の概要に戻ります）。"
+            ),
             "fields": ["profile", "profile_en", "profile_source", "profile_as_of"],
         }),
         (CURRENT_FIELDSET, {
