@@ -20,6 +20,7 @@ PAGES = [
     ("organizations", "/organizations/"),
     ("organizations-filtered", "/organizations/?function=tech_transfer&municipality=04100"),
     ("organization-renamed-offices", "/organizations/miyagi-intellectual-property-center/"),
+    ("organization-curated-profile", "/organizations/miyagi-fisheries-processing-institute/"),
     ("programs", "/programs/"),
     ("function-matrix", "/functions/"),
     ("facilities", "/facilities/"),
