@@ -145,6 +145,26 @@ def test_current_facts_with_their_date_are_saved_beside_the_plans(admin_client, 
     assert "現在の情報（2025年4月1日時点）" in html
 
 
+def test_a_profile_without_its_date_is_refused(admin_client, hosho):
+    data = _form(admin_client, hosho)
+    data.update({"profile": "信用保証を行う公的機関。", "profile_source": "保証協会 職員"})
+    data.pop("profile_as_of", None)
+    response = admin_client.post(_url(hosho), data)
+    assert response.status_code == 200
+    assert "概要を記録するときは、その時点（日付）も入力してください。" in response.content.decode()
+    hosho.refresh_from_db()
+    assert hosho.profile == ""
+
+
+def test_staff_write_a_profile_that_the_page_shows_as_the_editors(admin_client, hosho, client):
+    data = _form(admin_client, hosho)
+    data.update({"profile": "信用保証を行う公的機関。", "profile_source": "保証協会 職員", "profile_as_of": "2027-04-01"})
+    assert admin_client.post(_url(hosho), data).status_code == 302
+    html = client.get("/organizations/hosho/").content.decode()
+    assert "概要（編集部による補足・2027-04 時点、計画には記述なし）" in html
+    assert "信用保証を行う公的機関。" in html and "出典: 保証協会 職員" in html
+
+
 def test_plan_provenance_is_read_only_for_rows_from_the_plan(admin_client, hosho):
     data = _form(admin_client, hosho)
     assert "source" not in data and "as_of" not in data
