@@ -26,6 +26,12 @@ DEV_FILE = DATA_DIR / "dev_ja.jsonl"
 # the benchmark, the API or any page with search results. Nobody may tune on it or read its
 # per-question results; report only its summary figures, and add a new file when it is spent.
 HELDOUT2_FILE = DATA_DIR / "heldout2_ja.jsonl"
+# A third held-out set, because heldout2_ja.jsonl will be spent the same way. Written and judged
+# from the plan and the organizations' data alone by a helper ("writer3") who never ran the search,
+# the benchmark, the API or any page with search results, and who avoided the wording of the four
+# sets above. Nobody may tune on it or read its per-question results; report only its summary
+# figures, and add a new file when it is spent.
+HELDOUT3_FILE = DATA_DIR / "heldout3_ja.jsonl"
 
 # The tag groups the per-tag table reports on, in order.
 STYLE_TAGS = ("colloquial", "kana", "typo", "english", "name")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from madoguchi.search.bench.judged import DEV_FILE, HELDOUT2_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
+from madoguchi.search.bench.judged import DEV_FILE, HELDOUT2_FILE, HELDOUT3_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
 
 FUNCTIONS = {"tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent"}
 STAGES = {"pre_startup", "startup", "growth", "mature", "new_field"}
@@ -35,7 +35,7 @@ def test_every_judged_organization_exists_after_loading_the_plan(plan: object) -
     from madoguchi.directory.models import Organization
 
     slugs = set(Organization.objects.values_list("slug", flat=True))
-    for path in (JUDGED_FILE, HELDOUT_FILE, DEV_FILE, HELDOUT2_FILE):
+    for path in (JUDGED_FILE, HELDOUT_FILE, DEV_FILE, HELDOUT2_FILE, HELDOUT3_FILE):
         missing = sorted({s for q in load_judged(path) for s in q.relevant} - slugs)
         assert (path.name, missing) == (path.name, [])
 
@@ -59,18 +59,37 @@ def test_dev_questions_are_in_neither_other_set_and_cover_every_function_and_sta
     assert all(tags[style] >= 5 for style in ("colloquial", "kana", "typo", "english"))
 
 
-def test_second_held_out_set_is_new_and_covers_every_function_stage_and_style() -> None:
-    others = {q.query for path in (JUDGED_FILE, HELDOUT_FILE, DEV_FILE) for q in load_judged(path)}
-    held_out2 = load_judged(HELDOUT2_FILE)
-    assert len(held_out2) >= 60
-    assert len({q.query for q in held_out2}) == len(held_out2)
-    assert len({q.id for q in held_out2}) == len(held_out2)
-    assert [q.query for q in held_out2 if q.query in others] == []
-    tags = Counter(t for q in held_out2 for t in q.tags)
+# Each later held-out set must be new against every set written before it.
+@pytest.mark.parametrize(
+    ("path", "earlier"),
+    [
+        (HELDOUT2_FILE, (JUDGED_FILE, HELDOUT_FILE, DEV_FILE)),
+        (HELDOUT3_FILE, (JUDGED_FILE, HELDOUT_FILE, DEV_FILE, HELDOUT2_FILE)),
+    ],
+    ids=["heldout2", "heldout3"],
+)
+def test_later_held_out_set_is_new_and_covers_every_function_stage_and_style(
+    path: Path, earlier: tuple[Path, ...]
+) -> None:
+    others = {q.query for other in earlier for q in load_judged(other)}
+    held_out = load_judged(path)
+    assert len(held_out) >= 60
+    assert len({q.query for q in held_out}) == len(held_out)
+    assert len({q.id for q in held_out}) == len(held_out)
+    assert [q.query for q in held_out if q.query in others] == []
+    tags = Counter(t for q in held_out for t in q.tags)
     assert {t.removeprefix("function:") for t in tags if t.startswith("function:")} == FUNCTIONS
     assert {t.removeprefix("stage:") for t in tags if t.startswith("stage:")} == STAGES
     # Written to about 15% kana, 10% typos and 10% English; 8% of the set is the floor for each.
-    assert [s for s in ("colloquial", "kana", "typo", "english") if tags[s] < 0.08 * len(held_out2)] == []
+    assert [s for s in ("colloquial", "kana", "typo", "english") if tags[s] < 0.08 * len(held_out)] == []
+
+
+def test_the_held_out_sets_cannot_be_asked_for_together() -> None:
+    from django.core.management import CommandError, call_command
+
+    # The parser refuses before anything is ranked, so this runs no search.
+    with pytest.raises(CommandError, match="--heldout3: not allowed with"):
+        call_command("bench", "search-quality", "--heldout2", "--heldout3")
 
 
 def test_a_broken_line_is_reported_with_its_number(tmp_path: Path) -> None:

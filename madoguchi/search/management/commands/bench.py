@@ -32,6 +32,10 @@ class Command(BaseCommand):
             "--heldout2", action="store_true",
             help="2 つ目の調整に使っていない判定集合 heldout2_ja.jsonl で測る（調整にも質問ごとの確認にも使わないこと）",
         )
+        which.add_argument(
+            "--heldout3", action="store_true",
+            help="3 つ目の調整に使っていない判定集合 heldout3_ja.jsonl で測る（調整にも質問ごとの確認にも使わないこと）",
+        )
         quality.add_argument("--json", action="store_true", help="結果を JSON で出力する")
         quality.add_argument("--per-query", action="store_true", help="--json に質問ごとの結果を含める")
         quality.add_argument("--chart", metavar="PATH.svg", help="タグ別 nDCG@10 の棒グラフを SVG で書き出す")
@@ -74,12 +78,15 @@ class Command(BaseCommand):
             with_hit = False
         else:
             from madoguchi.search.bench import ownset
-            from madoguchi.search.bench.judged import DEV_FILE, HELDOUT2_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
+            from madoguchi.search.bench.judged import (
+                DEV_FILE, HELDOUT2_FILE, HELDOUT3_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged,
+            )
 
             path = (
                 Path(options["judged"]) if options["judged"]
                 else HELDOUT_FILE if options["heldout"]
                 else HELDOUT2_FILE if options["heldout2"]
+                else HELDOUT3_FILE if options["heldout3"]
                 else DEV_FILE if options["dev"]
                 else JUDGED_FILE
             )
