@@ -215,7 +215,7 @@ def glossary_en() -> dict[str, str]:
 ENGLISH_STOPWORDS = frozenset(
     """a an the of in on at to for from with by about and or is are be can could would should will do does
     i we you my our your me us it this that these those there where what which who how want wants need needs
-    looking look find get some any please help like into""".split()
+    looking look find get some any please help like into japan""".split()
 )
 
 

@@ -56,6 +56,14 @@ def test_english_question_gets_japanese_terms_from_the_glossary() -> None:
     assert {"特許", "ライセンス", "大学"} <= set(terms)
 
 
+def test_japan_in_an_english_question_does_not_pull_bodies_named_japan() -> None:
+    # Every body on the window is in Japan: the word says nothing about the need, and Sudachi's
+    # ジャパン would otherwise rank national bodies' English names above the ones that fit.
+    terms = set(analyze_query("we want new customers in Japan"))
+    assert {"販路", "開拓"} <= terms
+    assert not set(analyze("Japan")) & terms
+
+
 def test_kana_question_gets_the_synonyms_of_the_same_words_in_kanji() -> None:
     # 「会社を作」 is in the synonym file; typed as sounds it must expand the same way.
     assert {"創業", "起業"} <= set(analyze_query("じぶん で かいしゃ を つくりたい"))

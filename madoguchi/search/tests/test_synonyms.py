@@ -47,3 +47,20 @@ def test_buyers_question_finds_the_market_institution_through_the_synonyms() -> 
         DocMeta("tlo", "organization", "(株)東北テクノアーチ", "特許のライセンス"),
     ])
     assert search_corpus(corpus, "売り先を増やしたい").results[0].id == "bussan"
+
+
+def test_a_defect_question_in_plain_words_finds_the_testing_body() -> None:
+    # Someone who never read the plan asks why a part breaks; the plan says 依頼分析試験.
+    corpus = build_corpus_index([
+        DocMeta("itc", "organization", "宮城県産業技術総合センター", "依頼分析試験などの試験分析"),
+        DocMeta("bussan", "organization", "(社)宮城県物産振興協会", "県産品の販路拡張事業"),
+    ])
+    assert [h.id for h in search_corpus(corpus, "樹脂の部品がなんで割れるのか調べてくれる所").results][:1] == ["itc"]
+
+
+def test_a_local_specialty_sold_by_mail_order_finds_the_products_association() -> None:
+    corpus = build_corpus_index([
+        DocMeta("bussan", "organization", "(社)宮城県物産振興協会", "県産品の販路拡張事業"),
+        DocMeta("tlo", "organization", "(株)東北テクノアーチ", "特許のライセンス"),
+    ])
+    assert [h.id for h in search_corpus(corpus, "笹かまを通販で全国に売りたい").results][:1] == ["bussan"]
