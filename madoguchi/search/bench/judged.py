@@ -25,6 +25,8 @@ DEV_FILE = DATA_DIR / "dev_ja.jsonl"
 # times. Written and judged from the plan alone by a helper ("writer") who never ran the search,
 # the benchmark, the API or any page with search results. Nobody may tune on it or read its
 # per-question results; report only its summary figures, and add a new file when it is spent.
+# Spent: after its first measurement (nDCG@10 0.645) it was used for error analysis in the
+# third tuning round, so it is now a development set under its old name; heldout3 replaces it.
 HELDOUT2_FILE = DATA_DIR / "heldout2_ja.jsonl"
 # A third held-out set, because heldout2_ja.jsonl will be spent the same way. Written and judged
 # from the plan and the organizations' data alone by a helper ("writer3") who never ran the search,
