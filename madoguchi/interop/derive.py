@@ -240,6 +240,7 @@ def build_organizations(plan: Plan) -> list[OrgSpec]:
 
     _add_partner_functions(plan, registry)
     _add_english_names(registry)
+    _add_current_names(registry)
     _add_core_program_functions(core_spec, build_core_programs(plan))
     return list(registry.specs.values())
 
@@ -284,6 +285,22 @@ def _add_english_names(registry: Registry) -> None:
             if parent is None:
                 raise PlanError(f"「{spec.name}」の上位団体「{spec.parent_name}」が見つかりません")
             spec.parent_key = parent.plan_key
+
+
+def _add_current_names(registry: Registry) -> None:
+    """Today's names of renamed or merged bodies (current_names.csv) as aliases, so a 相談者 who types
+    日本政策金融公庫 finds the plan's 公庫 branches.
+
+    Not in aliases.csv: that file maps the plan's spellings to one body, while one current name
+    may stand for several of the plan's bodies (both 公庫 branches, both 高専).
+    """
+    for row in read_csv("current_names.csv"):
+        spec = registry.find(row["name"])
+        if spec is None:
+            raise PlanError(f"current_names.csv の「{row['name']}」が計画の機関にありません")
+        if not row["current_name"] or not row["note"]:
+            raise PlanError(f"current_names.csv の「{row['name']}」の現在の名称（current_name）と注記（note）は空にできません")
+        registry.note_spelling(spec, row["current_name"])
 
 
 def build_core_programs(plan: Plan) -> list[ProgramSpec]:

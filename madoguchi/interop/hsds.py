@@ -106,6 +106,21 @@ def current_fact(table: str, key: str, field: str, plan_value: str, current: str
     }
 
 
+def profile_fact(key: str, org: Organization) -> dict[str, Any]:
+    """The metadata record of an organization's curated profile, exported as its description."""
+    return {
+        "id": hsds_id("metadata", f"organization:{key}:profile"),
+        "resource_id": hsds_id("organization", key),
+        "resource_type": "organization",
+        "last_action_date": _iso(org.profile_as_of),
+        "last_action_type": "create",
+        "field_name": "description",
+        "previous_value": "",
+        "replacement_value": org.profile,
+        "updated_by": org.profile_source,
+    }
+
+
 def _with_current_note(text: str, note: str, as_of: dt.date | None) -> str:
     if not note:
         return text
@@ -253,8 +268,16 @@ def organization_record(org: Organization) -> dict[str, Any]:
     key = org.slug
     org_id = hsds_id("organization", key)
     kind = str(Organization.Kind(org.kind).label)
-    description = org.description or (f"{kind}。主な支援機能: {org.main_functions_text}" if org.main_functions_text else kind)
     metadata = [provenance("organization", key, org)]
+    if org.description:
+        description = org.description
+    elif org.profile:
+        # The plan only names this body: the editors' (or staff's) profile describes it, and a
+        # metadata record says whose words they are, as the page shows them under their own label.
+        description = org.profile
+        metadata.append(profile_fact(key, org))
+    else:
+        description = f"{kind}。主な支援機能: {org.main_functions_text}" if org.main_functions_text else kind
     for field, plan_value, current in (
         ("name", org.name, org.current_name), ("address", org.address, org.current_address),
         ("phone", org.phone, org.current_phone),

@@ -211,3 +211,22 @@ def test_a_dissolved_institutions_programs_are_defunct(plan) -> None:  # type: i
     Organization.objects.filter(slug=CORE).update(status=Organization.Status.DISSOLVED)
 
     assert hsds.service_record(hsds.programs_for_hsds().get(pk=program.pk))["status"] == "defunct"
+
+
+def test_a_body_the_plan_only_names_is_described_by_its_profile_with_the_editors_source(plan) -> None:  # type: ignore[no-untyped-def]
+    tables = hsds.export_tables()
+    institute = Organization.objects.get(name="水産加工研究所")
+    assert institute.description == ""  # the plan only names it
+    org_id = hsds.hsds_id("organization", institute.slug)
+    org = next(o for o in tables["organization"] if o["id"] == org_id)
+
+    assert org["description"] == institute.profile
+    assert org["description"].startswith("県の水産加工の試験研究機関で")
+    profile = next(m for m in tables["metadata"] if m["resource_id"] == org_id and m["field_name"] == "description")
+    assert profile["updated_by"] == "madoguchi 編集（公開情報による概要）"
+    assert profile["last_action_date"] == "2026-11-28"
+    assert profile["replacement_value"] == institute.profile
+    # A body the plan describes keeps the plan's words, with no profile record.
+    core = next(o for o in tables["organization"] if o["id"] == hsds.hsds_id("organization", CORE))
+    assert core["description"] == Organization.objects.get(slug=CORE).description
+    assert not any(m["resource_id"] == core["id"] and m["field_name"] == "description" for m in tables["metadata"])

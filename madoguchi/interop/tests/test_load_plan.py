@@ -284,3 +284,46 @@ def test_strategic_fields_differing_from_the_data_file_are_refused(db, tmp_path:
     with pytest.raises(PlanError, match="戦略分野「食・バリアフリー・環境・ものづくり」が fields.csv"):
         load_plan(path)
     assert not SupportFunction.objects.exists()  # written before the check, rolled back with it
+
+
+def test_todays_name_finds_the_plans_bodies_and_a_second_load_keeps_it(plan) -> None:  # type: ignore[no-untyped-def]
+    from madoguchi.search import engine
+    from madoguchi.search.documents import rebuild_all
+
+    banks = ["jasme-sendai", "nlfc-sendai"]
+    for slug in banks:
+        assert Organization.objects.get(slug=slug).aliases.count("日本政策金融公庫") == 1
+    colleges = Organization.objects.filter(
+        slug__in=["miyagi-national-college-of-technology", "sendai-national-college-of-technology"])
+    assert [org.aliases for org in colleges] == [["仙台高等専門学校"], ["仙台高等専門学校"]]
+    assert "東北医科薬科大学" in Organization.objects.get(slug="tohoku-pharmaceutical-university").aliases
+
+    before = snapshot()
+    report = load_plan(settings.PLAN_FILE)
+    assert not report.changed
+    assert snapshot() == before
+    assert Organization.objects.get(slug="jasme-sendai").aliases.count("日本政策金融公庫") == 1
+
+    # The search corpus is cached per process: build it from this test's database.
+    engine._corpus = None
+    try:
+        rebuild_all()
+        top = [hit.id for hit in engine.search("日本政策金融公庫で融資を受けたい").results[:3]]
+    finally:
+        engine._corpus = None
+    assert set(banks) <= set(top), top
+
+
+def test_a_current_name_for_a_body_not_in_the_plan_is_refused(db, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from madoguchi.interop import derive
+
+    data = tmp_path / "data"
+    shutil.copytree(derive.DATA_DIR, data)
+    with (data / "current_names.csv").open("a", encoding="utf-8") as fh:
+        fh.write("商工組合中央金庫仙台支店,商工中金,現在の名称（2008 年〜）\n")
+    monkeypatch.setattr(derive, "DATA_DIR", data)
+    with pytest.raises(PlanError, match="current_names.csv の「商工組合中央金庫仙台支店」が計画の機関にありません"):
+        load_plan(settings.PLAN_FILE)
+    assert not Organization.objects.exists()
