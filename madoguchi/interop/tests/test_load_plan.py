@@ -311,7 +311,8 @@ def test_todays_name_finds_the_plans_bodies_and_a_second_load_keeps_it(plan) -> 
         top = [hit.id for hit in engine.search("日本政策金融公庫で融資を受けたい").results[:3]]
     finally:
         engine._corpus = None
-    assert set(banks) <= set(top), top
+    # Both branches first: before the current name was an alias, 日本政策投資銀行 came first on 日本政策….
+    assert set(top[:2]) == set(banks), top
 
 
 def test_a_current_name_for_a_body_not_in_the_plan_is_refused(db, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
