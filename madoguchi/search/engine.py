@@ -308,8 +308,8 @@ def build_corpus_index(
             if bits is None:
                 bits = (
                     sum(functions.bit.get(c, 0) for c in d.functions),
-                    sum(stages.add(c) for c in set(d.stages)),
-                    sum(fields_.add(c) for c in set(d.fields)),
+                    sum(stages.add(c) for c in d.stages),
+                    sum(fields_.add(c) for c in d.fields),
                 )
                 if len(bits_of) < 100_000:
                     bits_of[key] = bits
@@ -526,13 +526,7 @@ def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> lis
         return _hits(corpus, top, query, weighted, facets, _facet_arrays(corpus, facets, _rows_of(top)))
     arrays = _facet_arrays(corpus, facets)
     if boosting:
-        total = sum(FACET_WEIGHTS[f.type] for f in boosting)
-        # In place, one array of N: the same float32 operations in the same order as
-        # sum(arrays[f] * w) / total, so scores are unchanged to the bit.
-        satisfied = arrays[boosting[0]] * FACET_WEIGHTS[boosting[0].type]
-        for f in boosting[1:]:
-            satisfied += arrays[f] * FACET_WEIGHTS[f.type]
-        satisfied /= total
+        satisfied = _satisfied(arrays, boosting)
         best = float(scores.max()) if scores.size else 0.0
         if best > 0:
             # Lift text matches by what they satisfy; documents without a text match stay out.
@@ -545,7 +539,8 @@ def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> lis
         top = _with_org_support(corpus, TextIndex.top_rows(scores, depth, mask=mask), limit)
     else:  # facets alone: support would only count how many records an organization has
         top = TextIndex.top_rows(scores, limit, mask=mask)
-    return _hits(corpus, top, query, weighted, facets, _facet_arrays(corpus, facets, _rows_of(top)))
+    rows = _rows_of(top)
+    return _hits(corpus, top, query, weighted, facets, {f: a[rows] for f, a in arrays.items()})
 
 
 def _with_org_support(corpus: Corpus, top: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
@@ -598,14 +593,23 @@ def _rows_of(top: list[tuple[int, float]]) -> np.ndarray:
 
 def _boosted(corpus: Corpus, scores: np.ndarray, boosting: Sequence[Facet], best: float, rows: np.ndarray) -> np.ndarray:
     """Return the boosted scores of `rows` (all scoring above zero), as rank() has always computed them."""
-    arrays = _facet_arrays(corpus, boosting, rows)
+    satisfied = _satisfied(_facet_arrays(corpus, boosting, rows), boosting)
+    satisfied *= FACET_BOOST * best
+    return scores[rows] + satisfied
+
+
+def _satisfied(arrays: dict[Facet, np.ndarray], boosting: Sequence[Facet]) -> np.ndarray:
+    """Return how much of the stated facets each document satisfies: their FACET_WEIGHTS mean.
+
+    In place, one new array: the same float32 operations in the same order as
+    sum(arrays[f] * w) / total, so scores are the same to the bit on every path.
+    """
     total = sum(FACET_WEIGHTS[f.type] for f in boosting)
     satisfied = arrays[boosting[0]] * FACET_WEIGHTS[boosting[0].type]
     for f in boosting[1:]:
         satisfied += arrays[f] * FACET_WEIGHTS[f.type]
     satisfied /= total
-    satisfied *= FACET_BOOST * best
-    return scores[rows] + satisfied
+    return satisfied
 
 
 def _top_boosted(corpus: Corpus, scores: np.ndarray, boosting: Sequence[Facet], limit: int) -> list[tuple[int, float]]:
