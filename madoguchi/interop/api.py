@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, not_found
-from madoguchi.api.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from madoguchi.api.params import MAX_OFFSET, limit_param, paginate
 from madoguchi.interop import hsds
 
 router = Router(tags=["hsds"])
@@ -39,10 +39,6 @@ def page_param() -> Any:
     return Query(1, ge=1, le=MAX_OFFSET, description="ページ番号（1 から）")
 
 
-def per_page_param() -> Any:
-    return Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="1 ページの件数（1〜100）")
-
-
 def hsds_page(total: int, page: int, per_page: int, contents: list[dict[str, Any]]) -> dict[str, Any]:
     """Return HSDS's page object for `contents`, page `page` of `total` items at `per_page` a page."""
     pages = math.ceil(total / per_page)
@@ -53,9 +49,8 @@ def hsds_page(total: int, page: int, per_page: int, contents: list[dict[str, Any
 
 
 def _page_rows(queryset: QuerySet[Any], page: int, per_page: int) -> tuple[int, list[Any]]:
-    total = queryset.count()
-    start = (page - 1) * per_page
-    return total, list(queryset[start : start + per_page]) if start < total else []
+    # HSDS counts pages from 1; the rows are the project's one pagination at that offset.
+    return paginate(queryset, per_page, (page - 1) * per_page)
 
 
 def find(queryset: QuerySet[Any], table: str, id: str, message: str) -> Any:
@@ -79,7 +74,7 @@ def _page_of(rows: list[dict[str, Any]], page: int, per_page: int) -> dict[str, 
 
 
 @router.get("/organizations", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: organization の一覧")
-def list_organizations(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+def list_organizations(request: HttpRequest, page: int = page_param(), per_page: int = limit_param()) -> dict[str, Any]:
     total, rows = _page_rows(hsds.organizations_for_hsds(), page, per_page)
     return hsds_page(total, page, per_page, [hsds.organization_record(org) for org in rows])
 
@@ -94,7 +89,7 @@ def get_organization(request: HttpRequest, id: str) -> dict[str, Any]:
 
 
 @router.get("/services", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: service の一覧")
-def list_services(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+def list_services(request: HttpRequest, page: int = page_param(), per_page: int = limit_param()) -> dict[str, Any]:
     total, rows = _page_rows(hsds.programs_for_hsds(), page, per_page)
     return hsds_page(total, page, per_page, [hsds.service_record(p) for p in rows])
 
@@ -106,11 +101,11 @@ def get_service(request: HttpRequest, id: str) -> dict[str, Any]:
 
 
 @router.get("/taxonomies", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: taxonomy の一覧")
-def list_taxonomies(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+def list_taxonomies(request: HttpRequest, page: int = page_param(), per_page: int = limit_param()) -> dict[str, Any]:
     return _page_of(hsds.taxonomies(), page, per_page)
 
 
 @router.get("/taxonomy_terms", response={200: HSDSPage, 422: ErrorOut}, summary="HSDS: taxonomy_term の一覧")
-def list_taxonomy_terms(request: HttpRequest, page: int = page_param(), per_page: int = per_page_param()) -> dict[str, Any]:
+def list_taxonomy_terms(request: HttpRequest, page: int = page_param(), per_page: int = limit_param()) -> dict[str, Any]:
     # A few dozen terms (8 functions, the stages, the fields, the program categories): no paging in SQL.
     return _page_of(list(hsds.taxonomy_terms()), page, per_page)
