@@ -312,8 +312,10 @@ def coverage(period: Period, filters: Filters | None = None) -> Coverage:
     links = Case.functions.through.objects.filter(case__in=cases)
     demand = Counter({(f, s): n for f, s, n in links.values_list("supportfunction_id", "case__stage_id")
                       .annotate(n=Count("case_id", distinct=True)).order_by()})
-    per_function = Counter({f: n for f, n in links.values_list("supportfunction_id")
-                            .annotate(n=Count("case_id", distinct=True)).order_by()})
+    # A case has one stage (or none, keyed None), so a function's cases are the sum of its cells.
+    per_function: Counter[int] = Counter()
+    for (f, _s), n in demand.items():
+        per_function[f] += n
     without_stage = cases.filter(stage__isnull=True).count()
 
     # Supply: programs tagged with the function and the stage; institutions running such a
