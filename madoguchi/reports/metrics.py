@@ -17,6 +17,7 @@ import statistics
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -197,9 +198,14 @@ def referral_figures(referrals: QuerySet[Referral], today: dt.date | None = None
     return figures
 
 
+def _choice_counts(rows: QuerySet[Any], name: str, choices: list[tuple[str, str]]) -> list[tuple[str, int]]:
+    """(label, count) for every choice of the field `name`, in the choices' order, zeros included."""
+    counts = dict(rows.values_list(name).annotate(n=Count("pk")).order_by())
+    return [(str(label), counts.get(value, 0)) for value, label in choices]
+
+
 def _outcome_counts(cases: QuerySet[Case]) -> list[tuple[str, int]]:
-    counts = dict(cases.values_list("outcome").annotate(n=Count("pk")).order_by())
-    return [(str(label), counts.get(value, 0)) for value, label in Outcome.choices]
+    return _choice_counts(cases, "outcome", Outcome.choices)
 
 
 def kpis(period: Period, filters: Filters | None = None, *, today: dt.date | None = None) -> Kpis:
@@ -216,8 +222,7 @@ def kpis(period: Period, filters: Filters | None = None, *, today: dt.date | Non
     # Matching: introductions asked for in the period (not filtered: listings carry no case
     # function), and the outcomes of the cases the consented ones became.
     intros = Introduction.objects.filter(period.q("created"))
-    by_status = dict(intros.values_list("status").annotate(n=Count("pk")).order_by())
-    result.introductions = [(str(label), by_status.get(value, 0)) for value, label in Introduction.Status.choices]
+    result.introductions = _choice_counts(intros, "status", Introduction.Status.choices)
     refs = []
     for ref in intros.exclude(case_ref="").values_list("case_ref", flat=True):
         try:
@@ -235,8 +240,7 @@ def kpis(period: Period, filters: Filters | None = None, *, today: dt.date | Non
     result.events_held = held.count()
     result.events_cancelled = events.filter(status=Event.Status.CANCELLED).count()
     registrations = Registration.objects.filter(event__in=held)
-    by_reg = dict(registrations.values_list("status").annotate(n=Count("pk")).order_by())
-    result.registrations = [(str(label), by_reg.get(value, 0)) for value, label in Registration.Status.choices]
+    result.registrations = _choice_counts(registrations, "status", Registration.Status.choices)
     # There is no roll-call: a confirmed place at an event that is over is the attendance figure.
     result.attended = registrations.filter(status=Registration.Status.CONFIRMED, event__ends_at__lte=timezone.now()).count()
     return result
