@@ -146,3 +146,8 @@ def to_xlsx(title: str, heading: list[tuple[str, str]], tables: list[Table]) -> 
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def render(fmt: str, title: str, heading: list[tuple[str, str]], tables: list[Table]) -> bytes:
+    """The file in `fmt` ("csv" or "xlsx"): the pages' downloads and `madoguchi report` alike."""
+    return to_csv(title, heading, tables) if fmt == "csv" else to_xlsx(title, heading, tables)

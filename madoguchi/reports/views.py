@@ -30,9 +30,8 @@ def _require_reader(request: HttpRequest) -> None:
 
 def _download(name: str, title: str, form: ReportForm, tables: list[exports.Table], fmt: str) -> HttpResponse:
     heading = exports.conditions(form.period, form.filters)
-    body = exports.to_csv(title, heading, tables) if fmt == "csv" else exports.to_xlsx(title, heading, tables)
     period = form.period
-    response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
+    response = HttpResponse(exports.render(fmt, title, heading, tables), content_type=_CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{fmt}"'
     return response
 

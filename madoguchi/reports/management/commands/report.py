@@ -31,7 +31,7 @@ class Command(BaseCommand):
         filters = metrics.Filters()
         tables = exports.kpi_tables(metrics.kpis(period, filters)) + exports.coverage_tables(metrics.coverage(period, filters))
         title, heading = _("madoguchi 年次報告"), exports.conditions(period, filters)
-        body = exports.to_csv(title, heading, tables) if fmt == "csv" else exports.to_xlsx(title, heading, tables)
+        body = exports.render(fmt, title, heading, tables)
         if not output:
             self.stdout.write(body.decode("utf-8"), ending="")  # only CSV gets here; the BOM stays for Excel
             return
