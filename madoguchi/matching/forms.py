@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.matching.models import Feedback, Kind, Listing, TechArea
+from madoguchi.matching.models import Feedback, Kind, Listing, SavedInterest, TechArea
 
 LIST_FIELDS = ("processes", "equipment", "certifications", "skills")
 
@@ -80,7 +80,5 @@ class IntroductionRequestForm(forms.Form):
 
 class SavedInterestForm(forms.ModelForm):
     class Meta:
-        from madoguchi.matching.models import SavedInterest
-
         model = SavedInterest
         fields = ["kind", "keywords", "field", "email"]

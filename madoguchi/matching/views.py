@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.matching import access, services
-from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm
-from madoguchi.matching.models import Feedback, Introduction, Listing
+from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm, SavedInterestForm
+from madoguchi.matching.models import Feedback, Introduction, Listing, SavedInterest
 from madoguchi.matching.moderation import changes_against_approved, content_of, save_edit
 
 PAGE_SIZE = 20
@@ -237,9 +237,6 @@ MAX_INTERESTS_PER_USER = 20
 @login_required
 def interests(request: HttpRequest) -> HttpResponse:
     """Saved interests: "mail me new 技術シーズ about センサ". A user sees and edits only their own."""
-    from madoguchi.matching.forms import SavedInterestForm
-    from madoguchi.matching.models import SavedInterest
-
     mine = SavedInterest.objects.filter(user=request.user).select_related("field").order_by("-created")
     form = SavedInterestForm(request.POST or None, initial={"email": request.user.email})
     if request.method == "POST":
@@ -257,8 +254,6 @@ def interests(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def interest_delete(request: HttpRequest, interest_uuid: str) -> HttpResponse:
-    from madoguchi.matching.models import SavedInterest
-
     deleted, _d = SavedInterest.objects.filter(uuid=interest_uuid, user=request.user).delete()
     if not deleted:
         raise Http404
