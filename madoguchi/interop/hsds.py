@@ -75,50 +75,38 @@ def page_uri(obj: Any) -> str:
 # ---------------------------------------------------------------- provenance (metadata)
 
 
+def _metadata(table: str, key: str, suffix: str, *, action: str, date: dt.date | None, by: str,
+              field: str = "", previous: str = "", replacement: str = "") -> dict[str, Any]:
+    """One metadata record about the `table` row `key` (`suffix` tells its records apart)."""
+    return {
+        "id": hsds_id("metadata", f"{table}:{key}:{suffix}"),
+        "resource_id": hsds_id(table, key),
+        "resource_type": table,
+        "last_action_date": _iso(date),
+        "last_action_type": action,
+        "field_name": field,
+        "previous_value": previous,
+        "replacement_value": replacement,
+        "updated_by": by,
+    }
+
+
 def provenance(table: str, key: str, obj: Any) -> dict[str, Any]:
     """The metadata record saying where the row came from: the plan's section or table, and when."""
     source = f"{PLAN_TITLE} {obj.source}".strip() if obj.source else "madoguchi"
-    return {
-        "id": hsds_id("metadata", f"{table}:{key}:source"),
-        "resource_id": hsds_id(table, key),
-        "resource_type": table,
-        "last_action_date": _iso(obj.as_of),
-        "last_action_type": "create",
-        "field_name": "",
-        "previous_value": "",
-        "replacement_value": "",
-        "updated_by": source,
-    }
+    return _metadata(table, key, "source", action="create", date=obj.as_of, by=source)
 
 
 def current_fact(table: str, key: str, field: str, plan_value: str, current: str, as_of: dt.date | None) -> dict[str, Any]:
     """The metadata record of a fact staff recorded on top of the plan's (the plan's value stays visible)."""
-    return {
-        "id": hsds_id("metadata", f"{table}:{key}:{field}"),
-        "resource_id": hsds_id(table, key),
-        "resource_type": table,
-        "last_action_date": _iso(as_of),
-        "last_action_type": "update",
-        "field_name": field,
-        "previous_value": plan_value,
-        "replacement_value": current,
-        "updated_by": UPDATED_BY_STAFF,
-    }
+    return _metadata(table, key, field, action="update", date=as_of, by=UPDATED_BY_STAFF,
+                     field=field, previous=plan_value, replacement=current)
 
 
 def profile_fact(key: str, org: Organization) -> dict[str, Any]:
     """The metadata record of an organization's curated profile, exported as its description."""
-    return {
-        "id": hsds_id("metadata", f"organization:{key}:profile"),
-        "resource_id": hsds_id("organization", key),
-        "resource_type": "organization",
-        "last_action_date": _iso(org.profile_as_of),
-        "last_action_type": "create",
-        "field_name": "description",
-        "previous_value": "",
-        "replacement_value": org.profile,
-        "updated_by": org.profile_source,
-    }
+    return _metadata("organization", key, "profile", action="create", date=org.profile_as_of, by=org.profile_source,
+                     field="description", replacement=org.profile)
 
 
 def _with_current_note(text: str, note: str, as_of: dt.date | None) -> str:
