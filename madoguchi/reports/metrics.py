@@ -377,11 +377,12 @@ def _field_rows(period: Period, programs: QuerySet[Program]) -> list[CoverageRow
     listings = Listing.objects.filter(period.q("created"), kind__in=DEMAND_KINDS)
     demand = dict(Listing.fields.through.objects.filter(listing__in=listings).values_list("field_id")
                   .annotate(n=Count("listing_id", distinct=True)).order_by())
-    program_ids = programs.values("pk")
-    by_program = dict(Program.fields.through.objects.filter(program_id__in=program_ids).values_list("field_id")
-                      .annotate(n=Count("program_id", distinct=True)).order_by())
+    # One pass over the programs' fields gives both the programs and their institutions per field.
+    field_programs: dict[int, set[int]] = defaultdict(set)
     orgs: dict[int, set[int]] = defaultdict(set)
-    for f, o in Program.fields.through.objects.filter(program_id__in=program_ids).values_list("field_id", "program__organization_id"):
+    for f, p, o in Program.fields.through.objects.filter(program_id__in=programs.values("pk")).values_list(
+            "field_id", "program_id", "program__organization_id"):
+        field_programs[f].add(p)
         orgs[f].add(o)
     for f, o in Organization.fields.through.objects.values_list("field_id", "organization_id"):
         orgs[f].add(o)
@@ -389,7 +390,7 @@ def _field_rows(period: Period, programs: QuerySet[Program]) -> list[CoverageRow
     highest = max(demand.values(), default=0)
     rows = []
     for f in fields:
-        d, p = demand.get(f.pk, 0), by_program.get(f.pk, 0)
+        d, p = demand.get(f.pk, 0), len(field_programs.get(f.pk, ()))
         rows.append(CoverageRow(str(f), f.code, [CoverageCell(d, p, len(orgs.get(f.pk, ())), is_gap(d, p), heat_level(d, highest))]))
     return rows
 
