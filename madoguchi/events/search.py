@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
-from madoguchi.search.documents import flush, mark_dirty
+from madoguchi.search.documents import _codes, _inferred_fields, flush, mark_dirty
 from madoguchi.search.engine import DocMeta
-from madoguchi.search.facets import FUNCTION_LABELS, recognise
+from madoguchi.search.facets import FUNCTION_LABELS
 from madoguchi.search.models import SearchDocument
 from madoguchi.search.registry import register
 
@@ -57,7 +57,7 @@ def event_doc(event: Any) -> DocMeta | None:
 
 def _doc(event: Any) -> DocMeta:
     org = event.organization
-    functions = {f.code for f in event.functions.all()} or set(KIND_FUNCTIONS.get(event.kind, set()))
+    functions = _codes(event.functions) or set(KIND_FUNCTIONS.get(event.kind, set()))
     place = event.municipality
     parts = [
         event.get_kind_display(), "イベント", event.description,
@@ -65,13 +65,12 @@ def _doc(event: Any) -> DocMeta:
         event.venue, event.address, place.name if place else "",
         "オンライン開催" if event.online else "", org.display_name,
     ]
-    # The record's own words may name a field (ソフトウェア → IT) that staff did not tick.
-    stated_fields = {f.code for f in recognise(f"{event.title} {event.description}") if f.type == "field"}
     return DocMeta(
         id=event.slug, kind=KIND, title=event.title, text="\n".join(p for p in parts if p),
         organization=org.display_name, organization_id=org.slug, functions=functions,
-        stages={s.code for s in event.stages.all()},
-        fields={f.code for f in event.fields.all()} | stated_fields,
+        stages=_codes(event.stages),
+        # the record's own words may name a field (ソフトウェア → IT) that staff did not tick
+        fields=_codes(event.fields) | _inferred_fields(event.title, event.description),
         municipalities={place.code} if place else set(),
         url=event.get_absolute_url(),
     )
