@@ -321,7 +321,7 @@ class Organization(Provenance):
 
     def __str__(self) -> str:
         # Choice labels (e.g. the consent checkboxes of the intake form) follow the page's language.
-        return localized_name(self.display_name, "" if self.current_name else self.name_en)
+        return localized_name(self.display_name, self.display_name_en)
 
     def clean(self) -> None:
         if any([self.current_name, self.current_address, self.current_phone, self.current_note]) and not self.current_as_of:
@@ -338,6 +338,11 @@ class Organization(Provenance):
     def display_name(self) -> str:
         """Today's name where staff recorded one, else the plan's."""
         return self.current_name or self.name
+
+    @property
+    def display_name_en(self) -> str:
+        """The English name, while it still fits: it translates the plan's name, not today's."""
+        return "" if self.current_name else self.name_en
 
     @property
     def display_address(self) -> str:

@@ -200,7 +200,7 @@ def organization_location(org: Organization) -> dict[str, Any] | None:
         "location_type": "physical",
         "organization_id": hsds_id("organization", org.slug),
         "name": org.display_name,
-        "alternate_name": "" if org.current_name else org.name_en,
+        "alternate_name": org.display_name_en,
         "url": page_uri(org),
         "addresses": [address_record("location", key, address, org.municipality, org.postal_code)],
         "phones": phones,
@@ -277,8 +277,7 @@ def organization_record(org: Organization) -> dict[str, Any]:
     return _compact({
         "id": org_id,
         "name": org.display_name,
-        # Once staff record today's name, the English one (of the plan's name) no longer fits.
-        "alternate_name": "" if org.current_name else org.name_en,
+        "alternate_name": org.display_name_en,
         "description": _with_current_note(description, org.current_note, org.current_as_of),
         "email": org.email,
         "website": org.url,
