@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from madoguchi.cases.models import Case, Referral
+from madoguchi.directory.models import Field, Program
 from madoguchi.events.models import Event, Registration
 from madoguchi.reports import exports, metrics
 from madoguchi.reports.tests.conftest import YEAR, Platform, at
@@ -129,3 +130,13 @@ def test_event_registrations_and_attendance(platform: Platform) -> None:
     assert kpis.events_held == 1
     assert dict(kpis.registrations)["確定"] == 3
     assert kpis.attended == 3
+
+
+def test_field_supply_counts_each_program_once_and_institutions_through_programs_or_their_own_fields(
+        year: Platform) -> None:
+    food = Field.objects.create(code="food", name="食", order=1)
+    for slug in ("p1", "p2"):  # both run by 仙台市産業振興事業団
+        Program.objects.get(slug=slug).fields.add(food)
+    year.org_c.fields.add(food)  # 商工会連合会 names the field itself, with no program in it
+    row = next(r for r in metrics.coverage(YEAR).fields if r.code == "food")
+    assert (row.cells[0].demand, row.cells[0].programs, row.cells[0].institutions) == (0, 2, 2)
