@@ -14,9 +14,9 @@ says registration has closed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models.signals import post_save
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
@@ -25,7 +25,7 @@ from madoguchi.search.documents import _codes, _inferred_fields, flush, mark_dir
 from madoguchi.search.engine import DocMeta
 from madoguchi.search.facets import FUNCTION_LABELS
 from madoguchi.search.models import SearchDocument
-from madoguchi.search.registry import register
+from madoguchi.search.registry import add_dependents, register
 
 KIND = "event"
 
@@ -101,20 +101,17 @@ def drop_ended_events(now: dt.datetime | None = None) -> int:
     return len(stale)
 
 
-def _on_organization_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    # An event's document shows its organizer's name: a renamed institution refreshes them.
-    if raw:
-        return
+def _organizers_events(org_pks: list[Any]) -> Iterable[tuple[str, Any]]:
+    # An event's document shows its organizer's name: a renamed institution refreshes them,
+    # only those that can have a document (years of past events need no rewriting).
     from madoguchi.events.models import Event
 
-    # Only those that can have a document: years of past events need no rewriting.
-    for pk in Event.objects.filter(organization=instance).published().upcoming().values_list("pk", flat=True):
-        mark_dirty(KIND, pk)
+    for pk in Event.objects.filter(organization__in=org_pks).published().upcoming().values_list("pk", flat=True):
+        yield KIND, pk
 
 
 def register_events() -> None:
     """Make published, upcoming events searchable as 「イベント」 (called from EventsConfig.ready)."""
-    from madoguchi.directory.models import Organization
     from madoguchi.events.models import Event
 
     # The label is lazy, so a result card in English says "Event" (its own context: the
@@ -123,4 +120,4 @@ def register_events() -> None:
         KIND, Event, event_doc, queryset=_indexable, label=pgettext_lazy("search result kind", "イベント"),
         m2m=[Event.functions, Event.stages, Event.fields],
     )
-    post_save.connect(_on_organization_save, sender=Organization, weak=False, dispatch_uid="search-event-organizer")
+    add_dependents("organization", _organizers_events)

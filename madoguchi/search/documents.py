@@ -75,8 +75,8 @@ def flush() -> int:
     keys.clear()
     for kind, pks in list(todo.items()):
         reg = REGISTRY.get(kind)
-        if reg is not None and reg.dependents is not None:
-            for dep_kind, dep_pk in reg.dependents(sorted(pks)):
+        for dependents in reg.dependents if reg is not None else ():
+            for dep_kind, dep_pk in dependents(sorted(pks)):
                 todo.setdefault(dep_kind, set()).add(str(dep_pk))
     written = 0
     with transaction.atomic():

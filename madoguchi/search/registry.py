@@ -20,6 +20,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from madoguchi.search.engine import DocMeta
 
 ToDoc = Callable[[Any], "DocMeta | None"]
+Dependents = Callable[[list[Any]], Iterable[tuple[str, Any]]]
 
 
 @dataclass
@@ -28,8 +29,9 @@ class Registration:
     model: type[models.Model]
     to_doc: ToDoc
     # Records whose document must be refreshed too when these are saved (a program shows
-    # its organization's name): called with a list of primary keys, yields (kind, pk).
-    dependents: Callable[[list[Any]], Iterable[tuple[str, Any]]] | None = None
+    # its organization's name): each is called with a list of primary keys, yields (kind, pk).
+    # A list, because later apps add their own kinds' dependents (add_dependents).
+    dependents: list[Dependents] = field(default_factory=list)
     queryset: Callable[[], Iterable[Any]] | None = None
     extra: list[str] = field(default_factory=list)  # dispatch uids of the m2m handlers
     m2m_senders: list[Any] = field(default_factory=list)
@@ -49,7 +51,7 @@ def register(
     model: type[models.Model],
     to_doc: ToDoc,
     *,
-    dependents: Callable[[list[Any]], Iterable[tuple[str, Any]]] | None = None,
+    dependents: Dependents | None = None,
     queryset: Callable[[], Iterable[Any]] | None = None,
     m2m: Iterable[Any] = (),
     label: str | None = None,
@@ -59,7 +61,7 @@ def register(
     `label` is the kind's Japanese name (「イベント」). `m2m` lists many-to-many descriptors (Program.functions) whose changes also refresh the
     record, since they are saved after the record itself.
     """
-    reg = Registration(kind, model, to_doc, dependents, queryset)
+    reg = Registration(kind, model, to_doc, [dependents] if dependents else [], queryset)
     REGISTRY[kind] = reg
     if label is not None:
         from madoguchi.search.facets import KIND_LABELS
@@ -91,6 +93,12 @@ def register(
         m2m_changed.connect(on_m2m, sender=descriptor.through, weak=False, dispatch_uid=uid)
     reg.m2m_senders = [d.through for d in m2m]
     return reg
+
+
+def add_dependents(kind: str, dependents: Dependents) -> None:
+    """Refresh other records too when a record of `kind` changes (an event shows its organizer's
+    name: `add_dependents("organization", events_of)`). The kind must be registered already."""
+    REGISTRY[kind].dependents.append(dependents)
 
 
 def unregister(kind: str) -> None:
