@@ -124,15 +124,22 @@ def test_full_width_numbers_are_accepted_and_stored_half_width(admin_client, hos
     assert (hosho.phone, hosho.postal_code) == ("022-225-6491", "980-0014")
 
 
-def test_current_facts_without_their_date_are_refused(admin_client, hosho):
+# Today's facts and the curated profile each carry their own date; neither is saved without it.
+@pytest.mark.parametrize(("entered", "date_field", "message", "unsaved"), [
+    ({"current_phone": "022-225-0000", "status": "active"}, "current_as_of",
+     "現在の情報を記録するときは、その時点（日付）も入力してください。", "current_phone"),
+    ({"profile": "信用保証を行う公的機関。", "profile_source": "保証協会 職員"}, "profile_as_of",
+     "概要を記録するときは、その時点（日付）も入力してください。", "profile"),
+], ids=["current-facts", "profile"])
+def test_dated_facts_without_their_date_are_refused(admin_client, hosho, entered, date_field, message, unsaved):
     data = _form(admin_client, hosho)
-    data.update({"current_phone": "022-225-0000", "status": "active"})
-    data.pop("current_as_of", None)
+    data.update(entered)
+    data.pop(date_field, None)
     response = admin_client.post(_url(hosho), data)
     assert response.status_code == 200
-    assert "現在の情報を記録するときは、その時点（日付）も入力してください。" in response.content.decode()
+    assert message in response.content.decode()
     hosho.refresh_from_db()
-    assert hosho.current_phone == ""
+    assert getattr(hosho, unsaved) == ""
 
 
 def test_current_facts_with_their_date_are_saved_beside_the_plans(admin_client, hosho, client):
@@ -143,17 +150,6 @@ def test_current_facts_with_their_date_are_saved_beside_the_plans(admin_client, 
     assert (hosho.phone, hosho.current_phone, hosho.current_as_of) == ("022-225-6491", "022-225-0000", dt.date(2025, 4, 1))
     html = client.get("/organizations/hosho/").content.decode()
     assert "現在の情報（2025年4月1日時点）" in html
-
-
-def test_a_profile_without_its_date_is_refused(admin_client, hosho):
-    data = _form(admin_client, hosho)
-    data.update({"profile": "信用保証を行う公的機関。", "profile_source": "保証協会 職員"})
-    data.pop("profile_as_of", None)
-    response = admin_client.post(_url(hosho), data)
-    assert response.status_code == 200
-    assert "概要を記録するときは、その時点（日付）も入力してください。" in response.content.decode()
-    hosho.refresh_from_db()
-    assert hosho.profile == ""
 
 
 def test_staff_write_a_profile_that_the_page_shows_as_the_editors(admin_client, hosho, client):
