@@ -42,7 +42,7 @@ def staff_emails(organization: Organization) -> list[str]:
     emails = list(
         User.objects.filter(
             is_active=True, membership__organization=organization,
-        ).exclude(membership__role=Membership.Role.READONLY).exclude(email="").values_list("email", flat=True)
+        ).exclude(membership__role__in=Membership.READ_ONLY_ROLES).exclude(email="").values_list("email", flat=True)
     )
     return emails or ([organization.email] if organization.email else [])
 

@@ -510,6 +510,9 @@ class Membership(models.Model):
         # 県の担当者: reads the platform's aggregate reports (reports app); writes nothing.
         PREFECTURE = "prefecture", _("県の担当者（報告の閲覧）")
 
+    # Roles that see but never act: can_write, and who is emailed to act on a referral.
+    READ_ONLY_ROLES = (Role.READONLY, Role.PREFECTURE)
+
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.STAFF)
@@ -524,7 +527,7 @@ class Membership(models.Model):
 
     @property
     def can_write(self) -> bool:
-        return self.role not in (self.Role.READONLY, self.Role.PREFECTURE)
+        return self.role not in self.READ_ONLY_ROLES
 
     @property
     def is_coordinator(self) -> bool:

@@ -100,3 +100,13 @@ def test_a_hung_mail_server_does_not_hold_the_worker(settings: Any, db: None) ->
     assert time.monotonic() - started < 10
     row = OutboundEmail.objects.get()
     assert row.status == OutboundEmail.Status.QUEUED and "timed out" in row.last_error
+
+
+def test_only_staff_who_can_act_are_emailed_to_act(org_b: Any, bob: Any, dora: Any) -> None:
+    from madoguchi.cases.notify import staff_emails
+    from madoguchi.cases.tests.conftest import _user
+    from madoguchi.directory.models import Membership
+
+    _user("pia", org_b, Membership.Role.PREFECTURE)  # reads the reports, acts on nothing
+
+    assert staff_emails(org_b) == ["bob@example.jp"]
