@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -25,6 +26,7 @@ from madoguchi.cases.intake import create_consultation
 from madoguchi.cases.models import ApiToken, Case, Conflict, Referral
 from madoguchi.cases.notify import absolute
 from madoguchi.cases.rules import membership
+from madoguchi.directory.models import Organization
 
 router = Router(tags=["cases"])
 
@@ -148,15 +150,36 @@ def create(request: HttpRequest, payload: ConsultationIn) -> Status:
     if len(key) > 100:
         raise ApiError(422, "invalid_parameter", _("Idempotency-Key は100文字以内で指定してください。"),
                        parameter="Idempotency-Key")
-    before = Case.objects.filter(owner=m.organization, idempotency_key=key).first() if key else None
     try:
-        case = before or create_consultation(form.cleaned_data, owner=m.organization, by=request.user,
-                                             idempotency_key=key)
+        case, created = _create_once(form.cleaned_data, m.organization, request.user, key)
     except ValidationError as exc:
         raise ApiError(422, "invalid_parameter", exc.messages[0]) from exc
     body = {"code": case.code, "status": case.status, "url": absolute(case.get_absolute_url())}
     # A retry with the same key gets the first answer again, with 200 instead of 201.
-    return Status(200 if before else 201, body)
+    return Status(201 if created else 200, body)
+
+
+def _create_once(data: dict[str, Any], owner: Organization, by: Any, key: str) -> tuple[Case, bool]:
+    """The case for this Idempotency-Key: (new case, True), or (the stored one, False) on a replay.
+
+    The insert decides, not a look-up before it: two retries racing each other both find nothing,
+    both insert, and the unique constraint (owner, idempotency_key) lets exactly one commit; the
+    other's savepoint is rolled back (its client, user and queued email with it) and it answers
+    with the winner's case. Under READ COMMITTED the loser's insert waits for the winner's commit,
+    so the case is visible by the time the violation is raised.
+    """
+    if key:
+        stored = Case.objects.filter(owner=owner, idempotency_key=key).first()
+        if stored is not None:  # the ordinary retry: no insert attempted
+            return stored, False
+    try:
+        with transaction.atomic():  # the savepoint, should a caller already hold a transaction
+            return create_consultation(data, owner=owner, by=by, idempotency_key=key), True
+    except IntegrityError:
+        stored = Case.objects.filter(owner=owner, idempotency_key=key).first() if key else None
+        if stored is None:  # another constraint failed, not this key's: a real error
+            raise
+        return stored, False
 
 
 class CaseSummaryOut(Schema):

@@ -51,13 +51,11 @@ def create_consultation(
 ) -> Case:
     """Store a validated IntakeForm's cleaned_data as a new case; all or nothing. Returns the case.
 
-    With an idempotency key already used by the same institution, returns that earlier case.
+    An idempotency key the same institution used before makes the insert fail with IntegrityError
+    (the unique constraint decides, so two racing requests cannot both create a case); the API
+    catches it and answers with the stored case (api.py `_create_once`).
     """
     owner = owner or core_institution()
-    if idempotency_key:
-        earlier = Case.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            return earlier
     client = _client_for(data)
     case = Case.objects.create(
         client=client, owner=owner, municipality=data["municipality"], stage=data.get("stage"),
