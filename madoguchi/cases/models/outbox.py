@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def new_message_id() -> str:
+    """A Message-ID made once, when the email is queued, and sent with every try: a retry after a
+    crash between the server's acceptance and our record of it carries the same Message-ID, so
+    the duplicate can be recognised (mail readers and most mailbox stores drop it)."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<{uuid.uuid4().hex}.madoguchi@{domain}>"
 
 
 class OutboundEmail(models.Model):
@@ -21,6 +32,11 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
     next_attempt_at = models.DateTimeField(_("次の送信時刻"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The claim is a lease: a row "sending" past lease_until belongs to a worker that died
+    # mid-send and is tried again; `claim` names the holder, so only it can mark the row sent.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    message_id = models.CharField("Message-ID", max_length=255, unique=True, default=new_message_id, editable=False)
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
     last_error = models.TextField(_("最後のエラー"), blank=True)
     created = models.DateTimeField(default=timezone.now)

@@ -1,22 +1,31 @@
 """`madoguchi worker`: send queued email and flag overdue referrals.
 
-Database rows are the queue (cases/mail.py). With --loop it runs until SIGTERM/SIGINT and
-finishes the email in hand before stopping.
+Database rows are the queue (cases/mail.py, which also states the delivery guarantee). With
+--loop it runs until SIGTERM/SIGINT: the flag is looked at between messages, so it stops after
+the email in hand (a hung server is bounded by EMAIL_TIMEOUT). A lost database connection
+(a PostgreSQL restart, a failover) is logged and retried with backoff instead of ending the loop.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import signal
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
-from madoguchi.cases.mail import send_all
+from madoguchi.cases.mail import Sender
 from madoguchi.cases.overdue import flag_overdue
 
+log = logging.getLogger("madoguchi.worker")
+
 OVERDUE_EVERY = 300.0  # seconds between overdue sweeps; deadlines are counted in days
+REPORT_EVERY = 50  # print a count at least this often while draining a long queue
+DB_ERRORS = (OperationalError, InterfaceError)
+RECONNECT_FIRST, RECONNECT_MAX = 0.5, 30.0  # seconds; doubled after each failed try
 
 
 class Command(BaseCommand):
@@ -25,6 +34,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="停止されるまで繰り返す")
         parser.add_argument("--sleep", type=float, default=2.0, help="仕事がないときの待ち時間（秒）")
+        parser.add_argument("--lease", type=float, default=None,
+                            help="1通の送信を預かる時間（秒）。過ぎると別の worker が送り直す（既定: EMAIL_TIMEOUT の10倍）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
@@ -34,24 +45,82 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        last_sweep = 0.0
-        while True:
-            if time.monotonic() - last_sweep >= OVERDUE_EVERY or not options["loop"]:
-                flagged = flag_overdue()
-                last_sweep = time.monotonic()
-                if flagged:
-                    self.stdout.write(f"期限超過の紹介 {flagged} 件")
-            sent = send_all(limit=50)
-            if sent:
-                self.stdout.write(f"メール {sent} 件を処理しました。")
-            if not options["loop"] or self.stopping:
-                break
-            close_old_connections()
-            if not sent:
-                # Sleep in short steps so SIGTERM is honoured promptly.
-                deadline = time.monotonic() + options["sleep"]
-                while time.monotonic() < deadline and not self.stopping:
-                    time.sleep(0.1)
-            if self.stopping:
-                break
+        hold = dt.timedelta(seconds=options["lease"]) if options["lease"] else None
+        sender = Sender(hold)
+        try:
+            if options["loop"]:
+                self._loop(sender, options["sleep"])
+            else:
+                self._one_pass(sender)
+        finally:
+            sender.close()
         self.stdout.write("worker を停止しました。")
+
+    def _one_pass(self, sender: Sender) -> None:
+        try:
+            flagged = flag_overdue()
+            if flagged:
+                self.stdout.write(f"期限超過の紹介 {flagged} 件")
+            sent = 0
+            while sent < 1000 and not self.stopping and sender.send_next():
+                sent += 1
+        except DB_ERRORS as exc:
+            raise CommandError(f"データベースに接続できません: {exc}") from exc
+        if sent:
+            self.stdout.write(f"メール {sent} 件を処理しました。")
+
+    def _loop(self, sender: Sender, idle_sleep: float) -> None:
+        last_sweep = -OVERDUE_EVERY
+        sent = 0
+        outage_since: float | None = None
+        retry_in = RECONNECT_FIRST
+        while not self.stopping:
+            try:
+                if time.monotonic() - last_sweep >= OVERDUE_EVERY:
+                    flagged = flag_overdue()
+                    last_sweep = time.monotonic()
+                    if flagged:
+                        self.stdout.write(f"期限超過の紹介 {flagged} 件")
+                busy = sender.send_next()
+            except DB_ERRORS as exc:
+                if outage_since is None:
+                    outage_since = time.monotonic()
+                log.warning("database unavailable (%s: %s); reconnecting in %.1f s",
+                            exc.__class__.__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "", retry_in)
+                _drop_database_connection()
+                sender.close()  # the SMTP server would time the idle connection out meanwhile
+                self._sleep(retry_in)
+                retry_in = min(retry_in * 2, RECONNECT_MAX)
+                continue
+            if outage_since is not None:
+                log.warning("database connection restored after %.1f s", time.monotonic() - outage_since)
+                outage_since, retry_in = None, RECONNECT_FIRST
+            if busy:
+                sent += 1
+                if sent >= REPORT_EVERY:
+                    self._report(sent)
+                    sent = 0
+                continue  # the stop flag is looked at before the next message
+            self._report(sent)
+            sent = 0
+            close_old_connections()
+            self._sleep(idle_sleep)
+        self._report(sent)
+
+    def _report(self, sent: int) -> None:
+        if sent:
+            self.stdout.write(f"メール {sent} 件を処理しました。")
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep in short steps so SIGTERM is honoured promptly."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.stopping:
+            time.sleep(0.1)
+
+
+def _drop_database_connection() -> None:
+    """Close the broken connection; Django opens a new one on the next query."""
+    try:
+        connection.close()
+    except DB_ERRORS:
+        pass
