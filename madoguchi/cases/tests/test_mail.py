@@ -110,3 +110,38 @@ def test_only_staff_who_can_act_are_emailed_to_act(org_b: Any, bob: Any, dora: A
     _user("pia", org_b, Membership.Role.PREFECTURE)  # reads the reports, acts on nothing
 
     assert staff_emails(org_b) == ["bob@example.jp"]
+
+
+def test_a_retry_carries_the_message_id_the_email_was_queued_with(smtp_server: Any, db: None) -> None:
+    (row,) = enqueue_email("yamada@example.jp", "件名", "本文")
+    other = enqueue_email("sato@example.jp", "件名", "本文")[0]
+    assert row.message_id.startswith("<") and row.message_id != other.message_id
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        # A worker claims the row and dies before recording anything: the row waits out its lease.
+        claimed = mail.claim_next()
+        assert claimed is not None and claimed.pk == row.pk
+        assert mail.claim_next().pk == other.pk  # the next worker takes the next row, not this one
+        OutboundEmail.objects.filter(pk=other.pk).update(status=OutboundEmail.Status.SENT)
+        assert send_one() is False
+        clock.shift(mail.lease() + dt.timedelta(seconds=1))
+        assert send_one() is True  # the lease is over: sent again, with the same Message-ID
+    (message,) = smtp_server.messages
+    assert message["Message-ID"] == row.message_id
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.SENT and row.attempts == 2 and row.lease_until is None
+
+
+def test_a_worker_that_outlived_its_lease_cannot_mark_the_new_holders_row(db: None) -> None:
+    enqueue_email("yamada@example.jp", "件名", "本文")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        late = mail.claim_next()
+        clock.shift(mail.lease() + dt.timedelta(seconds=1))
+        current = mail.claim_next()
+        assert current is not None and current.claim != late.claim
+        mail.mark_sent(late)  # its send finished after the lease: the row stays the new holder's
+        row = OutboundEmail.objects.get()
+        assert row.status == OutboundEmail.Status.SENDING and row.claim == current.claim
+        mail.mark_sent(current)
+        assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
