@@ -122,7 +122,7 @@ def outage(database: str, restart_postgres: bool) -> None:
 
 
 def statuses() -> dict[str, int] | None:
-    from django.db import OperationalError, InterfaceError, connections
+    from django.db import InterfaceError, OperationalError, connections
     from django.db.models import Count
 
     from madoguchi.cases.models import OutboundEmail
@@ -219,7 +219,8 @@ def main() -> int:
     copies = len(ids) - len(distinct)
     log_text = log_path.read_text(errors="replace")
     print(f"  delivered {len(ids)} messages, {len(distinct)} distinct Message-IDs of {len(queued)} queued: "
-          f"{len(lost)} lost, {copies} raw duplicates (same Message-ID), 0 after dedupe by Message-ID; "
+          f"{len(lost)} lost, {copies} raw duplicates (same Message-ID), "
+          f"{len(distinct & queued)} delivered once each after dedupe by Message-ID; "
           f"{worker.started} worker processes; all sent after {drained:.1f} s")
     print(f"  rows: {statuses()}; retries: "
           f"{OutboundEmail.objects.filter(attempts__gt=1).count()} rows needed a second try")
