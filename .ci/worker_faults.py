@@ -250,7 +250,9 @@ def main() -> int:
     in_flight = OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING).count()
     print(f"  SIGTERM against a server taking {slow:.1f} s per message: stopped in {stop_seconds:.2f} s, "
           f"{after} message(s) finished after the signal, {in_flight} left 'sending', exit code {code}")
-    if after > 1 or stop_seconds > slow + 1.5 or in_flight or code != 0:
+    # The count is what shows "one message"; the time allows for the interpreter's exit on a busy
+    # machine, and is still far below the 9 s the remaining queue would take.
+    if after > 1 or stop_seconds > 2 * slow + 2.0 or in_flight or code != 0:
         problems.append("SIGTERM did not stop the worker within one message")
 
     controller.stop()
