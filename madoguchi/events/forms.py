@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import Municipality, SupportFunction, validate_phone
+from madoguchi.lib.identifiers import normalise_digits
 from madoguchi.events.models import Event
 
 
@@ -47,6 +48,11 @@ class RegistrationForm(forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organization_name"].widget.attrs["autocomplete"] = "organization"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_phone(self) -> str:
+        # Stored half-width (０２２ → 022), so staff find and dial what was typed; validate_phone
+        # has already refused other scripts' digits.
+        return normalise_digits(self.cleaned_data.get("phone", ""))
 
 
 class InterestForm(forms.Form):

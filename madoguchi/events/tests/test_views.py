@@ -267,3 +267,16 @@ def test_htmx_filter_gets_only_the_results(client: Client, org: Organization) ->
     html = response.content.decode()
     assert "ビジネスマーケット" in html
     assert "<html" not in html and "<form" not in html
+
+
+def test_a_full_width_phone_is_stored_in_ascii_and_other_scripts_digits_are_refused(
+        client: Client, org: Organization) -> None:
+    event = make_event(org)
+
+    refused = client.post("/events/event-20/register/", {**FORM, "phone": "٠٢٢-٢٢٥-٦٦٣٦"})
+    assert refused.status_code == 400
+    assert "電話番号は 0〜9 の数字（全角・半角）で入力してください。「٠」" in refused.content.decode()
+    assert not event.registrations.exists()
+
+    assert client.post("/events/event-20/register/", {**FORM, "phone": "０２２－２２５－６６３６"}).status_code == 302
+    assert event.registrations.get().phone == "022-225-6636"
