@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import Municipality, SupportFunction, validate_phone
-from madoguchi.lib.identifiers import normalise_digits
+from madoguchi.lib.identifiers import CodeChoiceField, normalise_digits
 from madoguchi.events.models import Event
 
 
@@ -15,7 +15,7 @@ class EventFilterForm(forms.Form):
         label=_("支援機能"), required=False, choices=[("", _("すべて"))] + list(SupportFunction.Code.choices)
     )
     kind = forms.ChoiceField(label=_("種類"), required=False, choices=[("", _("すべて"))] + list(Event.Kind.choices))
-    municipality = forms.ModelChoiceField(
+    municipality = CodeChoiceField(
         label=_("開催地"), required=False, to_field_name="code", empty_label=_("すべて"),
         # Cities and towns only: choosing 仙台市 includes its wards.
         queryset=Municipality.objects.filter(parent__isnull=True, valid_to__isnull=True).order_by("code"),

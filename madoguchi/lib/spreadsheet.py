@@ -11,6 +11,10 @@ so text starting with any of these is written as text:
   cell keeps it text); openpyxl would otherwise store any text starting with `=` as a formula.
 
 Real numbers, dates and times are not text and keep their type, so a count of -3 stays a number.
+
+Not used by `madoguchi export-hsds --format csv`: that is open data in the column layout HSDS 3.0
+defines, read by programs (validators, other registries) that would take a `'` as part of the
+value; its text is the registry's, and a spreadsheet user opening it gets HSDS's own fields.
 """
 
 from __future__ import annotations
