@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import Facility, Municipality, Organization, Program, SupportFunction
+from madoguchi.lib.identifiers import normalise_digits
 
 # Filter values come from the query string, so they are capped before they reach a query.
 _MAX_CODE_LENGTH = 20
@@ -88,15 +88,6 @@ class ProgramFilterForm(forms.Form):
         if data.get("category"):
             queryset = queryset.filter(category=data["category"])
         return queryset
-
-
-def normalise_digits(value: str) -> str:
-    """Full-width digits and hyphens (０２２－２２５) become half-width; staff often paste them."""
-    text = unicodedata.normalize("NFKC", value or "").strip()
-    # NFKC leaves the Japanese long-vowel mark and minus signs; they are typed as hyphens.
-    for dash in ("ー", "−", "‐", "―", "－"):
-        text = text.replace(dash, "-")
-    return text
 
 
 class OrganizationAdminForm(forms.ModelForm):

@@ -18,19 +18,26 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from madoguchi.lib.identifiers import normalise_digits, refuse_foreign_digits
+
 PLAN_AS_OF = dt.date(2005, 12, 1)
 
-_PHONE_RE = re.compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$")
+_PHONE_RE = re.compile(r"^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$")
 
 
 def validate_phone(value: str) -> None:
-    """Accept Japanese numbers written with hyphens: 022-225-6636, 0120-123-456, 090-1234-5678."""
-    normalised = unicodedata.normalize("NFKC", value).strip()
-    digits = re.sub(r"\D", "", normalised)
+    """Accept Japanese numbers written with hyphens: 022-225-6636, 0120-123-456, 090-1234-5678.
+
+    Full-width digits are fine (forms store them half-width); other scripts' digits are refused.
+    """
+    normalised = normalise_digits(value)
+    refuse_foreign_digits(normalised, _("電話番号"))
+    digits = re.sub(r"[^0-9]", "", normalised)
     if not _PHONE_RE.match(normalised) or not 10 <= len(digits) <= 11:
         raise ValidationError(
             _("電話番号の形式が正しくありません（例: 022-225-6636）。半角数字とハイフンで入力してください。"),
@@ -38,11 +45,33 @@ def validate_phone(value: str) -> None:
         )
 
 
-validate_postal_code = RegexValidator(
+@deconstructible(path="django.core.validators.RegexValidator")
+class _PostalCodeValidator(RegexValidator):
+    """The pattern below, after refusing other scripts' digits (`\\d` alone would take them).
+
+    It deconstructs as the plain RegexValidator the migrations recorded: the pattern is unchanged,
+    the extra refusal needs no database change.
+    """
+
+    def __call__(self, value: str) -> None:
+        refuse_foreign_digits(normalise_digits(value), _("郵便番号"))
+        super().__call__(value)
+
+
+validate_postal_code = _PostalCodeValidator(
     r"^\d{3}-\d{4}$",
     _("郵便番号の形式が正しくありません（例: 980-0011）。"),
     code="invalid_postal_code",
 )
+
+
+def validate_municipality_code(value: str) -> None:
+    """全国地方公共団体コード: 5 digits, or 6 with the check digit, in ASCII."""
+    refuse_foreign_digits(normalise_digits(value), _("団体コード"))
+    if not re.fullmatch(r"[0-9]{5,6}", value or ""):
+        raise ValidationError(
+            _("団体コードは5桁または6桁の半角数字で入力してください（例: 04100 = 仙台市）。"), code="invalid_municipality_code"
+        )
 
 
 def localized_name(name: str, name_en: str) -> str:
@@ -178,6 +207,14 @@ class Municipality(Provenance):
 
     def __str__(self) -> str:
         return localized_name(self.name, self.name_en)
+
+    def clean(self) -> None:
+        # Full-width 団体コード are stored half-width, so a lookup by the ASCII code finds them.
+        self.code = normalise_digits(self.code)
+        try:
+            validate_municipality_code(self.code)
+        except ValidationError as error:
+            raise ValidationError({"code": error}) from None
 
     @property
     def is_current(self) -> bool:

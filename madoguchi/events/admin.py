@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import admin, messages
@@ -16,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from madoguchi.directory.models import Organization
 from madoguchi.events import notify
 from madoguchi.events.models import Digest, Event, Registration, Subscription
+from madoguchi.lib.spreadsheet import csv_writer
 
 
 class RegistrationInline(admin.TabularInline):
@@ -70,11 +70,14 @@ class EventAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("参加者名簿をダウンロード（CSV）"))
     def download_registrations(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:
-        """The roll call for the reception desk: confirmed first, then the waiting list in order."""
+        """The roll call for the reception desk: confirmed first, then the waiting list in order.
+
+        Names come from the public form, so text a spreadsheet would run is escaped (lib.spreadsheet).
+        """
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
         response.write("\ufeff")  # a BOM, so Excel opens the Japanese text as UTF-8
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow([_("イベント"), _("開始日時"), _("状態"), _("順番"), _("氏名"), _("会社・団体名"),
                          _("メールアドレス"), _("電話番号"), _("申込日時")])
         # "confirmed" sorts before "waitlisted"
