@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -23,13 +23,19 @@ MAX_ATTEMPTS = 6
 STALE_CLAIM = dt.timedelta(minutes=10)
 
 
-def enqueue_email(to: str | Iterable[str], subject: str, body: str) -> list[OutboundEmail]:
-    """Queue one email per distinct, non-empty recipient; returns the rows."""
+def enqueue_email(to: str | Iterable[str], subject: str, body: str,
+                  headers: Mapping[str, str] | None = None) -> list[OutboundEmail]:
+    """Queue one email per distinct, non-empty recipient; returns the rows.
+
+    `headers` are added to the message as given (bulk mail's List-Unsubscribe, see lib/unsubscribe.py).
+    """
     recipients = [to] if isinstance(to, str) else list(to)
     unique = list(dict.fromkeys(address.strip() for address in recipients if address and address.strip()))
     # Header injection is refused by EmailMessage too; collapse newlines so it never gets that far.
     clean_subject = " ".join(str(subject).split())[:200]
-    return [OutboundEmail.objects.create(to=address, subject=clean_subject, body=str(body)) for address in unique]
+    extra = {name: " ".join(str(value).split()) for name, value in (headers or {}).items()}
+    return [OutboundEmail.objects.create(to=address, subject=clean_subject, body=str(body), headers=extra)
+            for address in unique]
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -58,7 +64,8 @@ def send_one() -> bool:
     if email is None:
         return False
     try:
-        EmailMessage(subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]).send()
+        EmailMessage(subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to],
+                     headers=email.headers or None).send()
     except Exception as exc:  # the SMTP library raises many kinds; all of them mean "try later"
         log.warning("email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, exc)
         failed = email.attempts >= MAX_ATTEMPTS
