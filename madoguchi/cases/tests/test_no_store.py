@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from madoguchi.cases.models import ApiToken, Case, Referral
+from madoguchi.cases.models import Activity, ApiToken, Case, Referral
 from madoguchi.cases.notify import follow_token
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event, Subscription
@@ -40,6 +41,8 @@ Request = Callable[[HttpClient, dict[str, Any]], Any]
 PERSONAL: list[tuple[str, str | None, Request]] = [
     ("case page", "alice", lambda c, w: c.get(reverse("cases:case", args=[w["case"].code]))),
     ("case export", "client", lambda c, w: c.get(reverse("cases:export", args=[w["case"].code]))),
+    ("case document download", "alice",
+     lambda c, w: c.get(reverse("cases:document", args=[w["case"].code, w["document"].uuid]))),
     ("case list", "alice", lambda c, w: c.get(reverse("cases:list"))),
     ("inbox", "cora", lambda c, w: c.get(reverse("cases:inbox"))),
     ("client status page (by its emailed link)", None,
@@ -68,8 +71,10 @@ def world(referral: Referral, alice: User, bob: User, cora: User, org_a: Organiz
     subscription = Subscription.objects.create(email="taro@example.jp")
     admin = User.objects.create_superuser("admin", "admin@example.jp", "pw-for-tests-only")
     case: Case = referral.case
+    document = case.add_activity(Activity.Kind.DOCUMENT, by=alice,
+                                 attachment=SimpleUploadedFile("履歴事項.pdf", b"%PDF secret"))
     users = {"alice": alice, "bob": bob, "cora": cora, "admin": admin, "client": case.client.user}
-    return {"case": case, "token": bob_token, "event": event, "registration": registration,
+    return {"case": case, "document": document, "token": bob_token, "event": event, "registration": registration,
             "subscription": subscription, "users": users}
 
 

@@ -79,3 +79,18 @@ def test_a_malformed_proxy_header_stops_start_up_with_its_example(tmp_path: Path
     result = _madoguchi(_env(tmp_path, SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto"), "check")
     assert result.returncode != 0
     assert "HTTP_X_FORWARDED_PROTO,https" in result.stderr
+
+
+def test_behind_the_tls_proxy_https_requests_are_served_and_plain_http_is_redirected(settings, db) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client = Client()  # built after the settings change: SecurityMiddleware reads them once
+
+    proxied = client.get("/programs/", HTTP_X_FORWARDED_PROTO="https")
+    assert proxied.status_code == 200
+    assert proxied["Strict-Transport-Security"].startswith("max-age=31536000")
+    plain = client.get("/programs/")
+    assert plain.status_code == 301 and plain["Location"] == "https://testserver/programs/"
