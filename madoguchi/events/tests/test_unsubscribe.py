@@ -66,7 +66,10 @@ def test_the_digest_reaches_the_mailbox_with_rfc_8058_headers(subscription: Subs
     (message,) = smtp_server.messages
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = _path(message["List-Unsubscribe"])
-    assert f"{SITE}{path}" in message.get_content()  # the same link in the body, for readers
+    body = message.get_content()
+    assert f"{SITE}{path}" in body  # the same link in the body, for readers
+    links = re.findall(r"https?://\S+", body)
+    assert len(links) == 3 and all(link.startswith(SITE + "/") for link in links)  # event, manage page, stop
 
 
 def test_a_mail_clients_one_click_post_unsubscribes_without_session_or_csrf(subscription: Subscription) -> None:
