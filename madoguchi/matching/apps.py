@@ -9,3 +9,6 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.matching import signals  # noqa: F401 - connects the receivers
+        from madoguchi.matching.alerts import register_unsubscribe
+
+        register_unsubscribe()
