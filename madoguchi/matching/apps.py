@@ -8,4 +8,4 @@ class MatchingConfig(AppConfig):
     verbose_name = _("マッチング")
 
     def ready(self) -> None:
-        from madoguchi.matching import signals  # noqa: F401 - connects the receivers
+        from madoguchi.matching import access, signals  # noqa: F401 - registers the rules, connects the receivers
