@@ -46,6 +46,10 @@ class CaseScopedAdmin(InstitutionScopedAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: Any, organization: Organization) -> Any:
         return queryset.filter(**{f"{self.case_field}__in": visible_cases(request)})
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A case's records end by anonymisation (kept for the reports), never by deletion.
+        return bool(request.user.is_superuser) and super().has_delete_permission(request, obj)
+
 
 @admin.action(description=_("選択した終了済みの相談を匿名化する"))
 def anonymise_selected(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Case]) -> None:
@@ -94,6 +98,13 @@ class ClientAdmin(CaseScopedAdmin, admin.ModelAdmin):
 class CaseReadAdmin(CaseScopedAdmin, admin.ModelAdmin):
     list_display = ["case", "organization", "user", "via", "at"]
     readonly_fields = ["case", "organization", "user", "via", "at"]
+
+    # The log of who read a case is written by the case pages only; nobody forges or edits it.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(OutboundEmail)
