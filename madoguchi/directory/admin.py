@@ -126,9 +126,6 @@ class OrganizationAdmin(InstitutionScopedAdmin, JapaneseHistoryAdmin):
     filter_horizontal = ["fields", "stages"]
     inlines = [OrganizationFunctionInline, LocationInline]
 
-    def scope_queryset(self, request: HttpRequest, queryset: Any, organization: Organization) -> Any:
-        return queryset.filter(pk=organization.pk)
-
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         # A new institution is a platform decision, not one institution's.
         return self.is_platform(request) and super().has_add_permission(request, *args)

@@ -40,7 +40,7 @@ class InstitutionScopedAdmin:
         return roles.admin_scope(request.user)
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any], organization: Organization) -> QuerySet[Any]:
-        return queryset.filter(**{self.scope_field: organization})
+        return queryset.filter(**{self.scope_field: organization.pk})
 
     def in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
         if self.is_platform(request):
