@@ -592,4 +592,4 @@ class Membership(models.Model):
     @property
     def is_institution_admin(self) -> bool:
         """Manages the memberships of its own institution in the admin."""
-        return self.role == self.Role.ORG_ADMIN or self.is_coordinator and self.role == self.Role.ADMIN
+        return self.role == self.Role.ORG_ADMIN or (self.role == self.Role.ADMIN and self.is_coordinator)
