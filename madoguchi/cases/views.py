@@ -83,6 +83,10 @@ def _intake_initial(request: HttpRequest) -> dict[str, Any]:
     if program is not None:
         initial["need"] = _("「%(program)s」（%(org)s）について相談したいです。\n") % {
             "program": program.name, "org": program.organization.display_name}
+    # 「相談する」 on a search result carries the question the person typed (?q=…).
+    question = " ".join(request.GET.get("q", "").split())[:1000]
+    if question:
+        initial["need"] = initial.get("need", "") + question + "\n"
     return initial
 
 

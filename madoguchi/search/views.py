@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from madoguchi.directory.models import BusinessStage, Field
+from madoguchi.directory.models import BusinessStage, Field, Municipality, SupportFunction
+from madoguchi.search import saved as saved_results
+from madoguchi.search.cards import build_cards
 from madoguchi.search.diagnosis import NEEDS, roadmap
 from madoguchi.search.engine import MAX_LIMIT, SearchError, current_corpus, search
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS
@@ -32,11 +35,11 @@ def _localized(labels: dict[str, str], model: type[models.Model]) -> list[tuple[
 def _choices() -> dict[str, list[tuple[str, str]]]:
     corpus = current_corpus()
     return {
-        "function": list(FUNCTION_LABELS.items()),
+        "function": _localized(FUNCTION_LABELS, SupportFunction),
         "stage": _localized(corpus.stage_labels, BusinessStage),
         "field": _localized(corpus.field_labels, Field),
         "kind": [(k, str(KIND_LABELS.get(k, k))) for k in sorted(corpus.kinds)] or list(KIND_LABELS.items()),
-        "municipality": sorted(corpus.gazetteer.labels.items()),
+        "municipality": _localized(dict(sorted(corpus.gazetteer.labels.items())), Municipality),
     }
 
 
@@ -60,6 +63,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         selected[facet.type] = selected.get(facet.type) or facet.code
     context: dict[str, Any] = {
         "response": response, "q": response.query, "error": error, "selected": selected,
+        "cards": build_cards(response, saved_results.keys(request)),
+        "filters_chosen": any(filters.values()),
         "choices": _choices(), "filter_labels": {
             "function": _("支援機能"), "stage": _("事業段階"), "field": _("分野"),
             "municipality": _("市区町村"), "kind": _("種類"),
@@ -98,3 +103,29 @@ def diagnosis(request: HttpRequest) -> HttpResponse:
     if step == "roadmap":
         context["roadmap"] = roadmap(corpus, stage=stage, needs=needs, field=field_, municipality=place)
     return render(request, "search/diagnosis.html", context)
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a 「保存」 form came from (its `next`), if it is this site; else the saved list."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return str(saved_results.list_url())
+
+
+@require_POST
+def save_result(request: HttpRequest) -> HttpResponse:
+    """「保存」 on a result card: a plain form POST into the session, so it works without JavaScript."""
+    key = request.POST.get("key", "")
+    if request.POST.get("action") == "remove":
+        saved_results.remove(request, key)
+    elif not saved_results.add(request, key):
+        return render(request, "search/saved.html", {
+            "cards": saved_results.cards(request), "error": _("保存できませんでした。検索結果からもう一度お試しください。"),
+        }, status=400)
+    return redirect(_back(request))
+
+
+@require_GET
+def saved_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "search/saved.html", {"cards": saved_results.cards(request)})
