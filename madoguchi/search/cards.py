@@ -275,7 +275,10 @@ def _records(docs: dict[str, _Doc]) -> dict[str, Any]:
         reg = REGISTRY.get(kind)
         if reg is None:
             continue
-        for obj in reg.filter_pks(list(pks)):
+        # One query per kind: the institution rides along (a card shows its name and phone).
+        names = {f.name for f in reg.model._meta.get_fields()}
+        related = [n for n in ("organization", "operator", "owner_organization") if n in names]
+        for obj in reg.model._default_manager.filter(pk__in=list(pks)).select_related(*related):
             out[pks[str(obj.pk)]] = obj
     return out
 
