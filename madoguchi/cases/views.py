@@ -84,7 +84,8 @@ def _intake_initial(request: HttpRequest) -> dict[str, Any]:
         initial["need"] = _("「%(program)s」（%(org)s）について相談したいです。\n") % {
             "program": program.name, "org": program.organization.display_name}
     # 「相談する」 on a search result carries the question the person typed (?q=…).
-    question = " ".join(request.GET.get("q", "").split())[:1000]
+    lines = (" ".join(line.split()) for line in request.GET.get("q", "")[:2000].splitlines())
+    question = "\n".join(line for line in lines if line)[:1000]
     if question:
         initial["need"] = initial.get("need", "") + question + "\n"
     return initial

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from madoguchi.directory.models import BusinessStage, Field, Municipality, SupportFunction
 from madoguchi.search import saved as saved_results
 from madoguchi.search.cards import build_cards
-from madoguchi.search.diagnosis import NEEDS, roadmap
+from madoguchi.search.diagnosis import NEEDS, Roadmap, order_by_fit, roadmap
 from madoguchi.search.engine import MAX_LIMIT, SearchError, current_corpus, search
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS
 
@@ -101,8 +101,50 @@ def diagnosis(request: HttpRequest) -> HttpResponse:
         "step_number": STEPS.index(step) + 1, "step_count": len(STEPS) - 1,
     }
     if step == "roadmap":
-        context["roadmap"] = roadmap(corpus, stage=stage, needs=needs, field=field_, municipality=place)
+        places = set(corpus.gazetteer.expand(place)) if place else set()
+        result = roadmap(
+            corpus, stage=stage, needs=needs, field=field_, municipality=place,
+            fit=lambda hits: order_by_fit(hits, field=field_, places=places, codes=_stored_codes(hits)),
+        )
+        context.update(roadmap=result, **_roadmap_actions(result, request))
     return render(request, "search/diagnosis.html", context)
+
+
+def _stored_codes(hits: list[Any]) -> dict[str, tuple[set[str], set[str]]]:
+    """(fields, municipalities) of the hits' stored documents, in one query."""
+    from madoguchi.search.models import SearchDocument
+
+    out: dict[str, tuple[set[str], set[str]]] = {}
+    by_kind: dict[str, list[str]] = {}
+    for h in hits:
+        by_kind.setdefault(h.kind, []).append(h.id)
+    query = models.Q(pk__in=[])
+    for kind, ids in by_kind.items():
+        query |= models.Q(kind=kind, object_id__in=ids)
+    for kind, object_id, fields, munis in SearchDocument.objects.filter(query).values_list("kind", "object_id", "fields", "municipalities"):
+        out[f"{kind}:{object_id}"] = (set(fields.split()), set(munis.split()))
+    return out
+
+
+def _roadmap_actions(result: Roadmap, request: HttpRequest) -> dict[str, Any]:
+    """The roadmap's end: consult with it written into the request, save it, print it."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    lines = [_("ワンストップ診断のロードマップについて相談したいです。")]
+    keys: list[str] = []
+    for section in [*result.now, *result.next]:
+        inst, prog = section.institution, section.program
+        if inst:
+            lines.append(f"- {section.need}: {inst[0]}" + (f"「{prog.name}」" if prog else ""))
+        keys += [k for k in section.keys if k not in keys]
+    first = next((s.institution for s in result.now if s.institution), None)
+    params = {"q": "\n".join(lines)}
+    if first:
+        params["organization"] = first[1]
+    return {"consult_url": reverse("cases:intake") + "?" + urlencode(params), "roadmap_keys": keys,
+            "saved_keys": saved_results.keys(request)}
 
 
 def _back(request: HttpRequest) -> str:
@@ -116,10 +158,11 @@ def _back(request: HttpRequest) -> str:
 @require_POST
 def save_result(request: HttpRequest) -> HttpResponse:
     """「保存」 on a result card: a plain form POST into the session, so it works without JavaScript."""
-    key = request.POST.get("key", "")
+    keys = request.POST.getlist("key")[:20]  # a card saves one, a roadmap its steps
     if request.POST.get("action") == "remove":
-        saved_results.remove(request, key)
-    elif not saved_results.add(request, key):
+        for key in keys:
+            saved_results.remove(request, key)
+    elif not keys or not all([saved_results.add(request, key) for key in keys]):
         return render(request, "search/saved.html", {
             "cards": saved_results.cards(request), "error": _("保存できませんでした。検索結果からもう一度お試しください。"),
         }, status=400)

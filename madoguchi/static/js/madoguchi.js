@@ -18,3 +18,11 @@ function focusErrorSummary(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
 document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
+
+// 「印刷する」 buttons are hidden without this script (the browser's own print still works).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".print-button").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
