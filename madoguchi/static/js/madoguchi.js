@@ -26,3 +26,24 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+
+// A long multi-select (the institutions a client names at intake) gets a filter box: typing
+// hides the options that do not contain the words; chosen options always stay visible.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-filter]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "named-filter";
+    box.id = select.id + "-filter";
+    box.setAttribute("aria-controls", select.id);
+    box.setAttribute("aria-label", select.getAttribute("data-filter-label") || "絞り込み");
+    box.placeholder = select.getAttribute("data-filter-label") || "";
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var words = box.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = !!words && !option.selected && option.text.toLowerCase().indexOf(words) === -1;
+      });
+    });
+  });
+});
