@@ -159,6 +159,8 @@ LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
+# Dates in each language's own format (templates say DATE_FORMAT, not "Y年n月j日").
+FORMAT_MODULE_PATH = ["madoguchi.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

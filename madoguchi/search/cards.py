@@ -297,7 +297,7 @@ def build_cards(response: SearchResponse, saved: set[str] | frozenset[str] = fro
         if obj is not None and hit.kind == "organization" and english and getattr(obj, "display_name_en", ""):
             name, japanese = obj.display_name_en, False
         card = Card(
-            key=key, kind=hit.kind, kind_label=str(KIND_LABELS.get(hit.kind, hit.kind)), name=name, url=hit.url,
+            key=key, kind=hit.kind, kind_label=_(str(KIND_LABELS.get(hit.kind, hit.kind))), name=name, url=hit.url,
             reasons=plain_reasons(hit.kind, doc, response.query, response.facets) if reasons else [], saved=key in saved,
             japanese_text=japanese,
         )

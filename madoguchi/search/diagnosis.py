@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from madoguchi.search.engine import Corpus, Hit, search_corpus
 from madoguchi.search.facets import FUNCTION_CODES, FUNCTION_LABELS
@@ -49,6 +49,15 @@ class Section:
     need: str
     organizations: list[Hit] = field(default_factory=list)
     programs: list[Hit] = field(default_factory=list)
+
+    @property
+    def need_label(self) -> str:
+        """The need in the page's language (`need` stays Japanese: it is the question searched)."""
+        return gettext(self.need)
+
+    @property
+    def function_label(self) -> str:
+        return gettext(self.label)
 
     @property
     def institution(self) -> tuple[str, str] | None:

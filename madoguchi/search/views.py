@@ -38,7 +38,8 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
         "function": _localized(FUNCTION_LABELS, SupportFunction),
         "stage": _localized(corpus.stage_labels, BusinessStage),
         "field": _localized(corpus.field_labels, Field),
-        "kind": [(k, str(KIND_LABELS.get(k, k))) for k in sorted(corpus.kinds)] or list(KIND_LABELS.items()),
+        # KIND_LABELS holds the Japanese msgids (or lazy labels): translated here, per request.
+        "kind": [(k, _(str(KIND_LABELS.get(k, k)))) for k in sorted(corpus.kinds)] or [(k, _(str(v))) for k, v in KIND_LABELS.items()],
         "municipality": _localized(dict(sorted(corpus.gazetteer.labels.items())), Municipality),
     }
 
@@ -61,11 +62,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     selected = {name: filters[name] or "" for name in FILTERS}
     for facet in response.facets:
         selected[facet.type] = selected.get(facet.type) or facet.code
+    choices = _choices()
+    # The facets read from the question, named in the page's language (the corpus keeps Japanese).
+    badges = [dict(choices.get(f.type, [])).get(f.code) or _(f.label) for f in response.facets]
     context: dict[str, Any] = {
-        "response": response, "q": response.query, "error": error, "selected": selected,
+        "response": response, "q": response.query, "error": error, "selected": selected, "facet_badges": badges,
         "cards": build_cards(response, saved_results.keys(request)),
         "filters_chosen": any(filters.values()),
-        "choices": _choices(), "filter_labels": {
+        "choices": choices, "filter_labels": {
             "function": _("支援機能"), "stage": _("事業段階"), "field": _("分野"),
             "municipality": _("市区町村"), "kind": _("種類"),
         },
@@ -96,7 +100,7 @@ def diagnosis(request: HttpRequest) -> HttpResponse:
         place = None
     context: dict[str, Any] = {
         "step": step, "stage": stage, "needs": needs, "field": field_, "place": place,
-        "stages": _localized(corpus.stage_labels, BusinessStage), "need_choices": list(NEEDS.items()),
+        "stages": _localized(corpus.stage_labels, BusinessStage), "need_choices": [(code, _(label)) for code, label in NEEDS.items()],
         "fields": _localized(corpus.field_labels, Field), "places": sorted(corpus.gazetteer.labels.items()),
         "step_number": STEPS.index(step) + 1, "step_count": len(STEPS) - 1,
     }
@@ -106,6 +110,9 @@ def diagnosis(request: HttpRequest) -> HttpResponse:
             corpus, stage=stage, needs=needs, field=field_, municipality=place,
             fit=lambda hits: order_by_fit(hits, field=field_, places=places, codes=_stored_codes(hits)),
         )
+        stage_names = dict(context["stages"])
+        result.stage_label = stage_names.get(stage or "", result.stage_label)
+        result.next_stage_label = stage_names.get(result.next_stage or "", result.next_stage_label)
         context.update(roadmap=result, **_roadmap_actions(result, request))
     return render(request, "search/diagnosis.html", context)
 
@@ -137,7 +144,7 @@ def _roadmap_actions(result: Roadmap, request: HttpRequest) -> dict[str, Any]:
     for section in [*result.now, *result.next]:
         inst, prog = section.institution, section.program
         if inst:
-            lines.append(f"- {section.need}: {inst[0]}" + (f"「{prog.name}」" if prog else ""))
+            lines.append(f"- {section.need_label}: {inst[0]}" + (f"「{prog.name}」" if prog else ""))
         keys += [k for k in section.keys if k not in keys]
     first = next((s.institution for s in result.now if s.institution), None)
     params = {"q": "\n".join(lines)}
