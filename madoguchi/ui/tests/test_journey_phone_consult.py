@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from madoguchi.ui.tests.browser import DESKTOP, MOBILE, Journey, axe_violations, check_page, format_violations
+from madoguchi.ui.tests.browser import DESKTOP, MOBILE, SCREENSHOT_DIR, Journey, axe_violations, check_page, format_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,11 +38,19 @@ def test_a_phone_user_goes_from_question_to_consult(live_server: Any, live_plan:
     assert box is not None and card is not None
     assert box["y"] + box["height"] <= FIRST_SCREEN, f"search box ends at {box['y'] + box['height']:.0f} px"
     assert card["y"] < FIRST_SCREEN, f"first result starts at {card['y']:.0f} px (more than {FIRST_SCREEN})"
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "phone-first-screen-375.png"))  # what the first screen shows
+    print(f"first screen at 375 px: search box ends at {box['y'] + box['height']:.0f} px, first result starts at {card['y']:.0f} px")
     # A card to act on: reasons in plain words (no engine phrasing), contact, actions.
     reasons = first.locator(".reasons li").all_inner_texts()
     assert 1 <= len(reasons) <= 3 and not any("一致" in r or " / " in r for r in reasons), reasons
     assert any("→" in r for r in page.locator("li.search-hit .reasons li").all_inner_texts())
     check_page(page, journey, "results-phone")
+    # On a wide screen the menu is open without a toggle.
+    page.set_viewport_size(DESKTOP)
+    assert not page.locator(".site-menu > summary").is_visible()
+    assert page.get_by_role("link", name="支援機関", exact=True).is_visible()
+    page.screenshot(path=str(SCREENSHOT_DIR / "desktop-first-screen-1280.png"))
     page.set_viewport_size(MOBILE)
 
     page.locator(".site-menu > summary").click()
