@@ -106,11 +106,14 @@ def plain_reasons(kind: str, doc: _Doc, query: str, facets: list[Facet]) -> list
     plain = function_plain()
     noun = kind_noun(kind)
     said: list[str] = []  # the question's words already explained: each is explained once
+    # The person's own wording where the facet was read from part of it (資金 in 資金繰り).
+    phrases = [p for p, _e in matched_synonyms(query)] if query else []
     for f in facets:
         if f.type == "function" and f.code in doc.functions:
             if f.source == "text" and f.phrase:
-                said.append(f.phrase)
-                out.append(_("%(phrase)sのご相談 → %(what)sの%(noun)sです") % {"phrase": f.phrase, "what": plain[f.code], "noun": noun})
+                phrase = max((p for p in phrases if f.phrase in p), key=len, default=f.phrase)
+                said.append(phrase)
+                out.append(_("%(phrase)sのご相談 → %(what)sの%(noun)sです") % {"phrase": phrase, "what": plain[f.code], "noun": noun})
             else:
                 out.append(_("%(what)sの%(noun)sです") % {"what": plain.get(f.code, f.label), "noun": noun})
     if query:
