@@ -395,6 +395,11 @@ class Organization(Provenance):
         return "" if self.current_name else self.name_en
 
     @property
+    def shown_name(self) -> str:
+        """The name a public page shows: the English one on an English page where it still fits, else today's."""
+        return localized_name(self.display_name, self.display_name_en)
+
+    @property
     def display_address(self) -> str:
         return self.current_address or self.address
 
