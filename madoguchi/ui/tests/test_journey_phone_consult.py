@@ -45,6 +45,7 @@ def test_a_phone_user_goes_from_question_to_consult(live_server: Any, live_plan:
     reasons = first.locator(".reasons li").all_inner_texts()
     assert 1 <= len(reasons) <= 3 and not any("一致" in r or " / " in r for r in reasons), reasons
     assert any("→" in r for r in page.locator("li.search-hit .reasons li").all_inner_texts())
+    _axe_at_both_sizes(page, "results")
     check_page(page, journey, "results-phone")
     # On a wide screen the menu is open without a toggle.
     page.set_viewport_size(DESKTOP)
@@ -67,6 +68,7 @@ def test_a_phone_user_goes_from_question_to_consult(live_server: Any, live_plan:
     filter_box.fill("信用保証")
     visible = page.locator("select[name=named_organizations] option:not([hidden])").count()
     assert 1 <= visible < page.locator("select[name=named_organizations] option").count()
+    _axe_at_both_sizes(page, "intake")
     check_page(page, journey, "intake-prefilled")
 
 
@@ -94,6 +96,20 @@ def test_saving_results_and_the_new_pages_pass_axe_at_both_sizes(
     assert page.get_by_role("heading", level=1).inner_text() == "ページが見つかりません"
     _axe_at_both_sizes(page, "404")
     check_page(page, journey, "404")
+
+    # 403: a signed-in account without the right (a plain user at the moderation queue).
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.create_user("plain-user", password="pw-for-tests-1"))
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "url": live_server.url}])
+    response = page.goto(live_server.url + "/matching/moderation/")
+    assert response is not None and response.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "このページを表示する権限がありません"
+    _axe_at_both_sizes(page, "403")
 
 
 _JAPANESE_CHROME = """
