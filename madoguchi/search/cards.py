@@ -100,31 +100,52 @@ class _Doc:
     terms: set[str] = field(default_factory=set)
 
 
-def plain_reasons(kind: str, doc: _Doc, query: str, facets: list[Facet]) -> list[str]:
+@dataclass
+class Question:
+    """What the reasons need from the question, analysed once per page (not once per card)."""
+
+    text: str = ""
+    facets: list[Facet] = field(default_factory=list)
+    synonyms: list[tuple[str, list[str]]] = field(default_factory=list)  # (phrase, its expansion's terms)
+    terms: list[str] = field(default_factory=list)  # the question's own words, longest first
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)  # (type, code) → name in the page's language
+
+    @classmethod
+    def of(cls, text: str, facets: list[Facet], labels: dict[tuple[str, str], str] | None = None) -> Question:
+        def useful(t: str) -> bool:
+            return len(t) > 1 and not t.startswith((GRAM_PREFIX, READING_PREFIX))
+
+        synonyms = [(p, [t for t in analyze(e) if useful(t)]) for p, e in matched_synonyms(text)] if text else []
+        terms = sorted((t for t in dict.fromkeys(analyze(text)) if useful(t)), key=len, reverse=True) if text else []
+        return cls(text, list(facets), synonyms, terms, labels or {})
+
+    def label(self, f: Facet) -> str:
+        return self.labels.get((f.type, f.code), f.label)
+
+
+def plain_reasons(kind: str, doc: _Doc, question: Question) -> list[str]:
     """Two or three short reasons in plain words, for one result; never more than MAX_REASONS."""
     out: list[str] = []
     plain = function_plain()
     noun = kind_noun(kind)
     said: list[str] = []  # the question's words already explained: each is explained once
-    # The person's own wording where the facet was read from part of it (資金 in 資金繰り).
-    phrases = [p for p, _e in matched_synonyms(query)] if query else []
-    for f in facets:
+    for f in question.facets:
         if f.type == "function" and f.code in doc.functions:
             if f.source == "text" and f.phrase:
-                phrase = max((p for p in phrases if f.phrase in p), key=len, default=f.phrase)
+                # The person's own wording where the facet was read from part of it (資金 in 資金繰り).
+                phrase = max((p for p, _t in question.synonyms if f.phrase in p), key=len, default=f.phrase)
                 said.append(phrase)
                 out.append(_("%(phrase)sのご相談 → %(what)sの%(noun)sです") % {"phrase": phrase, "what": plain[f.code], "noun": noun})
             else:
                 out.append(_("%(what)sの%(noun)sです") % {"what": plain.get(f.code, f.label), "noun": noun})
-    if query:
-        out.extend(_word_reasons(query, doc.terms, noun, said))
-    for f in facets:
+    out.extend(_word_reasons(question, doc.terms, noun, said))
+    for f in question.facets:
         if f.type == "stage" and f.code in doc.stages:
-            out.append(_("%(label)sの事業が対象です") % {"label": f.label})
+            out.append(_("%(label)sの事業が対象です") % {"label": question.label(f)})
         elif f.type == "field" and f.code in doc.fields:
-            out.append(_("%(label)sの分野を扱います") % {"label": f.label})
+            out.append(_("%(label)sの分野を扱います") % {"label": question.label(f)})
         elif f.type == "municipality" and f.code in doc.municipalities:
-            out.append(_("%(label)sにあります") % {"label": f.label})
+            out.append(_("%(label)sにあります") % {"label": question.label(f)})
     seen: list[str] = []
     for r in out:
         if r not in seen:
@@ -136,23 +157,20 @@ def _overlaps(word: str, said: list[str]) -> bool:
     return any(word in s or s in word for s in said)
 
 
-def _word_reasons(query: str, terms: set[str], noun: str, said: list[str]) -> list[str]:
+def _word_reasons(question: Question, terms: set[str], noun: str, said: list[str]) -> list[str]:
     """The question's own words the record uses, and words it was read as (資金繰り → 融資)."""
     out: list[str] = []
-    for phrase, expansion in matched_synonyms(query):
-        words = [t for t in analyze(expansion) if t in terms and len(t) > 1 and not t.startswith((GRAM_PREFIX, READING_PREFIX))]
+    for phrase, expansion in question.synonyms:
+        words = [t for t in expansion if t in terms]
         if words and not _overlaps(phrase, said):
             said.extend([phrase, *words])
             out.append(_("%(phrase)sのご相談 → 「%(word)s」を扱う%(noun)sです") % {"phrase": phrase, "word": words[0], "noun": noun})
-    direct = [t for t in dict.fromkeys(analyze(query)) if len(t) > 1 and t in terms
-              and not t.startswith((GRAM_PREFIX, READING_PREFIX))]
-    direct.sort(key=len, reverse=True)
     shown: list[str] = []
-    for word in direct:
-        if not _overlaps(word, shown) and not _overlaps(word, said):
+    for word in question.terms:
+        if word in terms and not _overlaps(word, shown) and not _overlaps(word, said):
             shown.append(word)
     if shown:
-        words = "・".join(f"「{w}」" for w in shown[:2]) if get_language() != "en" else ", ".join(f"“{w}”" for w in shown[:2])
+        words = ", ".join(f"“{w}”" for w in shown[:2]) if _english() else "・".join(f"「{w}」" for w in shown[:2])
         out.append(_("ご相談の%(words)sについて案内があります") % {"words": words})
     return out
 
@@ -286,9 +304,16 @@ def _records(docs: dict[str, _Doc]) -> dict[str, Any]:
     return out
 
 
-def build_cards(response: SearchResponse, saved: set[str] | frozenset[str] = frozenset(), *, reasons: bool = True) -> list[Card]:
-    """Cards for a response's hits, in the engine's order (`reasons=False`: a saved list, no question)."""
+def build_cards(
+    response: SearchResponse, saved: set[str] | frozenset[str] = frozenset(), *, reasons: bool = True,
+    labels: dict[tuple[str, str], str] | None = None,
+) -> list[Card]:
+    """Cards for a response's hits, in the engine's order (`reasons=False`: a saved list, no question).
+
+    `labels` names facets in the page's language ((type, code) → name); the corpus keeps Japanese.
+    """
     docs = _documents(response.results)
+    question = Question.of(response.query, response.facets, labels) if reasons else Question()
     records = _records(docs)
     english = _english()
     cards = []
@@ -301,7 +326,7 @@ def build_cards(response: SearchResponse, saved: set[str] | frozenset[str] = fro
             name, japanese = obj.display_name_en, False
         card = Card(
             key=key, kind=hit.kind, kind_label=_(str(KIND_LABELS.get(hit.kind, hit.kind))), name=name, url=hit.url,
-            reasons=plain_reasons(hit.kind, doc, response.query, response.facets) if reasons else [], saved=key in saved,
+            reasons=plain_reasons(hit.kind, doc, question) if reasons else [], saved=key in saved,
             japanese_text=japanese,
         )
         if obj is not None:

@@ -67,7 +67,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     badges = [dict(choices.get(f.type, [])).get(f.code) or _(f.label) for f in response.facets]
     context: dict[str, Any] = {
         "response": response, "q": response.query, "error": error, "selected": selected, "facet_badges": badges,
-        "cards": build_cards(response, saved_results.keys(request)),
+        "cards": build_cards(response, saved_results.keys(request), labels={
+            (type_, code): label for type_, options in choices.items() for code, label in options}),
         "filters_chosen": any(filters.values()),
         "choices": choices, "filter_labels": {
             "function": _("支援機能"), "stage": _("事業段階"), "field": _("分野"),

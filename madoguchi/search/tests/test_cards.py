@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from madoguchi.directory.models import Organization, OrganizationFunction, Program, SupportFunction
-from madoguchi.search.cards import _Doc, build_cards, plain_reasons, program_facts
+from madoguchi.search.cards import Question, _Doc, build_cards, plain_reasons, program_facts
 from madoguchi.search.engine import search
 from madoguchi.search.facets import Facet
 
@@ -21,14 +21,14 @@ from madoguchi.search.facets import Facet
 def test_a_function_read_from_the_question_becomes_one_plain_sentence() -> None:
     facets = [Facet("function", "finance", "資金・設備支援", "text", "資金繰り")]
     doc = _Doc(functions={"finance"}, terms={"融資", "保証"})
-    reasons = plain_reasons("organization", doc, "資金繰りに困っている", facets)
+    reasons = plain_reasons("organization", doc, Question.of("資金繰りに困っている", facets))
     assert reasons[0] == "資金繰りのご相談 → 融資・保証の窓口です"
     assert len(reasons) <= 3 and not any("一致" in r or "読み替え" in r for r in reasons)
 
 
 def test_a_function_the_record_does_not_offer_gives_no_reason() -> None:
     facets = [Facet("function", "finance", "資金・設備支援", "text", "資金繰り")]
-    reasons = plain_reasons("program", _Doc(functions={"market"}), "", facets)
+    reasons = plain_reasons("program", _Doc(functions={"market"}), Question.of("", facets))
     assert reasons == ["ご相談の内容に近い支援事業です"]
 
 
@@ -113,3 +113,11 @@ def test_saving_something_that_is_not_a_result_is_refused_in_japanese(fund: Orga
 def test_save_never_redirects_off_the_site(fund: Organization, client: Client) -> None:
     response = client.post(reverse("search:save"), {"key": "organization:shinyo", "next": "https://evil.example/"})
     assert response["Location"] == reverse("search:saved")
+
+
+def test_stage_and_place_reasons_use_the_pages_names() -> None:
+    facets = [Facet("stage", "startup", "創業期", "text", "創業"), Facet("municipality", "042021", "石巻市", "text", "石巻")]
+    question = Question.of("", facets, {("stage", "startup"): "Start-up", ("municipality", "042021"): "Ishinomaki"})
+    with translation.override("en"):
+        reasons = plain_reasons("organization", _Doc(stages={"startup"}, municipalities={"042021"}), question)
+    assert reasons == ["For businesses at the Start-up stage", "Located in Ishinomaki"]
