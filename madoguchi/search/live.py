@@ -147,7 +147,15 @@ def _store(corpus: Corpus, base: int) -> None:
 
 
 _main_lock = threading.Lock()
-_main: tuple[Corpus, int] | None = None
+# The last main index this process loaded or built, under its file's name (which names the
+# version and the database, so it is as valid as the file): the background load leaves it here.
+_main: tuple[Path, Corpus, int] | None = None
+
+
+def _loaded(version: Any) -> tuple[Corpus, int] | None:
+    if _main is not None and _main[0] == _cache_path(version) and _main[1].version == version:
+        return _main[1], _main[2]
+    return None
 
 
 def main_corpus(version: Any, history_from: int = 0) -> tuple[Corpus, int]:
@@ -156,11 +164,12 @@ def main_corpus(version: Any, history_from: int = 0) -> tuple[Corpus, int]:
     Builds only while holding the rebuild lock; without it, waits for the holder's file.
     """
     global _main
+    path = _cache_path(version)
     with _main_lock:
-        for get in (lambda: _main, lambda: _load(version)):
+        for get in (lambda: _loaded(version), lambda: _load(version)):
             found = get()
-            if found is not None and found[0].version == version and found[1] >= history_from:
-                _main = found
+            if found is not None and found[1] >= history_from:
+                _main = (path, *found)
                 return found
         deadline = time.monotonic() + LOCK_TTL.total_seconds()
         while True:
@@ -170,17 +179,18 @@ def main_corpus(version: Any, history_from: int = 0) -> tuple[Corpus, int]:
             time.sleep(0.2)  # another process is building: its file is what we want
             found = _load(version)
             if found is not None and found[1] >= history_from:
-                _main = found
+                _main = (path, *found)
                 return found
         try:
             started = time.monotonic()
-            _main = build_main(version)
-            _store(*_main)
-            log.info("search: main index built, %d documents in %.1f s", len(_main[0]), time.monotonic() - started)
+            built = build_main(version)
+            _store(*built)
+            _main = (path, *built)
+            log.info("search: main index built, %d documents in %.1f s", len(built[0]), time.monotonic() - started)
         finally:
             if token is not None:
                 release(token)
-        return _main
+        return built
 
 
 # --- the delta ----------------------------------------------------------------------------
@@ -287,8 +297,8 @@ def refreshed(current: Corpus | None) -> LiveCorpus:
         live = _as_live(main, main=main, base_seq=base, applied_seq=base)
     elif live.main is not None and live.main.version != key:
         # A merge: main + delta still hold every document; take the new main once it is loaded.
-        ready = _main
-        if ready is not None and ready[0].version == key and ready[1] >= history_from:
+        ready = _loaded(key)
+        if ready is not None and ready[1] >= history_from:
             live = _as_live(ready[0], main=ready[0], base_seq=ready[1], applied_seq=ready[1])
         else:
             _in_background("load", main_corpus, key, history_from)
