@@ -50,12 +50,12 @@ def mark_dirty(kind: str, pk: Any) -> None:
     rolled-back transaction leaves the index alone. A search in the same transaction (a test,
     a view that saves then searches) flushes first, so it always reads its own writes.
     """
-    keys = _pending_set()
-    key = (kind, str(pk))
-    if key not in keys:
-        keys.add(key)
-        # After the first, these callbacks find nothing left to do; registering one per new
-        # key keeps the set from being stranded by an earlier rolled-back transaction.
+    _pending_set().add((kind, str(pk)))
+    # One flush per transaction. Not "one per new key": a key left behind by a rolled-back
+    # transaction (same record, same pk) would then never get a flush at the next commit, and
+    # other processes would not see the save until this thread searched.
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block or not any(callback[1] is flush for callback in conn.run_on_commit):
         transaction.on_commit(flush)
 
 
