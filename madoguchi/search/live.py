@@ -169,6 +169,7 @@ def main_corpus(version: Any, history_from: int = 0) -> tuple[Corpus, int]:
         for get in (lambda: _loaded(version), lambda: _load(version)):
             found = get()
             if found is not None and found[1] >= history_from:
+                found[0].index.row_of  # noqa: B018 - see below
                 _main = (path, *found)
                 return found
         deadline = time.monotonic() + LOCK_TTL.total_seconds()
@@ -185,6 +186,7 @@ def main_corpus(version: Any, history_from: int = 0) -> tuple[Corpus, int]:
             started = time.monotonic()
             built = build_main(version)
             _store(*built)
+            built[0].index.row_of  # noqa: B018 - the first delta needs it: build it here, not in a search
             _main = (path, *built)
             log.info("search: main index built, %d documents in %.1f s", len(built[0]), time.monotonic() - started)
         finally:
@@ -276,6 +278,7 @@ def merge() -> bool:
 # --- the entry point ----------------------------------------------------------------------
 
 _apply_lock = threading.Lock()
+_last_applied: LiveCorpus | None = None  # so threads that find the same change apply it once
 
 
 def refreshed(current: Corpus | None) -> LiveCorpus:
@@ -303,8 +306,13 @@ def refreshed(current: Corpus | None) -> LiveCorpus:
         else:
             _in_background("load", main_corpus, key, history_from)
     if seq > live.applied_seq:
+        global _last_applied
         with _apply_lock:
-            live = apply_changes(live, seq)
+            done = _last_applied
+            if done is not None and done.main is live.main and done.applied_seq >= live.applied_seq:
+                live = done  # another thread applied them meanwhile (it may have applied more)
+            if seq > live.applied_seq:
+                live = _last_applied = apply_changes(live, seq)
     if len(live.docs) >= merge_at():
         _in_background("merge", merge)
     return live
