@@ -118,3 +118,43 @@ def test_reindex_replaces_the_history_so_every_process_reloads(records: Organiza
     seen = live.refreshed(other)
     assert seen.main is not other.main
     assert [h.id for h in engine.search_corpus(seen, "直接書き換えた").results] == ["tlo-1"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_change_numbers_commit_in_order_so_a_reader_never_skips_one() -> None:
+    """A writer that takes number n+1 while n is still uncommitted waits for n's commit; a reader
+    that has seen n+1 would otherwise miss n for good (it only asks for numbers above n+1)."""
+    import threading
+    import time as clock
+
+    from django.db import connections, transaction
+
+    first_taken, release_first = threading.Event(), threading.Event()
+    committed: list[tuple[str, int, float]] = []
+
+    def first() -> None:
+        with transaction.atomic():
+            seq = IndexVersion.next_seq()
+            first_taken.set()
+            release_first.wait(10)
+            clock.sleep(0.3)  # still uncommitted: the second writer must be waiting meanwhile
+        committed.append(("first", seq, clock.monotonic()))
+        connections.close_all()
+
+    def second() -> None:
+        first_taken.wait(10)
+        release_first.set()
+        with transaction.atomic():
+            seq = IndexVersion.next_seq()
+        committed.append(("second", seq, clock.monotonic()))
+        connections.close_all()
+
+    IndexVersion.next_seq()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    (name_a, seq_a, _t), (name_b, seq_b, _u) = committed
+    assert (name_a, name_b) == ("first", "second") and seq_b == seq_a + 1
