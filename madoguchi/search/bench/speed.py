@@ -104,7 +104,7 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
         from madoguchi.search.engine import DocMeta
 
         # A generator: the build takes each document as it is made and keeps only its terms
-        # and metadata, as `load_corpus` does with database rows. The time spent making the
+        # and metadata, as `live.build_main` does with database rows. The time spent making the
         # documents is counted apart (gen_s) and left out of build_s, as for the baselines.
         _log(progress, system, f"{n_docs} 文書を生成しながら索引を作成")
         docs = _timed(
