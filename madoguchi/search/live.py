@@ -279,10 +279,13 @@ def merge() -> bool:
 
 _apply_lock = threading.Lock()
 _last_applied: LiveCorpus | None = None  # so threads that find the same change apply it once
+_merge_tried = -1e9
+MERGE_RETRY_S = 30.0
 
 
 def refreshed(current: Corpus | None) -> LiveCorpus:
     """Return the Corpus to search now, given this process's previous one (None: none yet)."""
+    global _last_applied, _merge_tried
     from madoguchi.search.documents import flush, rebuild_all
 
     flush()  # changes saved earlier in this transaction, not yet committed
@@ -306,13 +309,17 @@ def refreshed(current: Corpus | None) -> LiveCorpus:
         else:
             _in_background("load", main_corpus, key, history_from)
     if seq > live.applied_seq:
-        global _last_applied
         with _apply_lock:
             done = _last_applied
             if done is not None and done.main is live.main and done.applied_seq >= live.applied_seq:
                 live = done  # another thread applied them meanwhile (it may have applied more)
             if seq > live.applied_seq:
                 live = _last_applied = apply_changes(live, seq)
-    if len(live.docs) >= merge_at():
+    # Merge when the delta is large, or when the log since the main index is long (the same few
+    # records saved again and again): the log is pruned, and a new process reads less of it.
+    # Not while a newer main index exists (another merge is done; this process loads it first).
+    big = len(live.docs) >= merge_at() or live.applied_seq - live.base_seq >= 10 * merge_at()
+    if big and live.main is not None and live.main.version == key and time.monotonic() - _merge_tried > MERGE_RETRY_S:
+        _merge_tried = time.monotonic()  # another process may hold the lock: not a thread per search
         _in_background("merge", merge)
     return live

@@ -158,3 +158,25 @@ def test_change_numbers_commit_in_order_so_a_reader_never_skips_one() -> None:
         t.join(20)
     (name_a, seq_a, _t), (name_b, seq_b, _u) = committed
     assert (name_a, name_b) == ("first", "second") and seq_b == seq_a + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delta_past_the_threshold_is_merged_in_the_background(settings: Any, monkeypatch: Any) -> None:
+    settings.SEARCH_DELTA_MERGE_AT = 2
+    monkeypatch.setattr(live, "_merge_tried", -1e9)  # no earlier attempt in this process
+    org = _org()
+    rebuild_all()
+    search("特許")
+    version = IndexVersion.state()[0]
+    _org("itc", name="宮城県産業技術総合センター", description="樹脂や金属の材料試験")
+    org.description += "。知的財産の相談にも応じる"
+    org.save()
+    search("材料試験")  # two changed documents: this search starts the merge
+    live.wait_for_background()
+    assert IndexVersion.state()[0] == version + 1
+    search("材料試験")  # … and this one the load of the merged index, not a second merge
+    live.wait_for_background()
+    assert IndexVersion.state()[0] == version + 1
+    now = engine.current_corpus()
+    assert isinstance(now, live.LiveCorpus) and now.docs == {} and len(now) == 2
+    assert [h.id for h in search("材料試験").results] == ["itc"]
