@@ -182,6 +182,9 @@ REFERRAL_ANSWER_DAYS = envint("REFERRAL_ANSWER_DAYS", "3")
 CASE_RETENTION_DAYS = envint("CASE_RETENTION_DAYS", str(5 * 365))
 # Event registrations keep names and contacts this long after the event (anonymise-registrations).
 REGISTRATION_RETENTION_DAYS = envint("REGISTRATION_RETENTION_DAYS", "365")
+# Documents changed since the main search index was built, beyond which a process merges them
+# into a new main index in the background (search.live); each search scans this delta too.
+SEARCH_DELTA_MERGE_AT = envint("SEARCH_DELTA_MERGE_AT", "500")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 8))
