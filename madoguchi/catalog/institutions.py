@@ -20,6 +20,7 @@ class Resolver:
     matched_by_number: set[str] = field(default_factory=set)
     matched_by_name: set[str] = field(default_factory=set)
     created: list[str] = field(default_factory=list)
+    created_pks: list[int] = field(default_factory=list)
     source_label: str = ""
 
     @classmethod
@@ -50,11 +51,14 @@ class Resolver:
 
     def _create(self, name: str, number: str) -> int:
         digest = hashlib.sha1(f"{number}|{name}".encode()).hexdigest()[:12]
-        organization = Organization.objects.create(
+        # bulk_create: no post_save, so the search index is not rewritten per institution
+        # (it would re-index the institution's programs each time); see importer.index_changes.
+        (organization,) = Organization.objects.bulk_create([Organization(
             slug=f"org-{digest}", name=name, kind=Organization.Kind.PARTNER,
             status=Organization.Status.UNKNOWN, verified_at=None,
             source=_("制度の取り込み（%(source)s）で作成、未確認") % {"source": self.source_label},
-        )
+        )])
+        self.created_pks.append(organization.pk)
         if number:
             CorporateNumber.objects.create(organization=organization, number=number)
             self.by_number[number] = organization.pk
@@ -65,11 +69,17 @@ class Resolver:
     def summary(self) -> list[str]:
         lines = []
         if self.matched_by_number:
-            lines.append(_("法人番号で照合した実施機関: %(names)s") % {"names": "、".join(sorted(self.matched_by_number))})
+            lines.append(_("法人番号で照合した実施機関: %(names)s") % {"names": _names(sorted(self.matched_by_number))})
         if self.matched_by_name:
-            lines.append(_("名称で照合した実施機関: %(names)s") % {"names": "、".join(sorted(self.matched_by_name))})
+            lines.append(_("名称で照合した実施機関: %(names)s") % {"names": _names(sorted(self.matched_by_name))})
         if self.created:
-            lines.append(
-                _("登録簿になく、未確認の機関として作成した実施機関: %(names)s") % {"names": "、".join(self.created)}
-            )
+            lines.append(_("登録簿になく、未確認の機関として作成した実施機関: %(names)s") % {"names": _names(self.created)})
         return lines
+
+
+def _names(names: list[str], shown: int = 10) -> str:
+    """The first names, then how many more: a national file may name a thousand bodies."""
+    text = "、".join(names[:shown])
+    if len(names) > shown:
+        text += _("ほか %(n)s 機関") % {"n": f"{len(names) - shown:,}"}
+    return text

@@ -171,11 +171,11 @@ def parse_area_codes(text: str) -> str:
     return " ".join(codes)
 
 
-def parse_url(text: str) -> str:
-    from django.core.validators import URLValidator
+_URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
 
-    try:
-        URLValidator(schemes=["http", "https"])(text)
-    except ValidationError:
-        raise ValueError(_("URL「%(v)s」は http:// か https:// で始まる正しいアドレスにしてください。") % {"v": text}) from None
+
+def parse_url(text: str) -> str:
+    """An http(s) address with a dotted host. Cheaper than URLValidator, which costs 0.1 ms a row."""
+    if not _URL.fullmatch(text):
+        raise ValueError(_("URL「%(v)s」は http:// か https:// で始まる正しいアドレスにしてください。") % {"v": text})
     return text
