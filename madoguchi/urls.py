@@ -20,5 +20,7 @@ urlpatterns = [
     path("matching/", include("madoguchi.matching.urls")),
     path("events/", include("madoguchi.events.urls")),
     path("reports/", include("madoguchi.reports.urls")),
+    # Before directory's: the program page with today's facts (catalog extends directory's page).
+    path("", include("madoguchi.catalog.urls")),
     path("", include("madoguchi.directory.urls")),
 ]
