@@ -24,9 +24,9 @@ api = MadoguchiAPI(
 )
 # Every router's errors (404, 422, ...) come out in the one shape of errors.py.
 install_error_handlers(api)
-# Before directory's: /programs/{id} answers with the catalog's facts added (catalog/api.py).
-api.add_router("", catalog_router)
 api.add_router("", directory_router)
+# /programs/{id}: directory's program with today's facts (type, status, deadline, amounts, source).
+api.add_router("", catalog_router)
 api.add_router("", search_router)
 api.add_router("", cases_router)
 api.add_router("", matching_router)

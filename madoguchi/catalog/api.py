@@ -1,7 +1,8 @@
 """The program detail of the API with today's facts: /api/programs/{id}.
 
-It is mounted before directory's router (api/api.py), so it answers the same path with
-directory's fields plus the catalog's; directory itself stays unaware of the catalog.
+Directory serves the program list; the detail is here because it adds the catalog's facts to
+directory's program_item (directory depends on nothing of ours). The operation keeps the id it
+had under directory, so generated clients do not change.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def program_detail_item(program: Program, entry: CatalogEntry | None) -> dict[st
 
 @router.get(
     "/programs/{id}", response={200: ProgramDetailOut, 404: ErrorOut}, summary="支援事業・制度の詳細",
+    operation_id="madoguchi_directory_api_get_program",
 )
 def get_program_detail(request: HttpRequest, id: str) -> dict[str, Any]:
     program = Program.objects.select_related("organization").prefetch_related("functions").filter(slug=id).first()
