@@ -215,3 +215,21 @@ def test_an_imported_program_shows_status_and_staleness(tmp_path: Path) -> None:
     assert facts.deadline == dt.datetime(2026, 6, 30, 17, tzinfo=jst)
     closed = entry_facts(entry, now=dt.datetime(2026, 7, 1, 12, tzinfo=jst))
     assert closed.status == Status.CLOSED and closed.stale
+
+
+@pytest.mark.django_db
+def test_an_import_interrupted_after_a_saved_batch_leaves_the_database_as_before(tmp_path: Path) -> None:
+    from madoguchi.catalog import importer
+
+    rows = [[f"K{n}", f"制度{n}", "宮城県", "補助金", "", "", "", "", "", "", ""] for n in range(importer.BATCH + 10)]
+    path = write_csv(tmp_path / "p.csv", rows)
+    before = snapshot()
+
+    def interrupt(done: int, total: int) -> None:
+        # The first batch is in the database (inside the transaction) when Ctrl-C arrives.
+        assert CatalogEntry.objects.count() == importer.BATCH
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        importer.import_programs(path, "テスト出典", progress=interrupt)
+    assert snapshot() == before
