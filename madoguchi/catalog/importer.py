@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from madoguchi.catalog.bulk import insert_many
 from madoguchi.catalog.institutions import Resolver
 from madoguchi.catalog.models import CallRound, CatalogEntry, Source
 from madoguchi.catalog.reading import FileRefused, open_table
@@ -282,7 +283,10 @@ class _Writer:
                     category=Program.Category.OTHER, source="", **values,
                 )
             )
-        Program.objects.bulk_create(programs)
+        insert_many(Program, programs)
+        pks = dict(Program.objects.filter(slug__in=[p.slug for p in programs]).values_list("slug", "pk"))
+        for program in programs:
+            program.pk = pks[program.slug]
         self.touched += [p.pk for p in programs]
         entries = [
             CatalogEntry(
@@ -291,10 +295,14 @@ class _Writer:
             )
             for program, row in zip(programs, rows)
         ]
-        CatalogEntry.objects.bulk_create(entries)
-        CallRound.objects.bulk_create(
-            [self._round(entry, row) for entry, row in zip(entries, rows) if row.has_round]
+        insert_many(CatalogEntry, entries)
+        entry_pks = dict(
+            CatalogEntry.objects.filter(source=self.source, external_id__in=[r.external_id for r in rows])
+            .values_list("external_id", "pk")
         )
+        for entry in entries:
+            entry.pk = entry_pks[entry.external_id]
+        insert_many(CallRound, [self._round(entry, row) for entry, row in zip(entries, rows) if row.has_round])
         return [RowResult(row.number, row.external_id, "added") for row in rows]
 
 
