@@ -28,3 +28,23 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> None
     params = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def update_many(model: type[models.Model], objs: Sequence[models.Model], names: Sequence[str]) -> None:
+    """UPDATE the named fields of each object by primary key, one prepared statement per batch.
+
+    bulk_update builds one CASE WHEN per field over the whole batch, which is quadratic in
+    practice on SQLite (100,000 changed rows took over two minutes); this is linear.
+    """
+    if not objs or not names:
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(model._meta.pk.column)
+    )
+    params = [[*(f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields), obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from madoguchi.catalog.bulk import insert_many
+from madoguchi.catalog.bulk import insert_many, update_many
 from madoguchi.catalog.institutions import Resolver
 from madoguchi.catalog.models import CallRound, CatalogEntry, Source
 from madoguchi.catalog.reading import FileRefused, open_table
@@ -237,14 +237,10 @@ class _Writer:
             if changed:
                 self.touched.append(program.pk)
             results.append(RowResult(row.number, row.external_id, "updated" if changed else "unchanged"))
-        if changed_programs:
-            Program.objects.bulk_update(changed_programs, sorted(program_fields))
-        if changed_entries:
-            CatalogEntry.objects.bulk_update(changed_entries, sorted(entry_fields | {"updated_at"}))
-        if new_rounds:
-            CallRound.objects.bulk_create(new_rounds)
-        if changed_rounds:
-            CallRound.objects.bulk_update(changed_rounds, ["opens_at", "closes_at"])
+        update_many(Program, changed_programs, sorted(program_fields))
+        update_many(CatalogEntry, changed_entries, sorted(entry_fields | {"updated_at"}))
+        insert_many(CallRound, new_rounds)
+        update_many(CallRound, changed_rounds, ["opens_at", "closes_at"])
         return results
 
     def _program_values(self, row: ParsedRow) -> dict[str, object]:
