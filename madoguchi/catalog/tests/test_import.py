@@ -233,3 +233,11 @@ def test_an_import_interrupted_after_a_saved_batch_leaves_the_database_as_before
     with pytest.raises(KeyboardInterrupt):
         importer.import_programs(path, "テスト出典", progress=interrupt)
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_the_progress_bar_goes_to_stderr_and_the_summary_to_stdout(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_programs", str(write_csv(tmp_path / "p.csv", [ROW])), source="s", stdout=out, stderr=err)
+    assert "1/1 行 (100%" in err.getvalue() and "[#" in err.getvalue()
+    assert "1 件追加" in out.getvalue() and "行/秒" not in out.getvalue()
