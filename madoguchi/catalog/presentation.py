@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from madoguchi.catalog import areas
@@ -36,7 +37,9 @@ class Facts:
 
 
 def yen(amount: int) -> str:
-    """1,000万円 / 1億5,000万円 / 500円: how amounts are written in calls for proposals."""
+    """1,000万円 / 1億5,000万円 / 500円: how amounts are written in calls for proposals (¥10,000,000 in English)."""
+    if (get_language() or "ja").startswith("en"):
+        return f"¥{amount:,}"
     if amount >= 10_000 and amount % 10_000 == 0:
         oku, man = divmod(amount // 10_000, 10_000)
         return (f"{oku:,}億" if oku else "") + (f"{man:,}万" if man else "") + "円"

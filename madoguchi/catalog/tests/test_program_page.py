@@ -75,3 +75,13 @@ def test_a_plan_program_keeps_its_2005_provenance_and_is_flagged_unverified(clie
 def test_an_unknown_program_is_a_japanese_404(client: Client, db: Any) -> None:
     assert "登録されていません" in client.get("/programs/nothing/").content.decode()
     assert client.get("/api/programs/nothing").status_code == 404
+
+
+def test_yen_is_written_the_japanese_way_and_in_english_in_english() -> None:
+    from django.utils import translation
+
+    from madoguchi.catalog.presentation import yen
+
+    assert yen(150_000_000) == "1億5,000万円" and yen(10_000_000) == "1,000万円" and yen(1_500) == "1,500円"
+    with translation.override("en"):
+        assert yen(10_000_000) == "¥10,000,000"
