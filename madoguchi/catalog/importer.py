@@ -240,7 +240,7 @@ class _Writer:
         update_many(Program, changed_programs, sorted(program_fields))
         update_many(CatalogEntry, changed_entries, sorted(entry_fields | {"updated_at"}))
         insert_many(CallRound, new_rounds)
-        update_many(CallRound, changed_rounds, ["opens_at", "closes_at"])
+        update_many(CallRound, changed_rounds, ["opens_at", "closes_at", "year_round"])
         return results
 
     def _program_values(self, row: ParsedRow) -> dict[str, object]:
@@ -256,7 +256,9 @@ class _Writer:
         return sorted(set(before) | set(row.program) | set(row.entry))
 
     def _round_values(self, row: ParsedRow) -> dict[str, object]:
-        values: dict[str, object] = {}
+        if row.year_round and not (row.opens_at or row.closes_at):
+            return {"year_round": True, "opens_at": None, "closes_at": None}
+        values: dict[str, object] = {"year_round": False}
         if row.opens_at:
             values["opens_at"] = row.opens_at
         if row.closes_at:

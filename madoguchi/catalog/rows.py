@@ -52,6 +52,7 @@ class ParsedRow:
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
     has_round: bool = False
+    year_round: bool = False
     errors: list[str] = field(default_factory=list)
 
 
@@ -69,6 +70,9 @@ def parse_row(number: int, raw: dict[str, object]) -> ParsedRow:
         if header in ("概要", "申請方法"):
             text = str(raw[header] or "").strip()
         if not text:
+            continue
+        if header in ("受付開始", "受付締切") and text == "通年":
+            row.year_round = row.has_round = True
             continue
         limit = MAX_LENGTHS.get(header)
         if limit and len(text) > limit:

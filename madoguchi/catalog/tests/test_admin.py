@@ -40,7 +40,7 @@ def test_dry_run_then_import_through_the_admin(admin_client: Client) -> None:
     assert "4 件追加, 0 件更新, 0 件変更なし, 0 件エラー（試行のため保存していません）" in page
     assert CatalogEntry.objects.count() == 0
     page = upload(admin_client, content, dry_run=False)
-    assert "4 件追加" in page and "miyagi-setsubi-2026" in page
+    assert "4 件追加" in page and "miyagi-setsubi-2027" in page
     assert CatalogEntry.objects.count() == 4
     assert "4 件変更なし" in upload(admin_client, content, dry_run=False)
 
@@ -56,6 +56,6 @@ def test_the_programs_admin_shows_the_catalog_facts(admin_client: Client) -> Non
     upload(admin_client, EXAMPLE.read_bytes(), dry_run=False)
     page = admin_client.get("/admin/directory/program/").content.decode()
     assert "要確認" in page
-    entry = CatalogEntry.objects.get(external_id="sendai-sogyo-2026")
+    entry = CatalogEntry.objects.get(external_id="sendai-sogyo-2027")
     page = admin_client.get(f"/admin/directory/program/{entry.program_id}/change/").content.decode()
     assert "制度の詳細" in page and "上限額（円）" in page

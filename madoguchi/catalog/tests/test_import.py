@@ -58,10 +58,10 @@ def test_the_example_file_imports_and_a_second_run_changes_nothing() -> None:
     second = run(EXAMPLE, source="宮城県オープンデータ")
     assert "0 件追加, 0 件更新, 4 件変更なし, 0 件エラー" in second
     assert Program.objects.count() == 4
-    entry = CatalogEntry.objects.select_related("program").get(external_id="miyagi-setsubi-2026")
+    entry = CatalogEntry.objects.select_related("program").get(external_id="miyagi-setsubi-2027")
     assert entry.amount_max == 10_000_000 and (entry.rate_numerator, entry.rate_denominator) == (1, 2)
     assert entry.area_code_list == ["040002"] and entry.industries == "EG" and entry.max_employees == 300
-    assert entry.program.verified_at == dt.date(2026, 3, 15)
+    assert entry.program.verified_at == dt.date(2026, 11, 16)
     assert Source.objects.get(name="宮城県オープンデータ").last_import_at is not None
 
 
@@ -241,3 +241,11 @@ def test_the_progress_bar_goes_to_stderr_and_the_summary_to_stdout(tmp_path: Pat
     call_command("import_programs", str(write_csv(tmp_path / "p.csv", [ROW])), source="s", stdout=out, stderr=err)
     assert "1/1 行 (100%" in err.getvalue() and "[#" in err.getvalue()
     assert "1 件追加" in out.getvalue() and "行/秒" not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_year_round_programs() -> None:
+    run(EXAMPLE, source="宮城県オープンデータ")
+    entry = CatalogEntry.objects.select_related("program", "source").get(external_id="ssmi-senmonka")
+    assert entry.rounds.get().year_round
+    assert entry_facts(entry).status == Status.YEAR_ROUND
