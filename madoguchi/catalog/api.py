@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 
 from madoguchi.api.errors import ErrorOut, not_found
 from madoguchi.catalog.models import CatalogEntry

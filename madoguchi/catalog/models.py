@@ -8,7 +8,6 @@ The program's own `verified_at` and `as_of` (directory's Provenance) are the fre
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -194,9 +193,3 @@ class CorporateNumber(models.Model):
     def __str__(self) -> str:
         return self.number
 
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """A deadline given as a date closes at the end of that day in Japan."""
-    from django.utils import timezone
-
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))

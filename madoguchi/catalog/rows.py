@@ -11,8 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+# A plain validator module of cases (no models): the 法人番号 check digit is written once.
+from madoguchi.cases.corporate_number import normalise, validate_corporate_number
 from madoguchi.catalog import parsing
 
 REQUIRED_HEADERS = ("制度ID", "名称")
@@ -88,10 +91,6 @@ def parse_row(number: int, raw: dict[str, object]) -> ParsedRow:
         if not parsing.clean(raw.get(header)):
             row.errors.append(_("%(h)s が空です。") % {"h": header})
     if row.corporate_number:
-        from django.core.exceptions import ValidationError
-
-        from madoguchi.cases.corporate_number import normalise, validate_corporate_number
-
         try:
             validate_corporate_number(row.corporate_number)
             row.corporate_number = normalise(row.corporate_number)

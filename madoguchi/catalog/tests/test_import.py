@@ -249,3 +249,12 @@ def test_year_round_programs() -> None:
     entry = CatalogEntry.objects.select_related("program", "source").get(external_id="ssmi-senmonka")
     assert entry.rounds.get().year_round
     assert entry_facts(entry).status == Status.YEAR_ROUND
+
+
+@pytest.mark.django_db
+def test_synthetic_rows_across_the_country_import_cleanly(tmp_path: Path) -> None:
+    from madoguchi.catalog.synthetic import write_csv as write_synthetic
+
+    out = run(write_synthetic(tmp_path / "s.csv", 300), source="bench")
+    assert "300 件追加, 0 件更新, 0 件変更なし, 0 件エラー" in out
+    assert len({e.area_codes[:2] for e in CatalogEntry.objects.exclude(area_codes="")}) > 30  # prefectures
