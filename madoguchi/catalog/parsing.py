@@ -26,6 +26,11 @@ def clean(value: object) -> str:
     """The cell as text: NFKC (full-width → half-width), trimmed; None → ""."""
     if value is None:
         return ""
+    # Excel cells come typed: a date cell is a datetime at midnight, a number may be a float.
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time(0) else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()

@@ -258,3 +258,22 @@ def test_synthetic_rows_across_the_country_import_cleanly(tmp_path: Path) -> Non
     out = run(write_synthetic(tmp_path / "s.csv", 300), source="bench")
     assert "300 件追加, 0 件更新, 0 件変更なし, 0 件エラー" in out
     assert len({e.area_codes[:2] for e in CatalogEntry.objects.exclude(area_codes="")}) > 30  # prefectures
+
+
+@pytest.mark.django_db
+def test_excel_typed_cells_dates_and_numbers(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["制度ID", "名称", "受付開始", "受付締切", "上限額", "対象従業員数", "確認日"])
+    sheet.append([101, "数値の制度", dt.datetime(2027, 4, 1), dt.datetime(2027, 6, 30, 17, 0), 5_000_000, 20.0,
+                  dt.date(2026, 11, 1)])
+    path = tmp_path / "typed.xlsx"
+    book.save(path)
+    assert "1 件追加" in run(path)
+    entry = CatalogEntry.objects.select_related("program").get(external_id="101")
+    assert entry.amount_max == 5_000_000 and entry.max_employees == 20
+    assert entry.program.verified_at == dt.date(2026, 11, 1)
+    round_ = entry.rounds.get()
+    jst = dt.timezone(dt.timedelta(hours=9))
+    assert round_.opens_at == dt.datetime(2027, 4, 1, tzinfo=jst)
+    assert round_.closes_at == dt.datetime(2027, 6, 30, 17, tzinfo=jst)
