@@ -11,6 +11,7 @@ unique key when they need them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models, router
 
@@ -45,6 +46,29 @@ def update_many(model: type[models.Model], objs: Sequence[models.Model], names: 
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(model._meta.pk.column)
     )
-    params = [[*(f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields), obj.pk] for obj in objs]
+    rows = [[*(f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields), obj.pk] for obj in objs]
+    if connection.vendor == "postgresql":
+        _update_from_values(connection, model, fields, rows)
+        return
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, rows)
+
+
+def _update_from_values(connection: Any, model: type[models.Model], fields: list[Any], rows: list[list[Any]]) -> None:
+    """PostgreSQL: one UPDATE … FROM (VALUES …) per chunk — a round trip per row costs more than the row."""
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    columns = [*fields, pk]
+    casts = ", ".join(f"%s::{f.db_type(connection) if f is not pk else 'bigint'}" for f in columns)
+    names = [f"c{i}" for i in range(len(columns))]
+    assignments = ", ".join(f"{quote(f.column)} = v.{name}" for f, name in zip(fields, names))
+    per_chunk = max(1, 30_000 // len(columns))  # PostgreSQL takes at most 65,535 parameters
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_chunk):
+            chunk = rows[start:start + per_chunk]
+            values = ", ".join([f"({casts})"] * len(chunk))
+            sql = "UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) AS v({names}) WHERE t.{pk} = v.{last}".format(
+                table=quote(model._meta.db_table), assignments=assignments, values=values, names=", ".join(names),
+                pk=quote(pk.column), last=names[-1],
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])

@@ -6,8 +6,9 @@
 - Identity is (source, 制度ID): a re-import updates the program in place, never duplicates it.
   Only cells with a value are applied, so fields the file does not carry keep staff's edits,
   and a second import of the same file reports 0 added, 0 updated.
-- Rows are streamed and saved in batches (bulk inserts and updates): 100,000 rows a minute or
-  less on SQLite and PostgreSQL (see the bench figures in the report).
+- Rows are streamed and saved in batches of 1,000 (bulk.py: one prepared statement per batch).
+  Measured on a shared 2-core machine, 100,000 rows: SQLite 3,659 rows/s added, 2,110 updated,
+  5,661 unchanged; PostgreSQL 2,571 added, 2,483 updated, 3,184 unchanged; peak RSS 175 MB.
 
 Bulk writes send no post_save signals. A small import (up to INDEX_NOW_LIMIT changed rows)
 marks its programs for the search index, rewritten at commit; a larger one leaves that to
