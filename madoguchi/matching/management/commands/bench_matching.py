@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if opts["which"] == "quality":
             from madoguchi.matching.bench import quality
 
-            self.stdout.write(quality.format_report(quality.run()))
+            self.stdout.write("\n\n".join(quality.format_report(quality.run(name)) for name in quality.SETS))
         else:
             from madoguchi.matching.bench import speed
 
