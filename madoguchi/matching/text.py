@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 _RUN_RE = re.compile(r"[0-9a-z]+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaffー]+")
@@ -91,7 +91,7 @@ def term_class(term: str) -> int:
     return 0
 
 
-def synonym_terms(text: str) -> list[str]:
+def synonym_terms(text: str, own_terms: Iterable[str] | None = None) -> list[str]:
     """Terms the shared synonym data (search's data/synonyms.tsv) adds to `text`: ばね → スプリング,
     ブルーライト → 青色光. Used on the side that asks, as search uses them on the question; the data
     lists both directions of each pair, so either side finds the other."""
@@ -101,7 +101,7 @@ def synonym_terms(text: str) -> list[str]:
         return []
     if _search_analyzer() is None:
         return []
-    own = set(analyze(text))
+    own = set(analyze(text) if own_terms is None else own_terms)
     out: list[str] = []
     for phrase, expansion in matched_synonyms(text):
         # the phrase itself too: found as a substring where Sudachi cut it otherwise (使えるばね)
@@ -130,5 +130,23 @@ def listing_text(listing: Any) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def phrase_terms(text: str, own_terms: Iterable[str]) -> list[str]:
+    """Terms of the synonym data's phrases that occur verbatim in `text` but that analysis cut
+    otherwise (「高温で使えるばね」 is analysed without ばね), so the pairs find them."""
+    try:
+        from madoguchi.search.analysis import matched_synonyms
+    except Exception:  # noqa: BLE001 - search unavailable: nothing to add
+        return []
+    if _search_analyzer() is None:
+        return []
+    own = set(own_terms)
+    out: list[str] = []
+    for phrase, _expansion in matched_synonyms(text):
+        out.extend(t for t in analyze(phrase) if t not in own and t not in out and not t.startswith("g:"))
+    return out
+
+
 def listing_terms(listing: Any) -> list[str]:
-    return analyze(listing_text(listing))
+    body = listing_text(listing)
+    terms = analyze(body)
+    return terms + phrase_terms(body, terms)
