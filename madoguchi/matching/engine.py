@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.utils.translation import gettext as _
 from scipy import sparse
 
+from madoguchi.matching.feedback import feedback_vector
 from madoguchi.matching.models import Kind
+from madoguchi.matching.reasons import reasons_for
 from madoguchi.matching.text import term_class
 
 # Registry institutions as supply (pseudo-kinds: they are directory Organizations, not listings).
@@ -76,8 +77,6 @@ W_AREA = 0.05
 W_PROCESS = 0.20  # per shared process, at most two
 W_CERT = 0.05
 W_SKILL = 0.10  # per shared skill, at most three
-PENALTY_SIMILAR = 0.3  # times the content similarity to a rejected candidate (1 for a twin)
-BOOST_SIMILAR = 0.3  # times the content similarity to an accepted one, times the boost's weight
 # A candidate is kept when its text score is at least this share of the best fitting candidate's.
 # Calibrated on the team's judged set (bench/data), see README; never on the held-out set.
 REL_THRESHOLD = 0.08
@@ -334,16 +333,6 @@ def build_pool(docs: Sequence[Doc], labels: Labels | None = None) -> Pool:
     return Pool(docs, labels)
 
 
-def _fmt_amount(lo: float, hi: float) -> str:
-    if math.isnan(lo) and math.isnan(hi):
-        return ""
-    if math.isnan(hi) or lo == hi:
-        return _("%(amount)s万円") % {"amount": f"{int(lo):,}"}
-    if math.isnan(lo):
-        return _("〜%(amount)s万円") % {"amount": f"{int(hi):,}"}
-    return _("%(low)s〜%(high)s万円") % {"low": f"{int(lo):,}", "high": f"{int(hi):,}"}
-
-
 def hard_mask(pool: Pool, src: Doc, today: int) -> np.ndarray:
     """Candidates that can fit at all: live, other owner, compatible amount, stage and dates."""
     mask = pool.expires >= today
@@ -435,79 +424,6 @@ def suggest(
     out = []
     for i, words_i in zip(top, shared):
         d = pool.docs[int(i)]
-        why = _reasons(pool, src, d, words_i) if reasons else []
+        why = reasons_for(pool, src, d, words_i) if reasons else []
         out.append(Suggestion(id=d.id, score=round(float(score[i]), 4), reasons=why))
     return out
-
-
-def feedback_vector(pool: Pool, penalties: Sequence[Penalty], boosts: Sequence[Boost] = ()) -> np.ndarray:
-    """What feedback adds to each candidate's score.
-
-    A rejected candidate (合わない) is removed by `suggest`; candidates like it lose
-    PENALTY_SIMILAR × their content similarity to it, and a little more when they share what the
-    reason names (same field / city / stage, amount at least as high). Candidates like an accepted
-    one gain BOOST_SIMILAR × similarity × the boost's weight."""
-    out = np.zeros(pool.n, dtype=np.float64)
-    for p in penalties:
-        i = pool.index_of.get(p.candidate)
-        if i is None:
-            continue
-        out -= PENALTY_SIMILAR * pool.similarity(i)
-        rejected = pool.docs[i]
-        if p.reason == "field":
-            same = pool._overlap(pool.fields, pool.field_vocab, rejected.fields) > 0
-            if rejected.tech_area:
-                same |= pool.tech == pool.tech_codes[rejected.tech_area]
-            out -= PENALTY_SIMILAR * same
-        elif p.reason == "area" and rejected.city is not None:
-            out -= PENALTY_SIMILAR * (pool.city == pool.place_codes[rejected.city])
-        elif p.reason == "stage" and rejected.stages:
-            out -= PENALTY_SIMILAR * (pool._overlap(pool.stages, pool.stage_vocab, rejected.stages) > 0)
-        elif p.reason == "terms" and not math.isnan(pool.amount_min[i]):
-            with np.errstate(invalid="ignore"):
-                out -= PENALTY_SIMILAR * (pool.amount_min >= pool.amount_min[i])
-    for b in boosts:
-        i = pool.index_of.get(b.candidate)
-        if i is not None:
-            out += BOOST_SIMILAR * b.weight * pool.similarity(i)
-    return out
-
-
-def _reasons(pool: Pool, src: Doc, d: Doc, shared_terms: list[str]) -> list[str]:
-    L = pool.labels
-    why: list[str] = []
-    # the content first: what makes the fit (shared_terms lists specific words before generic ones)
-    words = [t for t in shared_terms if ":" not in t and len(t) > 1][:3]  # no bigram fragments, no lone letters
-    if words:
-        why.append(_("「%(words)s」が共通") % {"words": "」「".join(words)})
-    shared_fields = sorted(src.fields & d.fields)
-    if shared_fields:
-        names = "・".join(L.fields.get(f, str(f)) for f in shared_fields)
-        why.append(_("分野が一致（%(names)s）") % {"names": names})
-    if src.tech_area and src.tech_area == d.tech_area:
-        why.append(_("技術領域が一致（%(area)s）") % {"area": L.tech_areas.get(d.tech_area, d.tech_area)})
-    shared_procs = sorted(src.processes & d.processes)
-    if shared_procs:
-        why.append(_("工程が合う（%(items)s）") % {"items": "・".join(shared_procs[:4])})
-    shared_certs = sorted(src.certifications & d.certifications)
-    if shared_certs:
-        why.append(_("認証が合う（%(items)s）") % {"items": "・".join(shared_certs[:3])})
-    shared_skills = sorted(src.skills & d.skills)
-    if shared_skills:
-        why.append(_("スキルが合う（%(items)s）") % {"items": "・".join(shared_skills[:4])})
-    shared_stages = sorted(src.stages & d.stages)
-    if shared_stages:
-        why.append(_("段階が合う（%(items)s）") % {"items": "・".join(L.stages.get(s, str(s)) for s in shared_stages)})
-    if (src.amount_min is not None or src.amount_max is not None) and (d.amount_min is not None or d.amount_max is not None):
-        lo = max(x for x in (src.amount_min, d.amount_min, -1) if x is not None)
-        his = [x for x in (src.amount_max, d.amount_max) if x is not None]
-        hi = min(his) if his else math.nan
-        why.append(_("金額の範囲が合う（%(range)s）") % {"range": _fmt_amount(float(max(lo, 0)), float(hi))})
-    if src.municipality is not None and src.municipality == d.municipality:
-        why.append(_("所在地が同じ（%(place)s）") % {"place": L.municipalities.get(d.municipality, d.municipality)})
-    elif src.city is not None and src.city == d.city:
-        why.append(_("同じ市内（%(place)s）") % {"place": L.municipalities.get(d.city, d.city)})
-    elif src.areas & d.areas:
-        a = sorted(src.areas & d.areas)[0]
-        why.append(_("同じ地域（%(place)s）") % {"place": L.areas.get(a, "")})
-    return why
