@@ -226,3 +226,35 @@ def format_report(r: QualityReport) -> str:
     for q, top, reasons in r.examples:
         lines.append(f"例: {q} → {top}: {' / '.join(reasons)}")
     return "\n".join(lines)
+
+
+def calibration(shares: tuple[float, ...] = (0.0, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3)) -> str:
+    """What each REL_THRESHOLD keeps in the top 20 on the team set (never the held-out set):
+    judged fits, judged misfits, unjudged candidates. The threshold is the largest share that keeps
+    98 % of the fits kept at 0."""
+    docs = load_docs(DATA)
+    judged = load_judgments(DATA)
+    pools: dict[tuple[str, ...], engine.Pool] = {}
+    saved = engine.REL_THRESHOLD
+    lines = ["share  judged fits  judged misfits  unjudged"]
+    try:
+        for share in shares:
+            engine.REL_THRESHOLD = share
+            fits = misfits = unjudged = 0
+            for d in docs:
+                grades = judged.get(d.id, {})
+                if not any(g >= 1 for g in grades.values()):
+                    continue
+                group = tuple(sorted(engine.COMPLEMENT[d.kind]))
+                if group not in pools:
+                    pools[group] = engine.build_pool([x for x in docs if x.kind in group], labels())
+                for s in engine.suggest(pools[group], d, k=20, today=TODAY, reasons=False):
+                    g = grades.get(s.id)
+                    fits += g is not None and g >= 1
+                    misfits += g == 0
+                    unjudged += g is None
+            mark = "  ← REL_THRESHOLD" if share == saved else ""
+            lines.append(f"{share:>5.2f}  {fits:>11}  {misfits:>14}  {unjudged:>8}{mark}")
+    finally:
+        engine.REL_THRESHOLD = saved
+    return "\n".join(lines)
