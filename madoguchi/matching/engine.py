@@ -82,6 +82,7 @@ W_SKILL = 0.10  # per shared skill, at most three
 REL_THRESHOLD = 0.08
 GENERIC_WEIGHT = 0.35  # a generic word's query weight, against 1 for a specific one
 SYNONYM_WEIGHT = 0.7  # a term from the synonym data, as search weighs it (WEIGHT_SYNONYM)
+ALWAYS_KEPT = 3  # registry lenders always in a funding request's list, at least this many
 GENERIC_DF_SHARE = 0.08  # a term in more than this share of a pool (of 200 or more) is generic
 
 
@@ -189,6 +190,25 @@ def _code(value: Any, table: dict[Any, int]) -> int:
     if value is None or value == "":
         return -1
     return table.setdefault(value, len(table))
+
+
+def _with_always(pool: Pool, score: np.ndarray, keep: np.ndarray, top: np.ndarray, k: int) -> np.ndarray:
+    """Make room for the best ALWAYS_KEPT candidates that fit whatever asks (registry lenders),
+    so a funding request meets them even when many investors' listings share its words."""
+    always = np.flatnonzero(keep & pool.always)
+    if len(always) == 0:
+        return top
+    chosen = top.tolist()
+    present = set(chosen)
+    best = always[np.argsort(-score[always], kind="stable")][: min(ALWAYS_KEPT, k - 1)]  # k = 1: the best alone
+    missing = [int(i) for i in best if int(i) not in present]
+    if not missing:
+        return top
+    n_drop = max(0, len(chosen) + len(missing) - k)
+    others = [i for i in chosen if not pool.always[i]]  # best first: drop from the end
+    drop = set(others[len(others) - n_drop:]) if n_drop else set()
+    merged = [i for i in chosen if i not in drop] + missing
+    return np.array(sorted(merged, key=lambda i: -score[i]), dtype=np.int64)
 
 
 class Pool:
@@ -420,6 +440,8 @@ def suggest(
     score[~keep] = -np.inf
     top = np.argpartition(-score, k - 1)[:k] if k < pool.n else np.arange(pool.n)
     top = top[np.argsort(-score[top], kind="stable")][:k]
+    if pool.always.any():
+        top = _with_always(pool, score, keep, top, k)
     shared = pool.shared_terms(top.astype(np.int32), cols) if reasons and cols else [[] for _ in top]
     out = []
     for i, words_i in zip(top, shared):

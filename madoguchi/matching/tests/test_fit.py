@@ -150,6 +150,16 @@ def test_a_funding_request_always_meets_the_registry_lenders(registry, orgs, use
     assert "支援機関（登録簿）" in page and "日本政策金融公庫 仙台支店" in page
 
 
+def test_lenders_keep_their_place_among_many_fitting_investors():
+    src = doc("f", Kind.FUNDING, "工場の設備資金を調達したい。食品の冷凍設備。")
+    investors = [doc(f"i{i}", Kind.INVESTOR, "食品工場の設備資金に投資します。冷凍設備も。") for i in range(30)]
+    lenders = [doc(f"x{i}", engine.ORG_FINANCE, f"金融機関{i}", always=True) for i in range(4)]
+    got = [s.id for s in engine.suggest(engine.build_pool(investors + lenders), src, k=20)]
+    assert len(got) == 20
+    assert sum(x.startswith("x") for x in got) == engine.ALWAYS_KEPT
+    assert len(engine.suggest(engine.build_pool(investors + lenders), src, k=1)) == 1
+
+
 def test_a_technology_need_meets_the_public_research_institute_on_content(registry):
     need = make_listing(Kind.NEED, "金属の試作品を早く作りたい", "金型なしで金属3Dプリンタで試作したい。")
     other = make_listing(Kind.NEED, "いちごの甘さを知りたい", "収穫前に糖度を知りたい。")
