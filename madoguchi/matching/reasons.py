@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from madoguchi.matching.text import term_class
+
 if TYPE_CHECKING:
     from madoguchi.matching.engine import Doc, Pool
 
@@ -27,7 +29,8 @@ def reasons_for(pool: Pool, src: Doc, d: Doc, shared_terms: list[str]) -> list[s
     L = pool.labels
     why: list[str] = []
     # the content first: what makes the fit (shared_terms lists specific words before generic ones)
-    words = [t for t in shared_terms if ":" not in t and len(t) > 1][:3]  # no bigram fragments, no lone letters
+    # no bigram fragments, no lone letters or suffixes (機, 用); a one-kanji word that names a thing (牛, 膝) stays
+    words = [t for t in shared_terms if ":" not in t and (len(t) > 1 or (not t.isascii() and term_class(t) == 0))][:3]
     if words:
         why.append(_("「%(words)s」が共通") % {"words": "」「".join(words)})
     if d.kind == ORG_FINANCE:

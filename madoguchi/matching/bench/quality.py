@@ -5,6 +5,9 @@ previous engine version, on two sets:
 - ``heldout`` (heldout/): needs, orders and funding requests written in the style of Miyagi
   companies, supplies with company-form boilerplate, registry institutions, judged by reading the
   whole supply — written and committed before the engine was tuned, never tuned on.
+- ``heldout2`` (heldout2/): colloquial requests against formal patent-style and boilerplate-heavy
+  supply, written after tuning had ended. One change was made after seeing its results (single
+  kanji are no longer generic: 牛, 膝 emptied lists); README gives the figures before and after.
 
 Every listing with at least one pair judged ≥1 is a query, answered from all listings (and, for
 the held-out set, registry institutions) of the complementary kinds. Pairs not judged count as not
@@ -34,7 +37,8 @@ from madoguchi.matching.bench import engine_v1
 from madoguchi.matching.models import Kind, TechArea
 
 DATA = Path(__file__).resolve().parent / "data"
-SETS = {"team": DATA, "heldout": Path(__file__).resolve().parent / "heldout"}
+SETS = {"team": DATA, "heldout": Path(__file__).resolve().parent / "heldout",
+        "heldout2": Path(__file__).resolve().parent / "heldout2"}
 TODAY = dt.date(2026, 4, 1).toordinal()
 
 PAIRING = {
@@ -204,7 +208,8 @@ def run(name: str = "team") -> QualityReport:
     return QualityReport(name, n_pairs, queries, {k: dict(v) for k, v in scores.items()}, dict(ideal), empty, examples)
 
 
-SET_TITLES = {"team": "チームの判定セット（調整に使う）", "heldout": "保留セット（調整前に作成・判定、調整に使わない）"}
+SET_TITLES = {"team": "チームの判定セット（調整に使う）", "heldout": "保留セット（調整前に作成・判定、調整に使わない）",
+              "heldout2": "保留セット2（調整の終了後に作成・判定。一字の語の扱いだけはこのセットの結果を見て直した）"}
 
 
 def format_report(r: QualityReport) -> str:
