@@ -162,15 +162,15 @@ GOOD_OUTCOMES = {"founded", "loan", "joint_research", "deal", "license", "invest
 ACCEPTED = (Introduction.Status.APPROVED, Introduction.Status.CONSENTED)
 
 
-def boosts_for(listing: Listing) -> list[engine.Boost]:
+def boosts_for(listing_id: int) -> list[engine.Boost]:
     """Introductions of this listing a coordinator accepted (either direction), twice as strong
     when the case they became closed with an outcome such as ライセンス契約 or 受注."""
     from madoguchi.matching.cases_bridge import case_for
 
     out = []
     intros = Introduction.objects.filter(status__in=ACCEPTED)
-    for intro in (intros.filter(listing=listing) | intros.filter(candidate=listing)):
-        other = intro.candidate_id if intro.listing_id == listing.pk else intro.listing_id
+    for intro in (intros.filter(listing_id=listing_id) | intros.filter(candidate_id=listing_id)):
+        other = intro.candidate_id if intro.listing_id == listing_id else intro.listing_id
         case = case_for(intro) if intro.case_ref else None
         out.append(engine.Boost(other, 2.0 if case is not None and case.outcome in GOOD_OUTCOMES else 1.0))
     return out
@@ -183,7 +183,7 @@ def compute(listing: Listing, k: int = SUGGESTIONS_KEPT, today: dt.date | None =
     src = doc_for(listing_queryset().get(pk=listing.pk), asking=True)
     pool = pool_for(engine.COMPLEMENT[listing.kind], today)
     return engine.suggest(pool, src, k=k, today=today.toordinal(), penalties=penalties_for(listing),
-                          boosts=boosts_for(listing))
+                          boosts=boosts_for(listing.pk))
 
 
 @transaction.atomic
@@ -242,10 +242,10 @@ def refresh_all(progress: Callable[[int, int], None] | None = None, today: dt.da
         feedback.setdefault(lid, []).append(engine.Penalty(cid, reason))
         feedback.setdefault(cid, []).append(engine.Penalty(lid, reason))
     boosts: dict[int, list[engine.Boost]] = {}
-    for lid in Introduction.objects.filter(status__in=ACCEPTED).values_list("listing_id", flat=True).distinct():
-        boosts[lid] = boosts_for(Listing(pk=lid))
-    for cid in Introduction.objects.filter(status__in=ACCEPTED).values_list("candidate_id", flat=True).distinct():
-        boosts.setdefault(cid, boosts_for(Listing(pk=cid)))
+    for pair in Introduction.objects.filter(status__in=ACCEPTED).values_list("listing_id", "candidate_id"):
+        for lid in pair:
+            if lid not in boosts:
+                boosts[lid] = boosts_for(lid)
     for kind in Kind.values:
         pool = pool_for(engine.COMPLEMENT[kind], today)
         for listing in live.filter(kind=kind).iterator(chunk_size=500):

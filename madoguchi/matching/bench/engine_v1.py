@@ -1,4 +1,8 @@
-"""The matching engine: plain functions over plain data, no database.
+"""FROZEN: the matching engine as it was before issue #16 (commit 54eb43b), kept only so that
+`madoguchi bench-matching quality` can report the previous version beside the current one.
+Do not change or import it outside the benchmark.
+
+The matching engine: plain functions over plain data, no database.
 
 A `Pool` holds the listings of one group of complementary kinds (e.g. 技術シーズ and 特許, which
 both answer 技術ニーズ) as a BM25 weight matrix plus numpy arrays of the structured fields, so

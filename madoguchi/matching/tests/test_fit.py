@@ -214,3 +214,12 @@ def test_an_approved_introduction_raises_its_candidate_for_the_listing(tech_set,
     Introduction.objects.create(listing=need, candidate=patent, status=Introduction.Status.APPROVED)
     raised = {s.id: s.score for s in suggestions.compute(need)}
     assert raised[patent.pk] > score[patent.pk]
+
+
+def test_the_nightly_batch_applies_accepted_introductions_too(tech_set):
+    need, patent = tech_set["need"], tech_set["patent"]
+    suggestions.refresh_all()
+    before = need.matches.get(candidate=patent).score
+    Introduction.objects.create(listing=need, candidate=patent, status=Introduction.Status.CONSENTED)
+    suggestions.refresh_all()
+    assert need.matches.get(candidate=patent).score > before
