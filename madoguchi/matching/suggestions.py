@@ -164,7 +164,8 @@ ACCEPTED = (Introduction.Status.APPROVED, Introduction.Status.CONSENTED)
 
 def boosts_for(listing_id: int) -> list[engine.Boost]:
     """Introductions of this listing a coordinator accepted (either direction), twice as strong
-    when the case they became closed with an outcome such as ライセンス契約 or 受注."""
+    when the case they became (or one of its referrals) closed with an outcome such as
+    ライセンス契約 or 受注."""
     from madoguchi.matching.cases_bridge import case_for
 
     out = []
@@ -172,7 +173,9 @@ def boosts_for(listing_id: int) -> list[engine.Boost]:
     for intro in (intros.filter(listing_id=listing_id) | intros.filter(candidate_id=listing_id)):
         other = intro.candidate_id if intro.listing_id == listing_id else intro.listing_id
         case = case_for(intro) if intro.case_ref else None
-        out.append(engine.Boost(other, 2.0 if case is not None and case.outcome in GOOD_OUTCOMES else 1.0))
+        good = case is not None and (case.outcome in GOOD_OUTCOMES
+                                     or case.referrals.filter(outcome__in=GOOD_OUTCOMES).exists())
+        out.append(engine.Boost(other, 2.0 if good else 1.0))
     return out
 
 

@@ -223,3 +223,27 @@ def test_the_nightly_batch_applies_accepted_introductions_too(tech_set):
     Introduction.objects.create(listing=need, candidate=patent, status=Introduction.Status.CONSENTED)
     suggestions.refresh_all()
     assert need.matches.get(candidate=patent).score > before
+
+
+def test_an_introduction_that_led_to_a_licence_raises_similar_candidates_more(tech_set, users):
+    need, seed, patent = tech_set["need"], tech_set["seed"], tech_set["patent"]
+    base = {s.id: s.score for s in suggestions.compute(need)}
+    intro = services.request_introduction(need, seed, by=users["maker"])
+    services.approve(intro, by=users["coordinator"])
+    services.consent(intro, by=users["univ"])
+    intro.refresh_from_db()
+    accepted = {s.id: s.score for s in suggestions.compute(need)}
+    referral = intro_referral(intro)
+    for step in ("accept", "start"):
+        getattr(referral, step)(by=users["univ"], expected_version=referral.version)
+        referral.refresh_from_db()
+    referral.complete(by=users["univ"], expected_version=referral.version, outcome="license")
+    licensed = {s.id: s.score for s in suggestions.compute(need)}
+    # the patent is like the licensed seed (both 防曇): raised once accepted, more after the licence
+    assert base[patent.pk] < accepted[patent.pk] < licensed[patent.pk]
+
+
+def intro_referral(intro: Introduction):
+    from madoguchi.cases.models import Referral
+
+    return Referral.objects.get(case__code=intro.case_ref, to_org__slug="tohoku-u")
