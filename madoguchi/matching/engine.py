@@ -22,7 +22,9 @@ ORG_FINANCE and ORG_TECH: a finance institution fits any funding request (`alway
 資金調達の希望 always meets the lenders; a technology institution fits a need on content.
 
 `suggestions.py` turns database rows into `Doc`s and stores the results; the benchmarks feed
-generated `Doc`s to the same functions.
+generated `Doc`s to the same functions. The text analysis and synonym data are search's
+(`text.py`); this BM25 is still matching's own — one implementation for search and matching is
+a later structure step.
 """
 
 from __future__ import annotations
