@@ -128,6 +128,8 @@ def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
         return name, _("%(name)s は %(max)s 文字以内で指定してください。") % {"name": shown, "max": ctx.get("max_length")}
     if kind == "string_too_short":
         return name, _("%(name)s は %(min)s 文字以上で指定してください。") % {"name": shown, "min": ctx.get("min_length")}
+    if kind == "string_pattern_mismatch":
+        return name, _("%(name)s の形式が正しくありません（%(pattern)s）。") % {"name": shown, "pattern": ctx.get("pattern", "")}
     if kind in ("bool_parsing", "bool_type"):
         return name, _("%(name)s は true または false で指定してください。") % {"name": shown}
     if kind.startswith("date") or kind.startswith("datetime"):
@@ -156,6 +158,11 @@ class MadoguchiAPI(NinjaAPI):
             if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
                 pattern.callback = _json_not_allowed(pattern.callback)
         return urls
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        from madoguchi.api.openapi import complete_error_responses
+
+        return complete_error_responses(super().get_openapi_schema(*args, **kwargs))
 
     def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> ValidationError:
         bounds: dict[tuple[Any, ...], dict[str, Any]] = {}

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
-from ninja.security import django_auth
+from pydantic import StringConstraints
+from madoguchi.api.auth import session_auth as django_auth
 
 from madoguchi.api.errors import ApiError, ErrorOut
-from madoguchi.api.params import choices_literal, limit_param, offset_param, paginate
+from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, StageCode, choices_literal, limit_param, offset_param, paginate
 from madoguchi.cases.api import InstitutionToken
 from madoguchi.directory.models import BusinessStage, Field, Municipality
 from madoguchi.matching import access, services
@@ -77,14 +78,15 @@ class ListingIn(Schema):
     description: str = SchemaField("", max_length=5000)
     visibility: choices_literal(Listing.Visibility) = "public"  # type: ignore[valid-type]
     contact_email: str = SchemaField("", max_length=254)
-    expires_on: dt.date | None = None
-    fields: list[str] = SchemaField(default_factory=list, description="分野コード（例: it, food）", max_length=10)
+    expires_on: IsoDate | None = None  # type: ignore[valid-type]
+    fields: list[Annotated[str, StringConstraints(pattern=CODE_PATTERN)]] = SchemaField(
+        default_factory=list, description="分野コード（例: it, food）", max_length=10)
     tech_area: TechAreaLiteral | None = None  # type: ignore[valid-type]
-    stages: list[str] = SchemaField(default_factory=list, description="事業段階コード（例: startup）", max_length=10)
+    stages: list[StageCode] = SchemaField(default_factory=list, description="事業段階コード（例: startup）", max_length=10)  # type: ignore[valid-type]
     amount_min: int | None = SchemaField(None, ge=0, le=10_000_000)
     amount_max: int | None = SchemaField(None, ge=0, le=10_000_000)
-    municipality: str | None = SchemaField(None, description="団体コード（6桁）")
-    deadline: dt.date | None = None
+    municipality: str | None = SchemaField(None, pattern=MUNICIPALITY_PATTERN, description="団体コード（例: 04100）")
+    deadline: IsoDate | None = None  # type: ignore[valid-type]
     quantity: str = SchemaField("", max_length=100)
     material: str = SchemaField("", max_length=100)
     processes: list[str] = SchemaField(default_factory=list, max_length=30)
@@ -145,7 +147,7 @@ def list_listings(
     request: HttpRequest,
     kind: KindLiteral | None = None,  # type: ignore[valid-type]
     tech_area: TechAreaLiteral | None = None,  # type: ignore[valid-type]
-    field: str | None = Query(None, max_length=50, description="分野コード"),
+    field: str | None = Query(None, pattern=CODE_PATTERN, description="分野コード"),
     q: str | None = Query(None, max_length=100, description="キーワード（名称・概要）"),
     limit: int = limit_param(),
     offset: int = offset_param(),

@@ -1,0 +1,70 @@
+"""The OpenAPI schema states every answer an operation can give, derived in one place.
+
+Routers declare their 200/201 and the errors they raise on purpose; the errors that come from
+the machinery around them are the same for every operation and are added here from what the
+operation is, so no router can forget one:
+
+- 422 `invalid_parameter` wherever there is a parameter or a body (ninja's validation);
+- 401 where an authentication is required, and 403 where a session may be used for a write
+  (CSRF) or the router refuses a user;
+- 404 wherever a path parameter names a record;
+- every error response uses the one schema, ErrorOut.
+
+Query parameters are never null on the wire: the `anyOf [..., null]` pydantic writes for an
+optional parameter is reduced to its non-null branch, so clients and fuzzers see the real
+constraint (enum, pattern).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_REF = "#/components/schemas/ErrorOut"
+DESCRIPTIONS = {
+    "400": "Bad request",
+    "401": "Authentication required",
+    "403": "Forbidden (or CSRF token missing for a session)",
+    "404": "Not found",
+    "422": "Invalid parameter",
+}
+
+
+def _error_response(status: str) -> dict[str, Any]:
+    return {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+
+
+def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = schema.get("anyOf")
+    if not branches:
+        return schema
+    rest = [b for b in branches if b.get("type") != "null"]
+    if len(rest) != 1:
+        return schema
+    out = {k: v for k, v in schema.items() if k != "anyOf"}
+    out.update(rest[0])
+    return out
+
+
+def complete_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    methods = ("get", "post", "put", "patch", "delete")
+    has_error_schema = "ErrorOut" in schema.get("components", {}).get("schemas", {})
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in methods:
+                continue
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            for parameter in parameters:
+                if parameter.get("in") == "query" and "schema" in parameter:
+                    parameter["schema"] = _non_null(parameter["schema"])
+            needed = set()
+            if parameters or "requestBody" in operation:
+                needed.add("422")
+            if operation.get("security"):
+                needed |= {"401", "403"}
+            if any(p.get("in") == "path" for p in parameters):
+                needed.add("404")
+            for status in sorted(needed):
+                if status not in responses and has_error_schema:
+                    responses[status] = _error_response(status)
+    return schema
