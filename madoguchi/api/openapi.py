@@ -10,6 +10,9 @@ operation is, so no router can forget one:
 - 404 wherever a path parameter names a record;
 - every error response uses the one schema, ErrorOut.
 
+Registries loaded from data (municipalities, organizations, fields) are stated as enums of
+the codes loaded now (registry_codes), since the server refuses any other with a 422.
+
 Query parameters are never null on the wire: the `anyOf [..., null]` pydantic writes for an
 optional parameter is reduced to its non-null branch, so clients and fuzzers see the real
 constraint (enum, pattern).
@@ -45,7 +48,40 @@ def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def registry_codes() -> dict[str, list[str]]:
+    """The codes of the registries loaded from data, as the server checks them now: the schema
+    is built per request, so it states exactly what a filter or a body accepts (an unknown code
+    is a 422, so a pattern alone would promise more than the server takes)."""
+    from madoguchi.directory.models import Field, Municipality, Organization
+
+    return {
+        "municipality": sorted(Municipality.objects.values_list("code", flat=True)),
+        "organization": sorted(Organization.objects.values_list("slug", flat=True)),
+        "field": sorted(Field.objects.values_list("code", flat=True)),
+    }
+
+
+def _with_enum(schema: dict[str, Any], codes: list[str]) -> dict[str, Any]:
+    if not codes:
+        return schema
+    out = {k: v for k, v in schema.items() if k not in ("pattern", "maxLength", "minLength")}
+    out["enum"] = codes
+    return out
+
+
+def _body_codes(schema: dict[str, Any], codes: dict[str, list[str]]) -> None:
+    body = schema.get("components", {}).get("schemas", {}).get("ListingIn", {}).get("properties", {})
+    if "municipality" in body:
+        body["municipality"] = _with_enum(_non_null(body["municipality"]), codes["municipality"])
+        if codes["municipality"]:
+            body["municipality"] = {"anyOf": [body["municipality"], {"type": "null"}], "default": None}
+    if "fields" in body and isinstance(body["fields"].get("items"), dict):
+        body["fields"]["items"] = _with_enum(body["fields"]["items"], codes["field"])
+
+
 def complete_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    codes = registry_codes()
+    _body_codes(schema, codes)
     methods = ("get", "post", "put", "patch", "delete")
     has_error_schema = "ErrorOut" in schema.get("components", {}).get("schemas", {})
     for item in schema.get("paths", {}).values():
@@ -57,6 +93,8 @@ def complete_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
             for parameter in parameters:
                 if parameter.get("in") == "query" and "schema" in parameter:
                     parameter["schema"] = _non_null(parameter["schema"])
+                    if parameter["name"] in codes:
+                        parameter["schema"] = _with_enum(parameter["schema"], codes[parameter["name"]])
             needed = set()
             if parameters or "requestBody" in operation:
                 needed.add("422")

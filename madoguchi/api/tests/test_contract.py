@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from madoguchi.directory.models import Municipality, SupportFunction
+from madoguchi.directory.models import Field, Municipality, Organization, SupportFunction
 
 
 EXAMPLES = 25  # per operation and mode
@@ -24,6 +25,9 @@ EXAMPLES = 25  # per operation and mode
 @pytest.fixture
 def api_schema(functions: dict[str, SupportFunction], aoba: Municipality) -> Any:
     from madoguchi.wsgi import application
+
+    Field.objects.create(code="it", name="IT", order=1)
+    Organization.objects.create(slug="core", name="(財)みやぎ産業振興機構", kind=Organization.Kind.CORE)
 
     return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
@@ -44,6 +48,8 @@ def test_every_operation_keeps_the_contract(api_schema: Any) -> None:
 
             try:
                 check()
-            except Exception as exc:  # noqa: BLE001 - collected so one run shows every operation that fails
+            except Unsatisfiable:
+                continue  # nothing to make invalid (no parameters, or only enums fully covered)
+            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected: one run shows every failing operation
                 failures.append(f"{operation.label} [{mode}]: {exc}")
-    assert not failures, "\n\n".join(failures)
+    assert not failures, "\n\n".join(failures[:5]) + f"\n\n{len(failures)} failing"
