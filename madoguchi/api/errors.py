@@ -120,8 +120,8 @@ def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return name, _("%(name)s は整数で指定してください。") % {"name": shown}
     if kind in ("enum", "literal_error"):
-        return name, _("%(name)s は次のいずれかで指定してください: %(expected)s") % {
-            "name": shown, "expected": ctx.get("expected", "")}
+        return name, _("%(name)s「%(value)s」は選べません。次のいずれかで指定してください: %(expected)s") % {
+            "name": shown, "value": str(error.get("input", ""))[:50], "expected": ctx.get("expected", "")}
     if kind == "missing":
         return name, _("%(name)s を指定してください。") % {"name": shown}
     if kind == "string_too_long":
@@ -129,7 +129,8 @@ def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
     if kind == "string_too_short":
         return name, _("%(name)s は %(min)s 文字以上で指定してください。") % {"name": shown, "min": ctx.get("min_length")}
     if kind == "string_pattern_mismatch":
-        return name, _("%(name)s の形式が正しくありません（%(pattern)s）。") % {"name": shown, "pattern": ctx.get("pattern", "")}
+        return name, _("%(name)s「%(value)s」は形式が正しくありません（%(pattern)s）。") % {
+            "name": shown, "value": str(error.get("input", ""))[:50], "pattern": ctx.get("pattern", "")}
     if kind in ("bool_parsing", "bool_type"):
         return name, _("%(name)s は true または false で指定してください。") % {"name": shown}
     if kind.startswith("date") or kind.startswith("datetime"):
@@ -215,7 +216,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         # Name the first problem only: a person fixes one parameter at a time, and a client
         # matching on `parameter` needs one value, not a list.
-        first = exc.errors[0] if exc.errors else {}
+        first = dict(exc.errors[0]) if exc.errors else {}
+        loc = first.get("loc") or ()
+        if "input" not in first and len(loc) == 2 and loc[0] == "query":
+            # ninja leaves the input out of its errors; a query value is worth echoing back
+            first["input"] = request.GET.get(str(loc[1]), "")
         parameter, message = validation_message(first)
         return _respond(api, request, error_body(422, "invalid_parameter", message, parameter))
 
