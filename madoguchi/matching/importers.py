@@ -8,7 +8,7 @@
   nothing and changes nothing, and says so.
 - Limits first: the file's size and row count are checked before any row is validated
   (lib/importing.py); rows are then read one at a time and saved a batch at a time
-  (bulk_create / bulk_update with history), all inside the one transaction.
+  (bulk_create / bulk_update, history rows copied by the database), all inside the one transaction.
 - A changed row of a published listing is an edit (moderation.save_edit): its public content
   goes back to review unless the import is a coordinator's (--publish).
 """
@@ -24,9 +24,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality, Organization
+from madoguchi.lib.bulk import copy_to_history, insert_links
 from madoguchi.lib.importing import CsvFile, FileRefused, Limits, Source, SourceRow, batched
 from madoguchi.matching import moderation, signals
 from madoguchi.matching.models import Kind, Listing, TechArea
@@ -302,7 +302,7 @@ _UPDATED_COLUMNS = [*(a for a in [*REQUIRED.values(), *OPTIONAL.values()] if a n
 
 
 class _BatchWriter:
-    """Saves checked rows a batch at a time: bulk_create / bulk_update with their history rows,
+    """Saves checked rows a batch at a time: bulk_create / bulk_update, their history rows,
     and the fields and stages through their link tables."""
 
     def __init__(self, owner: Organization, *, publish: bool) -> None:
@@ -319,12 +319,13 @@ class _BatchWriter:
         for r in rows:
             r.listing.fill_derived()
         if new:
-            bulk_create_with_history([r.listing for r in new], Listing, default_date=now)
+            Listing.objects.bulk_create([r.listing for r in new])
             if any(r.listing.pk is None for r in new):  # a backend without RETURNING
                 ids = dict(Listing.objects.filter(owner_organization=self.owner, external_key__in=[
                     r.listing.external_key for r in new]).values_list("external_key", "pk"))
                 for r in new:
                     r.listing.pk = ids[r.listing.external_key]
+            copy_to_history(Listing, [r.listing.pk for r in new], "+", now)
         withdrawn = []
         for r in changed:
             r.result.withdrawn = moderation.apply_edit(
@@ -333,16 +334,18 @@ class _BatchWriter:
                 withdrawn.append(r.listing.pk)
             r.listing.updated = now  # auto_now is save()'s; bulk_update needs it set
         if changed:
-            bulk_update_with_history([r.listing for r in changed], Listing, _UPDATED_COLUMNS, default_date=now)
+            Listing.objects.bulk_update([r.listing for r in changed], _UPDATED_COLUMNS)
             ids = [r.listing.pk for r in changed]
+            copy_to_history(Listing, ids, "~", now)
             Listing.fields.through.objects.filter(listing_id__in=ids).delete()
             Listing.stages.through.objects.filter(listing_id__in=ids).delete()
         if withdrawn:
             moderation.withdraw_suggestions(withdrawn)
-        Listing.fields.through.objects.bulk_create(
-            [Listing.fields.through(listing_id=r.listing.pk, field_id=f.pk) for r in rows for f in r.fields])
-        Listing.stages.through.objects.bulk_create(
-            [Listing.stages.through(listing_id=r.listing.pk, businessstage_id=s.pk) for r in rows for s in r.stages])
+        # dict.fromkeys: 「IT;it」 names one field twice, and the link table is unique per pair
+        insert_links(Listing._meta.get_field("fields"),
+                     [(r.listing.pk, pk) for r in rows for pk in dict.fromkeys(f.pk for f in r.fields)])
+        insert_links(Listing._meta.get_field("stages"),
+                     [(r.listing.pk, pk) for r in rows for pk in dict.fromkeys(s.pk for s in r.stages)])
         self.touched.extend(r.listing.pk for r in rows)
 
 

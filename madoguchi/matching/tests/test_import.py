@@ -143,7 +143,7 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(orgs, tmp_path):
 def test_many_rows_are_saved_in_batches_and_a_second_import_changes_nothing(orgs, field_):
     from madoguchi.lib.importing import Limits
 
-    data = ("外部キー,種別,名称,分野\n" + "".join(f"K-{i},技術シーズ,シーズ {i},IT;食\n" for i in range(2_500))).encode()
+    data = ("外部キー,種別,名称,分野\n" + "".join(f"K-{i},技術シーズ,シーズ {i},IT;食;it\n" for i in range(2_500))).encode()
     limits = Limits(batch_size=1_000)
     assert import_csv(data, owner=orgs["tohoku"], limits=limits).count("created") == 2_500
     assert Listing.objects.filter(owner_organization=orgs["tohoku"]).count() == 2_500
@@ -152,11 +152,14 @@ def test_many_rows_are_saved_in_batches_and_a_second_import_changes_nothing(orgs
     assert Listing.objects.get(external_key="K-7").terms  # the engine's terms, as save() derives them
     second = import_csv(data, owner=orgs["tohoku"], limits=limits)
     assert second.count("unchanged") == 2_500 and Listing.history.count() == 2_500
-    changed = data.replace("K-2400,技術シーズ,シーズ 2400,IT;食".encode(), "K-2400,技術シーズ,新しい名称,IT".encode())
+    changed = data.replace("K-2400,技術シーズ,シーズ 2400,IT;食;it".encode(), "K-2400,技術シーズ,新しい名称,IT".encode())
     third = import_csv(changed, owner=orgs["tohoku"], limits=limits)
     assert third.count("updated") == 1 and third.count("unchanged") == 2_499
     edited = Listing.objects.get(external_key="K-2400")
     assert edited.title == "新しい名称" and [f.code for f in edited.fields.all()] == ["it"]
+    history = list(Listing.history.filter(external_key="K-2400").order_by("history_id"))
+    assert [(h.history_type, h.title) for h in history] == [("+", "シーズ 2400"), ("~", "新しい名称")]
+    assert history[-1].history_date == edited.updated and history[-1].instance.uuid == edited.uuid
 
 
 def test_a_header_without_rows_says_so(orgs):
