@@ -151,7 +151,8 @@ def _is_int(annotation: Any) -> bool:
 
 class MadoguchiAPI(NinjaAPI):
     """NinjaAPI that passes each parameter's full numeric bounds to the error messages,
-    and answers a wrong method (405) in the error shape too."""
+    answers a wrong method (405) in the error shape too, refuses a repeated query parameter
+    and completes the OpenAPI schema (openapi.py)."""
 
     def _get_urls(self) -> list[Any]:
         urls = super()._get_urls()
@@ -187,13 +188,20 @@ class MadoguchiAPI(NinjaAPI):
 
 
 def _json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Wrap a ninja path view so a wrong method gets the error shape, keeping the Allow header.
+    """Wrap a ninja path view so a wrong method gets the error shape, keeping the Allow header,
+    and a query parameter given twice is refused.
 
     ninja answers 405 itself with a plain-text body, outside the exception handlers.
     """
 
     @functools.wraps(view)  # keeps csrf_exempt, which ninja sets on its views
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        repeated = next((name for name, values in request.GET.lists() if len(values) > 1), None)
+        if repeated is not None:
+            # no query parameter of this API is a list; ninja would silently keep the last value
+            body = error_body(422, "invalid_parameter", _("%(name)s は 1 回だけ指定してください。") % {"name": repeated},
+                              repeated)
+            return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             body = error_body(405, "method_not_allowed", _("%(method)s は使えません。使えるメソッド: %(allow)s") % {

@@ -4,7 +4,8 @@ Routers declare their 200/201 and the errors they raise on purpose; the errors t
 the machinery around them are the same for every operation and are added here from what the
 operation is, so no router can forget one:
 
-- 422 `invalid_parameter` wherever there is a parameter or a body (ninja's validation);
+- 422 `invalid_parameter` everywhere (ninja's validation; a repeated query parameter);
+- 400 `bad_request` where there is a body (one that is not JSON);
 - 401 where an authentication is required, and 403 where a session may be used for a write
   (CSRF) or the router refuses a user;
 - 404 wherever a path parameter names a record;
@@ -56,9 +57,15 @@ def registry_codes() -> dict[str, list[str]]:
 
     return {
         "municipality": sorted(Municipality.objects.values_list("code", flat=True)),
+        "municipality_current": sorted(Municipality.objects.filter(valid_to__isnull=True).values_list("code", flat=True)),
         "organization": sorted(Organization.objects.values_list("slug", flat=True)),
         "field": sorted(Field.objects.values_list("code", flat=True)),
     }
+
+
+# where an operation checks a parameter against a narrower list: search ranks by the current
+# municipalities only (its gazetteer), the registry filters also take former ones
+NARROWER = {("/api/search", "municipality"): "municipality_current"}
 
 
 def _with_enum(schema: dict[str, Any], codes: list[str]) -> dict[str, Any]:
@@ -84,7 +91,7 @@ def complete_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
     _body_codes(schema, codes)
     methods = ("get", "post", "put", "patch", "delete")
     has_error_schema = "ErrorOut" in schema.get("components", {}).get("schemas", {})
-    for item in schema.get("paths", {}).values():
+    for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
             if method not in methods:
                 continue
@@ -93,11 +100,12 @@ def complete_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
             for parameter in parameters:
                 if parameter.get("in") == "query" and "schema" in parameter:
                     parameter["schema"] = _non_null(parameter["schema"])
-                    if parameter["name"] in codes:
-                        parameter["schema"] = _with_enum(parameter["schema"], codes[parameter["name"]])
-            needed = set()
-            if parameters or "requestBody" in operation:
-                needed.add("422")
+                    name = NARROWER.get((path, parameter["name"]), parameter["name"])
+                    if name in codes:
+                        parameter["schema"] = _with_enum(parameter["schema"], codes[name])
+            needed = {"422"}  # every operation refuses a repeated query parameter; most validate more
+            if "requestBody" in operation:
+                needed.add("400")  # a body that is not JSON at all
             if operation.get("security"):
                 needed |= {"401", "403"}
             if any(p.get("in") == "path" for p in parameters):

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import StringConstraints
 from madoguchi.api.auth import session_auth as django_auth
 
@@ -185,7 +185,7 @@ def _codes(model: Any, codes: list[str], parameter: str, label: str) -> list[Any
 
 @router.post("/matching/listings", response={201: ListingOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, auth=[InstitutionToken(), django_auth],
              summary="掲載する（コーディネーターの承認後に公開）")
-def create_listing(request: HttpRequest, payload: ListingIn) -> tuple[int, dict[str, Any]]:
+def create_listing(request: HttpRequest, payload: ListingIn) -> Status:
     if not access.may_create(request.user):
         raise ApiError(403, "forbidden", _("掲載できるのはプラットフォーム会員の担当者と、アカウントのある相談者です。"))
     m = access.membership(request.user)
@@ -210,14 +210,14 @@ def create_listing(request: HttpRequest, payload: ListingIn) -> tuple[int, dict[
     listing.save()
     listing.fields.set(fields)
     listing.stages.set(stages)
-    return 201, listing_out(request.user, listing)
+    return Status(201, listing_out(request.user, listing))
 
 
 @router.post("/matching/listings/{listing_uuid}/introductions",
              response={201: IntroductionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
              auth=[InstitutionToken(), django_auth],
              summary="紹介を依頼する（再送しても 1 件）")
-def request_introduction(request: HttpRequest, listing_uuid: uuid.UUID, payload: IntroductionIn) -> tuple[int, dict[str, Any]]:
+def request_introduction(request: HttpRequest, listing_uuid: uuid.UUID, payload: IntroductionIn) -> Status:
     listing = _get(request, listing_uuid, write=True)
     candidate = _get(request, payload.candidate)
     try:
@@ -226,5 +226,5 @@ def request_introduction(request: HttpRequest, listing_uuid: uuid.UUID, payload:
         raise ApiError(422, "invalid_parameter", exc.messages[0], parameter="candidate") from None
     except PermissionDenied as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
-    return 201, {"uuid": intro.uuid, "status": intro.status, "status_label": intro.get_status_display(),
-                 "listing": intro.listing.uuid, "candidate": intro.candidate.uuid}
+    return Status(201, {"uuid": intro.uuid, "status": intro.status, "status_label": intro.get_status_display(),
+                        "listing": intro.listing.uuid, "candidate": intro.candidate.uuid})
