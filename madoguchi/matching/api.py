@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
 from ninja import Query, Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import StrictInt, StringConstraints
 from madoguchi.api.auth import session_auth as django_auth
 
 from madoguchi.api.errors import ApiError, ErrorOut
@@ -83,8 +83,9 @@ class ListingIn(Schema):
         default_factory=list, description="分野コード（例: it, food）", max_length=10)
     tech_area: TechAreaLiteral | None = None  # type: ignore[valid-type]
     stages: list[StageCode] = SchemaField(default_factory=list, description="事業段階コード（例: startup）", max_length=10)  # type: ignore[valid-type]
-    amount_min: int | None = SchemaField(None, ge=0, le=10_000_000)
-    amount_max: int | None = SchemaField(None, ge=0, le=10_000_000)
+    # strict: "5" or 5.0 are not the integer the schema states
+    amount_min: StrictInt | None = SchemaField(None, ge=0, le=10_000_000)
+    amount_max: StrictInt | None = SchemaField(None, ge=0, le=10_000_000)
     municipality: str | None = SchemaField(None, pattern=MUNICIPALITY_PATTERN, description="団体コード（例: 04100）")
     deadline: IsoDate | None = None  # type: ignore[valid-type]
     quantity: str = SchemaField("", max_length=100)
@@ -131,6 +132,14 @@ def listing_out(user: Any, listing: Listing) -> dict[str, Any]:
     }
 
 
+def _token_user(request: HttpRequest) -> None:
+    """Reads are open to everyone; a token, when given, makes the request its staff user's, so
+    the owner who just created a listing with the token can read it back (it waits for review,
+    hidden from others). An unknown token reads as anonymous."""
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        InstitutionToken()(request)
+
+
 def _get(request: HttpRequest, listing_uuid: uuid.UUID, write: bool = False) -> Listing:
     try:
         if write:
@@ -152,13 +161,19 @@ def list_listings(
     limit: int = limit_param(),
     offset: int = offset_param(),
 ) -> dict[str, Any]:
+    _token_user(request)
+    if field and not Field.objects.filter(code=field).exists():
+        # the schema lists the codes; an unknown one is a mistake to name, not an empty page
+        raise ApiError(422, "invalid_parameter", _("%(label)s のコード %(c)s はありません。") % {"label": _("分野"), "c": field}, parameter="field")
     qs = services.browse(request.user, kind=kind or "", tech_area=tech_area or "", field=field or "", q=q or "")
     count, rows = paginate(qs.prefetch_related("stages"), limit, offset)
     return {"count": count, "items": [listing_out(request.user, x) for x in rows]}
 
 
-@router.get("/matching/listings/{listing_uuid}", response={200: ListingOut, 404: ErrorOut}, summary="掲載")
+@router.get("/matching/listings/{listing_uuid}", response={200: ListingOut, 404: ErrorOut},
+            summary="掲載（機関のトークンがあれば、その機関の審査待ちの掲載も）")
 def get_listing(request: HttpRequest, listing_uuid: uuid.UUID) -> dict[str, Any]:
+    _token_user(request)
     return listing_out(request.user, _get(request, listing_uuid))
 
 
