@@ -86,9 +86,43 @@ def _body_codes(schema: dict[str, Any], codes: dict[str, list[str]]) -> None:
         body["fields"]["items"] = _with_enum(body["fields"]["items"], codes["field"])
 
 
+def _consultation_rules(schema: dict[str, Any], codes: dict[str, list[str]]) -> None:
+    """POST /api/consultations validates with the intake form (cases/forms.py IntakeForm) so the
+    API and the page give the same Japanese messages; its body model accepts anything, so the
+    form's rules are stated here: required fields, choices, lengths, the registries."""
+    body = schema.get("components", {}).get("schemas", {}).get("ConsultationIn")
+    if not body:
+        return
+    from madoguchi.cases.models import Case, Client
+    from madoguchi.directory.models import SupportFunction
+    from madoguchi.search.facets import DEFAULT_STAGE_LABELS
+
+    props = body["properties"]
+    text = {"type": "string", "pattern": r"\S"}  # the form strips: blank is missing
+    props["kind"] = {"type": "string", "enum": list(Client.Kind.values)}
+    props["name"] = {**text, "minLength": 1, "maxLength": 200}
+    props["corporate_number"] = {"type": "string", "pattern": r"^([0-9]{13})?$", "default": "",
+                                 "description": "法人番号（13桁、チェックディジットを確かめる）。個人では空"}
+    props["contact_name"] = {"type": "string", "maxLength": 100, "default": ""}
+    props["email"] = {"anyOf": [{"type": "string", "maxLength": 0}, {"type": "string", "format": "email", "maxLength": 254}],
+                      "default": ""}
+    props["phone"] = {"type": "string", "maxLength": 20, "default": ""}
+    props["municipality"] = {"type": "string", "enum": codes["municipality_current"]} if codes["municipality_current"] else (
+        {"type": "string", "pattern": r"^[0-9]{5,6}$"})
+    props["stage"] = {"type": "string", "enum": ["", *DEFAULT_STAGE_LABELS], "default": ""}
+    props["functions"] = {"type": "array", "items": {"type": "string", "enum": list(SupportFunction.Code.values)},
+                          "uniqueItems": True, "default": []}
+    props["need"] = {**text, "minLength": 1, "maxLength": 4000}
+    props["consent"] = {"type": "string", "enum": list(Case.Consent.values)}
+    orgs = {"type": "string", "enum": codes["organization"]} if codes["organization"] else {"type": "string"}
+    props["named_organizations"] = {"type": "array", "items": orgs, "uniqueItems": True, "default": []}
+    body["required"] = ["kind", "name", "municipality", "need", "consent"]
+
+
 def complete_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
     codes = registry_codes()
     _body_codes(schema, codes)
+    _consultation_rules(schema, codes)
     methods = ("get", "post", "put", "patch", "delete")
     has_error_schema = "ErrorOut" in schema.get("components", {}).get("schemas", {})
     for path, item in schema.get("paths", {}).items():
