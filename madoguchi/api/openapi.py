@@ -111,11 +111,11 @@ def _consultation_rules(schema: dict[str, Any], codes: dict[str, list[str]]) -> 
         {"type": "string", "pattern": r"^[0-9]{5,6}$"})
     props["stage"] = {"type": "string", "enum": ["", *DEFAULT_STAGE_LABELS], "default": ""}
     props["functions"] = {"type": "array", "items": {"type": "string", "enum": list(SupportFunction.Code.values)},
-                          "uniqueItems": True, "default": []}
+                          "default": []}
     props["need"] = {**text, "minLength": 1, "maxLength": 4000}
     props["consent"] = {"type": "string", "enum": list(Case.Consent.values)}
     orgs = {"type": "string", "enum": codes["organization"]} if codes["organization"] else {"type": "string"}
-    props["named_organizations"] = {"type": "array", "items": orgs, "uniqueItems": True, "default": []}
+    props["named_organizations"] = {"type": "array", "items": orgs, "default": []}  # duplicates are merged
     body["required"] = ["kind", "name", "municipality", "need", "consent"]
 
 
