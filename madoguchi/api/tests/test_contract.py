@@ -11,11 +11,14 @@ input refused and valid input accepted. A bounded number of examples keeps the r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth.models import User
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -70,7 +73,21 @@ def _run(operation: Any, mode: GenerationMode, headers: dict[str, str], path: di
     check()
 
 
-def test_every_operation_keeps_the_contract(records: dict[str, Any]) -> None:
+@pytest.fixture
+def connection_kept() -> Iterator[None]:
+    """Requests go through the real WSGI handler, whose request signals close the database
+    connection, and with it the test's transaction on PostgreSQL; Django's test client
+    disconnects them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_every_operation_keeps_the_contract(records: dict[str, Any], connection_kept: None) -> None:
     from madoguchi.wsgi import application
 
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=SchemathesisConfig.from_str(CONFIG))
