@@ -8,7 +8,7 @@
   nothing and changes nothing, and says so.
 - Limits first: the file's size and row count are checked before any row is validated
   (lib/importing.py); rows are then read one at a time and saved a batch at a time
-  (bulk_create / bulk_update, history rows copied by the database), all inside the one transaction.
+  (bulk_create, one executemany UPDATE, history rows copied by the database), all inside the one transaction.
 - A changed row of a published listing is an edit (moderation.save_edit): its public content
   goes back to review unless the import is a coordinator's (--publish).
 """
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality, Organization
-from madoguchi.lib.bulk import copy_to_history, insert_links
+from madoguchi.lib.bulk import copy_to_history, insert_links, update_rows
 from madoguchi.lib.importing import CsvFile, FileRefused, Limits, Source, SourceRow, batched
 from madoguchi.matching import moderation, signals
 from madoguchi.matching.models import Kind, Listing, TechArea
@@ -296,13 +296,13 @@ def _check_batch(batch: list[SourceRow], writer: _BatchWriter, report: ImportRep
     return out
 
 
-# what an import may change on an existing listing (bulk_update writes these columns)
+# what an import may change on an existing listing (update_rows writes these columns)
 _UPDATED_COLUMNS = [*(a for a in [*REQUIRED.values(), *OPTIONAL.values()] if a not in ("fields", "stages")),
                     "status", "approved_content", "terms", "updated"]
 
 
 class _BatchWriter:
-    """Saves checked rows a batch at a time: bulk_create / bulk_update, their history rows,
+    """Saves checked rows a batch at a time: bulk_create / one executemany UPDATE, their history rows,
     and the fields and stages through their link tables."""
 
     def __init__(self, owner: Organization, *, publish: bool) -> None:
@@ -332,9 +332,9 @@ class _BatchWriter:
                 r.listing, before=r.before or {}, fields=r.fields, stages=r.stages, reviewed=self.publish)
             if r.result.withdrawn:
                 withdrawn.append(r.listing.pk)
-            r.listing.updated = now  # auto_now is save()'s; bulk_update needs it set
+            r.listing.updated = now  # auto_now is save()'s; the bulk UPDATE needs it set
         if changed:
-            Listing.objects.bulk_update([r.listing for r in changed], _UPDATED_COLUMNS)
+            update_rows([r.listing for r in changed], _UPDATED_COLUMNS)
             ids = [r.listing.pk for r in changed]
             copy_to_history(Listing, ids, "~", now)
             Listing.fields.through.objects.filter(listing_id__in=ids).delete()

@@ -196,3 +196,16 @@ def test_the_command_reads_the_file_itself(refdata, orgs, tmp_path):
     out = StringIO()
     call_command("import_listings", str(f), owner="miyagi-ii", publish=True, stdout=out)
     assert "文字コード: Shift_JIS" in out.getvalue() and Listing.objects.count() == 3
+
+
+def test_a_re_import_writes_every_kind_of_value_back(refdata, orgs):
+    head = "外部キー,種別,名称,工程,所在地,掲載期限,公開範囲\n"
+    import_csv((head + "S-1,受注可能な技術,射出成形,射出成形、金型設計,大和町,2027-03-31,一般公開\n").encode(), owner=orgs["core"])
+    report = import_csv((head + "S-1,受注可能な技術,射出成形と組立,組立,044229,2028/01/31,匿名\n").encode(), owner=orgs["core"])
+    assert report.count("updated") == 1, report.rows
+    s = Listing.objects.get(external_key="S-1")
+    assert (s.title, s.processes, s.municipality.name, s.expires_on.isoformat(), s.visibility) == (
+        "射出成形と組立", ["組立"], "大和町", "2028-01-31", "anonymous")
+    assert "組み立て" in s.terms and "金型" not in s.terms and s.updated > s.created  # the terms follow the new text
+    assert import_csv((head + "S-1,受注可能な技術,射出成形と組立,組立,044229,2028/01/31,匿名\n").encode(),
+                      owner=orgs["core"]).count("unchanged") == 1
