@@ -197,12 +197,17 @@ class Listing(models.Model):
         if self.kind == Kind.PATENT and not self.patent_number:
             raise ValidationError({"patent_number": _("ライセンス可能な特許には特許番号（出願番号）を入力してください。")})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def fill_derived(self) -> None:
+        """Set what save() derives (the default expiry, the engine's terms); bulk writers call it
+        themselves, since bulk_create and bulk_update do not call save()."""
         from madoguchi.matching.text import listing_terms
 
         if self.expires_on is None:
             self.expires_on = timezone.localdate() + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
         self.terms = " ".join(listing_terms(self))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.fill_derived()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
