@@ -13,10 +13,10 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.api.params import choice_label, choices_literal, limit_param, offset_param, paginate
+from madoguchi.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
 from madoguchi.directory.models import (
     Municipality, Organization, OrganizationFunction, Program, SupportFunction,
 )
@@ -198,7 +198,7 @@ def list_organizations(
     request: HttpRequest,
     function: FunctionCode | None = None,
     kind: OrganizationKind | None = None,
-    municipality: str | None = None,
+    municipality: str | None = Query(None, pattern=MUNICIPALITY_PATTERN, description="市区町村の団体コード（市は区を含む）"),
     limit: int = limit_param(),
     offset: int = offset_param(),
 ) -> dict[str, Any]:
@@ -251,7 +251,7 @@ def program_item(program: Program) -> dict[str, Any]:
 def list_programs(
     request: HttpRequest,
     function: FunctionCode | None = None,
-    organization: str | None = None,
+    organization: str | None = Query(None, pattern=SLUG_PATTERN, description="支援機関の id（スラッグ）"),
     category: ProgramCategory | None = None,
     limit: int = limit_param(),
     offset: int = offset_param(),
@@ -276,12 +276,8 @@ def list_programs(
     return {"count": count, "items": [program_item(p) for p in rows]}
 
 
-@router.get("/programs/{id}", response={200: ProgramOut, 404: ErrorOut}, summary="支援事業・制度の詳細")
-def get_program(request: HttpRequest, id: str) -> dict[str, Any]:
-    program = Program.objects.select_related("organization").prefetch_related("functions").filter(slug=id).first()
-    if program is None:
-        raise not_found(_("支援事業「%(id)s」は見つかりませんでした。") % {"id": id})
-    return program_item(program)
+# GET /programs/{id} lives in catalog/api.py: the detail adds today's facts (status, deadline,
+# amounts, source) to program_item, and directory depends on nothing of ours.
 
 
 @router.get("/functions", response=list[FunctionOut], summary="8つの支援機能（表4の順）")
