@@ -214,6 +214,9 @@ def program_facts(program: Any, today: dt.date | None = None) -> tuple[str, dt.d
     deadline = deadline() if callable(deadline) else deadline
     if status or deadline:
         return str(status or ""), deadline
+    catalogued = catalog_facts(program)
+    if catalogued is not None:
+        return catalogued
     today = today or timezone.localdate()
     opens, closes = getattr(program, "application_opens", None), getattr(program, "application_closes", None)
     if closes and closes < today:
@@ -223,6 +226,25 @@ def program_facts(program: Any, today: dt.date | None = None) -> tuple[str, dt.d
     if opens or closes:
         return _("受付中"), closes
     return "", None
+
+
+def catalog_facts(program: Any) -> tuple[str, dt.date | None] | None:
+    """(status, deadline) from the program's catalog entry and call rounds (catalog app), or
+    None when it has none: the plan's programs keep their application window."""
+    try:
+        from django.core.exceptions import ObjectDoesNotExist
+
+        from madoguchi.catalog.presentation import program_facts as catalogue
+        from madoguchi.catalog.status import Status
+    except ImportError:  # the catalog app is optional to the search
+        return None
+    try:
+        entry = program.catalog
+    except (AttributeError, ObjectDoesNotExist):
+        return None
+    facts = catalogue(program, entry)
+    deadline = timezone.localdate(facts.deadline) if facts.deadline else None
+    return ("" if facts.status == Status.UNKNOWN else facts.status_label), deadline
 
 
 def _facts(kind: str, obj: Any) -> dict[str, Any]:
@@ -299,7 +321,10 @@ def _records(docs: dict[str, _Doc]) -> dict[str, Any]:
         # One query per kind: the institution rides along (a card shows its name and phone).
         names = {f.name for f in reg.model._meta.get_fields()}
         related = [n for n in ("organization", "operator", "owner_organization") if n in names]
-        for obj in reg.model._default_manager.filter(pk__in=list(pks)).select_related(*related):
+        records = reg.model._default_manager.filter(pk__in=list(pks)).select_related(*related)
+        if "catalog" in names:  # a program's call rounds give its status and deadline
+            records = records.select_related("catalog").prefetch_related("catalog__rounds")
+        for obj in records:
             out[pks[str(obj.pk)]] = obj
     return out
 

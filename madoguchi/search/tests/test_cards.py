@@ -121,3 +121,22 @@ def test_stage_and_place_reasons_use_the_pages_names() -> None:
     with translation.override("en"):
         reasons = plain_reasons("organization", _Doc(stages={"startup"}, municipalities={"042021"}), question)
     assert reasons == ["For businesses at the Start-up stage", "Located in Ishinomaki"]
+
+
+def test_a_catalogued_program_shows_the_status_and_deadline_of_its_call_rounds(db: Any) -> None:
+    from django.utils import timezone
+
+    from madoguchi.catalog.models import CallRound, CatalogEntry, ProgramType, Source
+    from madoguchi.search.documents import rebuild_all
+
+    org = Organization.objects.create(slug="miyagi", name="宮城県", kind=Organization.Kind.PARTNER)
+    source = Source.objects.create(name="Jグランツ", slug="jgrants", kind=Source.Kind.JGRANTS,
+                                   attribution="出典: Jグランツ", licence="政府標準利用規約", url="https://example.jp/")
+    program = Program.objects.create(slug="jgrants-s1", organization=org, name="ものづくり補助金",
+                                     description="試作品の開発と設備投資を補助する")
+    entry = CatalogEntry.objects.create(program=program, source=source, external_id="S1", type=ProgramType.SUBSIDY)
+    closes = timezone.now() + dt.timedelta(days=5)
+    CallRound.objects.create(entry=entry, opens_at=timezone.now() - dt.timedelta(days=10), closes_at=closes)
+    rebuild_all()
+    card = next(c for c in build_cards(search("ものづくり補助金")) if c.kind == "program")
+    assert card.status == "締切間近" and card.deadline == timezone.localdate(closes)
