@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "madoguchi.matching",
     "madoguchi.events",
     "madoguchi.reports",
+    "madoguchi.staff",
     "madoguchi.interop",
     "madoguchi.api",
     # Only so /api/docs serves Swagger UI from our static files, not a CDN the CSP forbids.

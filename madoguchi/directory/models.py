@@ -454,6 +454,12 @@ class Location(Provenance):
         return f"{self.organization}（{self.label}）"
 
 
+class CurrentQuerySet(QuerySet[Any]):
+    def current(self) -> CurrentQuerySet:
+        """The rows staff have not retired: what the public pages and the search show."""
+        return self.filter(retired_at__isnull=True)
+
+
 class Program(Provenance):
     """A support program (支援事業・制度) of one organization."""
 
@@ -491,8 +497,12 @@ class Program(Provenance):
     current_note = models.TextField(_("現況の補足"), blank=True)
     current_as_of = models.DateField(_("現況の時点"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Staff retire a program that ended instead of deleting it: its history, the cases and
+    # reports that name it stay whole; it leaves the public lists and the search.
+    retired_at = models.DateTimeField(_("掲載終了日時"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
+    objects = CurrentQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "order", "name"]
@@ -534,8 +544,10 @@ class Facility(Provenance):
     description = models.TextField(_("説明"), blank=True)
     current_note = models.TextField(_("現況の補足"), blank=True)
     current_as_of = models.DateField(_("現況の時点"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("掲載終了日時"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
+    objects = CurrentQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
