@@ -273,6 +273,9 @@ class Organization(Provenance):
         RESEARCH_FOUNDATION = "foundation", _("研究・開発財団")
         INDUSTRY_SUPPORT = "industry_support", _("産業支援機関")
         PARTNER = "partner", _("連携機関")
+        # Not in the plan's tables: the prefecture's own department, where its officers (who
+        # read aggregate reports only) belong. Added by the editors (interop/data/added_bodies.csv).
+        PREFECTURE = "prefecture", _("県（行政）")
 
     class Sector(models.TextChoices):
         NATIONAL = "national", _("国")
