@@ -55,4 +55,4 @@ class Command(BaseCommand):
         width = max(len(x.username) for x in logins)
         for x in logins:
             self.stdout.write(f"  {x.username:<{width}}  {x.password}  {x.role}（{x.organization}）— {x.try_this}")
-        self.stdout.write("メールは送られず、MAIL の設定どおりに書き出されます（README「メール」）。")
+        self.stdout.write("通知メールは madoguchi worker が送ります（make run では var/mail/ に書き出されます。送信先は EMAIL_URL）。")
