@@ -241,7 +241,9 @@ def _codes(manager: Any, attr: str = "code") -> set[str]:
     return {getattr(x, attr) for x in manager.all()}
 
 
-def organization_doc(org: Any) -> DocMeta:
+def organization_doc(org: Any) -> DocMeta | None:
+    if org.kind == "prefecture":
+        return None  # the prefecture's department reads reports; it is not a window for clients
     functions = {link.function.code for link in org.function_links.all()}
     parts = [
         org.name if org.current_name else "", org.kana, org.name_en, " ".join(org.aliases or []),

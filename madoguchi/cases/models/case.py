@@ -184,7 +184,8 @@ class Case(models.Model):
     def shareable_organizations(self) -> QuerySet[Organization]:
         """The institutions the client's consent covers now (may_share_with, in SQL): where
         the case may be referred. The owner is left out: nobody refers a case to its owner."""
-        organizations = Organization.objects.exclude(pk=self.owner_id)
+        # The prefecture's department reads aggregates only: it never receives a case.
+        organizations = Organization.objects.exclude(pk=self.owner_id).exclude(kind=Organization.Kind.PREFECTURE)
         if not self.consent_active:
             return organizations.none()
         if self.consent == self.Consent.PLATFORM:
@@ -200,6 +201,8 @@ class Case(models.Model):
             return str(_("受付機関です。"))
         if not self.consent_active:
             return str(_("相談者が情報共有への同意を撤回したため、紹介できません。"))
+        if organization.kind == Organization.Kind.PREFECTURE:
+            return str(_("県の担当者は集計だけを閲覧するため、紹介先にはできません。"))
         if self.may_share_with(organization):
             return ""
         if self.consent == self.Consent.CORE_ONLY:
@@ -248,6 +251,8 @@ class Case(models.Model):
         self._require_open()
         if to_org.pk == from_org.pk:
             raise ValidationError({"to_org": _("自分の機関には紹介できません。別の機関を選んでください。")})
+        if to_org.kind == Organization.Kind.PREFECTURE:
+            raise ValidationError({"to_org": _("県の担当者は集計だけを閲覧するため、紹介先にはできません。")})
         if not self.consent_active:
             raise ValidationError(_("相談者が情報共有への同意を撤回したため、他の機関には紹介できません。"))
         if not self.may_share_with(to_org):

@@ -75,3 +75,13 @@ def test_a_suggested_institution_outside_the_consent_is_explained_not_offered(
     assert "選べるのは、相談者が共有を認めた機関と中核的支援機関だけです。" in html
     response = client.post(reverse("cases:refer", args=[case.code]), {"to_org": org_b.slug, "message": ""})
     assert response.status_code == 400 and not Referral.objects.exists()
+
+
+def test_the_prefecture_is_never_a_referral_target(case: Case, cora: User, client: HttpClient) -> None:
+    prefecture = Organization.objects.create(slug="miyagi-prefecture-economy", name="宮城県 経済商工観光部",
+                                             kind=Organization.Kind.PREFECTURE)
+    client.force_login(cora)
+    html = client.get(reverse("cases:case", args=[case.code])).content.decode()
+    assert f'<option value="{prefecture.slug}"' not in html
+    response = client.post(reverse("cases:refer", args=[case.code]), {"to_org": prefecture.slug, "message": ""})
+    assert response.status_code == 400 and not Referral.objects.exists()
