@@ -28,6 +28,7 @@ from madoguchi.matching.models import Listing
 
 DEMO_EMAIL_DOMAIN = "demo.madoguchi.invalid"  # .invalid (RFC 2606): a demo mail can reach nobody
 PREFECTURE_SLUG = "miyagi-prefecture-economy"
+SUPPORT_SLUGS = ("sendai-industrial-promotion-organization", "miyagi-industrial-technology-institute")
 R = Membership.Role
 
 
@@ -54,8 +55,11 @@ def production_refusal() -> str | None:
 def _organizations() -> dict[str, Organization]:
     """The bodies the cast belongs to: the core institution, two 新事業支援機関, the prefecture."""
     core = Organization.objects.filter(kind=Organization.Kind.CORE).order_by("pk").first()
-    support = list(Organization.objects.filter(kind=Organization.Kind.SUPPORT, parent__isnull=True)
-                   .order_by("plan_order", "pk")[:2])
+    # Two bodies of 表2 a 相談者 in Sendai is likely to meet; any two 新事業支援機関 when renamed away.
+    support = list(Organization.objects.filter(slug__in=SUPPORT_SLUGS).order_by("plan_order"))
+    if len(support) < 2:
+        support = list(Organization.objects.filter(kind=Organization.Kind.SUPPORT, parent__isnull=True)
+                       .order_by("plan_order", "pk")[:2])
     prefecture = Organization.objects.filter(slug=PREFECTURE_SLUG).first()
     if core is None or len(support) < 2 or prefecture is None:
         raise LookupError("計画が読み込まれていません（madoguchi load-plan を先に実行してください）。")
