@@ -27,6 +27,7 @@ def _run(*args: str) -> str:
 
 def test_demo_creates_a_cast_of_every_role_and_prints_working_logins(plan, settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEBUG = True  # a developer's machine; on PostgreSQL with DEBUG off the demo refuses
     out = _run()
     roles = set(Membership.objects.filter(user__username__startswith="demo-").values_list("role", flat=True))
     assert roles == set(Membership.Role.values)
@@ -45,6 +46,7 @@ def test_demo_creates_a_cast_of_every_role_and_prints_working_logins(plan, setti
 
 def test_running_it_again_resets_passwords_and_adds_nothing(plan, settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEBUG = True  # a developer's machine; on PostgreSQL with DEBUG off the demo refuses
     _run("--password", "first pass 1")
     counts = (User.objects.count(), Case.objects.count(), Referral.objects.count(), Listing.objects.count(), Event.objects.count())
     _run("--cast", "--password", "second pass 2")
@@ -54,6 +56,7 @@ def test_running_it_again_resets_passwords_and_adds_nothing(plan, settings) -> N
 
 def test_the_coordinator_of_the_demo_sees_the_queues(plan, settings, client: HttpClient) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEBUG = True  # a developer's machine; on PostgreSQL with DEBUG off the demo refuses
     _run("--password", "demo pass 1")
     client.force_login(User.objects.get(username="demo-coordinator"))
     inbox = client.get(reverse("cases:inbox")).content.decode()
