@@ -188,3 +188,26 @@ def test_the_header_links_the_coordinators_queues(cora: User, bob: User, client:
     html = client.get(reverse("staff:home")).content.decode()
     assert f'href="{reverse("cases:inbox")}"' not in html and f'href="{reverse("matching:moderation")}"' not in html
     assert f'href="{reverse("staff:home")}"' in html
+
+
+def test_the_workspace_costs_the_same_queries_for_many_rows(bob: User, org_b: Organization, referral: Referral,
+                                                            client: HttpClient) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(bob)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("staff:home")).status_code == 200
+        return len(captured)
+
+    _program(org_b, "b-1", "事業1")
+    few = queries()
+    start = dt.datetime(2027, 1, 20, 13, 0, tzinfo=JST)
+    for n in range(2, 12):
+        _program(org_b, f"b-{n}", f"事業{n}")
+        Facility.objects.create(slug=f"lab-{n}", name=f"施設{n}", operator=org_b)
+        Event.objects.create(organization=org_b, title=f"セミナー{n}", starts_at=start, ends_at=start + dt.timedelta(hours=1))
+        Listing.objects.create(kind="seed", title=f"シーズ{n}", owner_organization=org_b)
+    assert queries() == few

@@ -80,6 +80,18 @@ def test_staff_update_their_own_program_and_not_anothers(live_server: Any, page:
     assert "受付締切は受付開始より後の日付にしてください。" in page.locator("main").inner_text()
     check_page(page, journey, "program-form-error")
 
+    # The other forms of the workspace pass the same page checks.
+    page.goto(f"{base}/staff/events/new/")
+    check_page(page, journey, "event-form")
+    page.get_by_label("名称").fill("創業塾")
+    page.get_by_label("開始日時").fill("2027-02-01T13:00")
+    page.get_by_label("終了日時").fill("2027-02-01T15:00")
+    page.get_by_role("button", name="保存する").click()
+    page.wait_for_url(re.compile(r"/staff/$"))
+    assert "創業塾" in page.locator("main").inner_text()
+    page.goto(f"{base}/staff/facilities/new/")
+    check_page(page, journey, "facility-form")
+
     # Another institution's program: not found, and unchanged.
     response = page.goto(f"{base}/staff/programs/{theirs.slug}/edit/")
     assert response is not None and response.status == 404
