@@ -33,8 +33,15 @@ load-plan: migrate
 	$(BIN)/madoguchi load-plan
 	$(BIN)/madoguchi reindex
 
+# The mail worker runs beside the server and stops with it (Ctrl-C). Links in mail point to
+# SITE_URL, which follows HOST and PORT unless given. Without EMAIL_URL mail goes to var/mail/.
+run: SITE_URL ?= http://$(HOST):$(PORT)
 run: load-plan
 	$(BIN)/madoguchi collectstatic --noinput -v0
+	@echo "メールは送信されず var/mail/ に書き出されます（EMAIL_URL で送信先を設定できます） / mail is written to var/mail/ unless EMAIL_URL is set"
+	@export SITE_URL="$(SITE_URL)"; \
+	$(BIN)/madoguchi worker --loop & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/madoguchi runserver $(HOST):$(PORT)
 
 # PYTEST_ARGS lets CI or a developer narrow or widen the run (e.g. PYTEST_ARGS="-k loader").

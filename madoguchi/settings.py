@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "madoguchi.events",
     "madoguchi.reports",
     "madoguchi.catalog",
+
+    "madoguchi.staff",
     "madoguchi.interop",
     "madoguchi.api",
     # Only so /api/docs serves Swagger UI from our static files, not a CDN the CSP forbids.
@@ -237,14 +239,30 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+# Mail: EMAIL_URL when given (madoguchi/lib/email_url.py); else the separate EMAIL_* variables
+# when EMAIL_BACKEND or EMAIL_HOST is set (deployments configured before EMAIL_URL); else every
+# mail is written as a file under var/mail/, so `make run` needs no mail server and loses nothing.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = False
 # Seconds before the worker gives up on a hung SMTP server and retries the email later.
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_URL = envsecret("EMAIL_URL")
+if EMAIL_URL:
+    from madoguchi.lib.email_url import parse_email_url
+
+    globals().update(parse_email_url(EMAIL_URL))
+elif not EMAIL_BACKEND:
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+        else "django.core.mail.backends.filebased.EmailBackend"
+    )
+EMAIL_HOST = EMAIL_HOST or "127.0.0.1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "madoguchi@localhost")
 
 # The plan text the loader reads (a copy kept in the project, see interop/data/).

@@ -21,6 +21,7 @@ urlpatterns = [
     path("matching/", include("madoguchi.matching.urls")),
     path("events/", include("madoguchi.events.urls")),
     path("reports/", include("madoguchi.reports.urls")),
+    path("staff/", include("madoguchi.staff.urls")),
     # RFC 8058 one-click unsubscribe for every bulk mail (signed link, the one CSRF-exempt view).
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     # Before directory's: the program page with today's facts (catalog extends directory's page).
