@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +15,16 @@ from madoguchi.matching.tests.conftest import make_listing
 from madoguchi.search.documents import flush
 from madoguchi.search.engine import search
 from madoguchi.search.models import SearchDocument
+
+
+@pytest.fixture(autouse=True)
+def _fresh_corpus() -> Any:
+    # The search corpus is cached per process; each test has its own database (as in search/tests).
+    from madoguchi.search import engine
+
+    engine._corpus = None
+    yield
+    engine._corpus = None
 
 
 def _docs() -> Any:
