@@ -39,6 +39,10 @@ logconfig_dict: dict[str, Any] = {
 }
 
 
+# gunicornc's control socket: one per port, so two servers on one machine (tests, bench) don't collide.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or f"/tmp/madoguchi-gunicorn-{bind[0].rsplit(':', 1)[1]}.ctl"
+
+
 def post_worker_init(worker: Any) -> None:
     """Load the search index before the first request, so /readyz is green as soon as it can be."""
     from madoguchi.search.status import index_ready
