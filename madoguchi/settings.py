@@ -226,6 +226,10 @@ if DEPLOYED:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
+    # Serve the compressed files `collectstatic` wrote, not the source folders (no .gz there).
+    WHITENOISE_USE_FINDERS = False
+# Behind the TLS proxy, gunicorn itself trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS only
+# (docs/deploy.md), so Django needs no SECURE_PROXY_SSL_HEADER to know a request came over https.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # --- end of production defaults ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
