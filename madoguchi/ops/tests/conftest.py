@@ -19,7 +19,7 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """This machine's environment without any deployment variable, plus `extra`."""
     drop = ("SECURE_", "DJANGO_", "DATABASE_", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "LOG_", "WEB_CONCURRENCY")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    env.update(VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"), **extra)
+    env.update({"VAR_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static"), **extra})
     return env
 
 
