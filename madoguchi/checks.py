@@ -20,6 +20,15 @@ def check_deploy_settings(app_configs: Any = None, **kwargs: Any) -> list[Warnin
                 id="madoguchi.W001",
             )
         )
+    if settings.SECURE_SSL_REDIRECT and not settings.SITE_URL.startswith("https://"):
+        # Links in mail are built from SITE_URL: an http:// one would send readers around the redirect.
+        problems.append(
+            Warning(
+                f"SITE_URL {settings.SITE_URL} is not https:// although SECURE_SSL_REDIRECT is on.",
+                hint="Set SITE_URL to the public https address; every link in mail is built from it.",
+                id="madoguchi.W003",
+            )
+        )
     return problems
 
 

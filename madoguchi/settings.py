@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store on every personal page and download (issue 17, item 10).
+    "madoguchi.lib.nostore.PersonalNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -109,23 +112,19 @@ TEMPLATES = [
 ]
 
 # SQLite by default (works right after checkout); PostgreSQL with DATABASE_URL.
+# SQLite gets the same OPTIONS however it is named (the default file or DATABASE_URL=sqlite:///...):
+# IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout instead of failing
+# with "database is locked" mid-transaction; WAL lets readers go on while one writes.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "0"))}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "madoguchi.sqlite3",
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on
-                # busy_timeout instead of failing with "database is locked" mid-transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "madoguchi.sqlite3"}}
 # --- PostgreSQL connections and read replicas (issue 12) -----------------------------------
 # A connect that hangs would hold a worker for minutes while PostgreSQL restarts: give up after
 # DB_CONNECT_TIMEOUT seconds (the request answers 503), and check a kept connection before reuse.
@@ -147,6 +146,7 @@ REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "15")
 REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", "5")
 # --- end of database block --------------------------------------------------------------------
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -166,8 +166,11 @@ LOGIN_REDIRECT_URL = "cases:list"
 LOGOUT_REDIRECT_URL = "directory:home"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60  # hours, as axes expects
-# Lock the pair (user name, address): one attacker cannot lock a user out from everywhere.
+# Lock the pair (user name, address): one attacker cannot lock a user out from everywhere. The
+# address alone is capped by the handler across user names (cases/auth.py says why not here).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "madoguchi.cases.auth.AddressCappedHandler"
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", "20")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
@@ -206,12 +209,29 @@ REFERRAL_ANSWER_DAYS = envint("REFERRAL_ANSWER_DAYS", "3")
 CASE_RETENTION_DAYS = envint("CASE_RETENTION_DAYS", str(5 * 365))
 # Event registrations keep names and contacts this long after the event (anonymise-registrations).
 REGISTRATION_RETENTION_DAYS = envint("REGISTRATION_RETENTION_DAYS", "365")
+# Documents changed since the main search index was built, beyond which a process merges them
+# into a new main index in the background (search.live); each search scans this delta too.
+SEARCH_DELTA_MERGE_AT = envint("SEARCH_DELTA_MERGE_AT", "500")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 8))
 SESSION_COOKIE_HTTPONLY = True
+# --- Deployment behind TLS (issue 17, item 10) -------------------------------------------
+# All off by default (a laptop serves plain http); production sets them, and then
+# `madoguchi check --deploy --fail-level WARNING` passes. See README "Configuration".
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+# "HEADER,value", e.g. HTTP_X_FORWARDED_PROTO,https: trust the TLS proxy's word that a request came over https
+# (only when the proxy always sets that header itself, or a client could claim https).
+_proxy_header = envlist("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header and (len(_proxy_header) != 2 or not _proxy_header[0].startswith("HTTP_")):
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HTTP_HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https")
+SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if _proxy_header else None
+# --- end of deployment block ---------------------------------------------------------------
 # --- Production defaults (issue 12, item 1) -------------------------------------------------
 # Setting DJANGO_SECRET_KEY (with DEBUG off) declares a real deployment: cookies are then secure,
 # http is redirected to https and HSTS is sent unless a variable says otherwise, so
@@ -228,6 +248,9 @@ if DEPLOYED:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
     # Serve the compressed files `collectstatic` wrote, not the source folders (no .gz there).
     WHITENOISE_USE_FINDERS = False
+    # Links in mail go to the public https address: the first allowed host, unless SITE_URL says.
+    if not os.environ.get("SITE_URL") and ALLOWED_HOSTS and not ALLOWED_HOSTS[0].startswith((".", "*")):
+        SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
 # Behind the TLS proxy, gunicorn itself trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS only
 # (docs/deploy.md), so Django needs no SECURE_PROXY_SSL_HEADER to know a request came over https.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

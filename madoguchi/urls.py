@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from madoguchi.api.api import api
 from madoguchi.api.views import api_not_found
+from madoguchi.lib.unsubscribe import unsubscribe
 
 admin.site.site_header = "madoguchi 管理"
 admin.site.site_title = "madoguchi 管理"
@@ -22,5 +23,7 @@ urlpatterns = [
     path("matching/", include("madoguchi.matching.urls")),
     path("events/", include("madoguchi.events.urls")),
     path("reports/", include("madoguchi.reports.urls")),
+    # RFC 8058 one-click unsubscribe for every bulk mail (signed link, the one CSRF-exempt view).
+    path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("", include("madoguchi.directory.urls")),
 ]

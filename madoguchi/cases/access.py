@@ -27,12 +27,12 @@ def _parse_code(code: Any) -> uuid.UUID:
 def get_case_for_user(user: Any, code: Any, *, log_read: bool = True, via: str = "web") -> tuple[Case, bool]:
     """Return (case, can_write) for `user`; raise Http404 when the user may not see the case."""
     case = Case.objects.select_related("client", "owner", "municipality", "stage").filter(code=_parse_code(code)).first()
-    if case is None or not user.has_perm("cases.view_case", case):
+    if case is None or not user.has_perm("cases.may_view_case", case):
         raise Http404
     m = membership(user)
     if log_read and m is not None and m.organization_id != case.owner_id:
         CaseRead.objects.create(case=case, user=user, organization=m.organization, via=via)
-    return case, user.has_perm("cases.change_case", case)
+    return case, user.has_perm("cases.may_change_case", case)
 
 
 def get_referral_for_user(user: Any, case: Case, referral_uuid: Any, perm: str) -> Referral:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django.template import loader
@@ -12,6 +14,13 @@ from madoguchi.cases.mail import enqueue_email
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The link is built from SITE_URL, never from the request's Host header: behind a proxy that
+        # host may be internal, and a forged Host would otherwise put an attacker's address in the mail.
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        super().save(*args, **kwargs)
+
     def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
                   from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
         from madoguchi.cases.ratelimit import authorize_password_reset_email

@@ -10,6 +10,45 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from madoguchi.cases.anonymise import anonymise_case
 from madoguchi.cases.models import ApiToken, Case, CaseRead, Client, OutboundEmail, Referral
+from madoguchi.cases.rules import membership
+from madoguchi.directory.admin_scope import InstitutionScopedAdmin
+from madoguchi.directory.models import Organization
+
+
+def visible_cases(request: HttpRequest) -> QuerySet[Case]:
+    """The cases an admin user may see: the same consent rule as the case pages. Superusers see
+    all; the core institution's coordinators and administrator what consent shares with it;
+    other staff their institution's own and referred cases; the prefecture's viewers none."""
+    if request.user.is_superuser:
+        return Case.objects.all()
+    m = membership(request.user)
+    if m is None:
+        return Case.objects.none()
+    if m.is_coordinator:
+        return Case.objects.shared_with(m.organization)
+    return Case.objects.for_institution(m.organization)
+
+
+class CaseScopedAdmin(InstitutionScopedAdmin):
+    """Rows that belong to a case: scoped by the consent rule (visible_cases), not by one field."""
+
+    case_field = "case"
+
+    @staticmethod
+    def is_platform(request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    @staticmethod
+    def own_organization(request: HttpRequest) -> Organization | None:
+        m = membership(request.user)
+        return m.organization if m is not None else None
+
+    def scope_queryset(self, request: HttpRequest, queryset: Any, organization: Organization) -> Any:
+        return queryset.filter(**{f"{self.case_field}__in": visible_cases(request)})
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A case's records end by anonymisation (kept for the reports), never by deletion.
+        return bool(request.user.is_superuser) and super().has_delete_permission(request, obj)
 
 
 @admin.action(description=_("選択した終了済みの相談を匿名化する"))
@@ -24,7 +63,8 @@ def anonymise_selected(modeladmin: Any, request: HttpRequest, queryset: QuerySet
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(CaseScopedAdmin, SimpleHistoryAdmin):
+    case_field = "pk"
     list_display = ["short_code", "owner", "status", "outcome", "created", "closed_at", "anonymised_at"]
     list_filter = ["status", "outcome", "consent"]
     readonly_fields = ["code", "client", "owner", "need", "consent", "consent_given_at", "consent_withdrawn_at",
@@ -37,7 +77,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SimpleHistoryAdmin):
+class ReferralAdmin(CaseScopedAdmin, SimpleHistoryAdmin):
     list_display = ["case", "from_org", "to_org", "status", "created", "overdue_flagged_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Referral._meta.fields]
@@ -47,25 +87,36 @@ class ReferralAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(CaseScopedAdmin, admin.ModelAdmin):
+    def scope_queryset(self, request: HttpRequest, queryset: Any, organization: Organization) -> Any:
+        return queryset.filter(pk__in=visible_cases(request).values("client_id"))
     list_display = ["name", "kind", "email", "created", "anonymised_at"]
     search_fields = ["name", "email", "corporate_number"]
 
 
 @admin.register(CaseRead)
-class CaseReadAdmin(admin.ModelAdmin):
+class CaseReadAdmin(CaseScopedAdmin, admin.ModelAdmin):
     list_display = ["case", "organization", "user", "via", "at"]
     readonly_fields = ["case", "organization", "user", "via", "at"]
 
+    # The log of who read a case is written by the case pages only; nobody forges or edits it.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(CaseScopedAdmin, admin.ModelAdmin):
+    platform_only = True  # every institution's mail: the platform's to look after
     list_display = ["to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(CaseScopedAdmin, admin.ModelAdmin):
+    platform_only = True
     list_display = ["prefix", "name", "user", "created", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "token_hash", "created", "last_used_at"]
 

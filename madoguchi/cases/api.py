@@ -224,7 +224,7 @@ def referral_action(request: HttpRequest, code: uuid.UUID, referral_uuid: uuid.U
     if action not in Referral.TRANSITIONS:
         raise ApiError(404, "not_found", _("操作 %(action)s はありません。accept / decline / start / complete / close のいずれかです。")
                        % {"action": action})
-    perm = "cases.close_referral" if action == Referral.Action.CLOSE else "cases.respond_referral"
+    perm = "cases.may_close_referral" if action == Referral.Action.CLOSE else "cases.may_respond_referral"
     try:
         referral = get_referral_for_user(request.user, case, referral_uuid, perm)
     except PermissionDenied as exc:

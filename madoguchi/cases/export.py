@@ -18,7 +18,7 @@ def client_export(client: Client, *, user: Any) -> dict[str, Any]:
         "functions", "named_organizations", "activities__organization", "referrals__from_org",
         "referrals__to_org", "reads__organization",
     ):
-        if not user.has_perm("cases.export_case", case):
+        if not user.has_perm("cases.may_export_case", case):
             continue
         cases.append({
             "code": str(case.code),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.cases.corporate_number import normalise, validate_corporate_number
 from madoguchi.cases.models import Case, Client, Outcome
 from madoguchi.directory.models import BusinessStage, Municipality, Organization, SupportFunction
+from madoguchi.lib.identifiers import CodeChoiceField, ascii_digits
 
 
 def validate_attachment_size(upload: UploadedFile) -> None:
@@ -48,7 +49,7 @@ class IntakeForm(forms.Form):
         error_messages={"invalid": _("メールアドレスの形式が正しくありません。")},
     )
     phone = forms.CharField(label=_("電話番号"), required=False, max_length=20)
-    municipality = forms.ModelChoiceField(
+    municipality = CodeChoiceField(
         label=_("所在地（市区町村）"), queryset=Municipality.objects.filter(valid_to__isnull=True),
         to_field_name="code",
         error_messages={
@@ -88,6 +89,11 @@ class IntakeForm(forms.Form):
         label=_("資料（任意）"), required=False, validators=[validate_attachment_size],
         error_messages={"invalid": _("ファイルを送信できませんでした。もう一度選んでください。")},
     )
+
+    def clean_phone(self) -> str:
+        # The format stays free (extensions, mobile numbers written without hyphens), but the
+        # digits are ASCII: full-width ones are mapped, other scripts' refused.
+        return ascii_digits(self.cleaned_data.get("phone", ""), _("電話番号"))
 
     def clean_corporate_number(self) -> str:
         value = normalise(self.cleaned_data.get("corporate_number", ""))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -41,13 +41,19 @@ def lease() -> dt.timedelta:
     return dt.timedelta(seconds=10 * max(int(settings.EMAIL_TIMEOUT or 30), 1))
 
 
-def enqueue_email(to: str | Iterable[str], subject: str, body: str) -> list[OutboundEmail]:
-    """Queue one email per distinct, non-empty recipient; returns the rows."""
+def enqueue_email(to: str | Iterable[str], subject: str, body: str,
+                  headers: Mapping[str, str] | None = None) -> list[OutboundEmail]:
+    """Queue one email per distinct, non-empty recipient; returns the rows.
+
+    `headers` are added to the message as given (bulk mail's List-Unsubscribe, see lib/unsubscribe.py).
+    """
     recipients = [to] if isinstance(to, str) else list(to)
     unique = list(dict.fromkeys(address.strip() for address in recipients if address and address.strip()))
     # Header injection is refused by EmailMessage too; collapse newlines so it never gets that far.
     clean_subject = " ".join(str(subject).split())[:200]
-    return [OutboundEmail.objects.create(to=address, subject=clean_subject, body=str(body)) for address in unique]
+    extra = {name: " ".join(str(value).split()) for name, value in (headers or {}).items()}
+    return [OutboundEmail.objects.create(to=address, subject=clean_subject, body=str(body), headers=extra)
+            for address in unique]
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -79,7 +85,7 @@ def claim_next(hold: dt.timedelta | None = None) -> OutboundEmail | None:
 
 def as_message(email: OutboundEmail) -> EmailMessage:
     return EmailMessage(subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[email.to], headers={"Message-ID": email.message_id})
+                        to=[email.to], headers={**(email.headers or {}), "Message-ID": email.message_id})
 
 
 def mark_sent(email: OutboundEmail) -> None:

@@ -50,7 +50,8 @@ def staff_emails(organization: Organization) -> list[str]:
 def coordinator_emails() -> list[str]:
     User = get_user_model()
     return list(
-        User.objects.filter(is_active=True, membership__role=Membership.Role.COORDINATOR)
+        User.objects.filter(is_active=True, membership__role=Membership.Role.COORDINATOR,
+                            membership__organization__kind=Organization.Kind.CORE)
         .exclude(email="").values_list("email", flat=True)
     )
 

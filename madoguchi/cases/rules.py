@@ -1,7 +1,12 @@
 """Who may do what with a case: the object permissions, in one place (django-rules).
 
-Views never test roles themselves; they ask `user.has_perm("cases.<perm>", obj)` through the
-access helpers in access.py. The API uses the same helpers, so it obeys the same rules.
+Views never test roles themselves; they ask `user.has_perm("cases.may_<action>", obj)` through
+the access helpers in access.py. The API uses the same helpers, so it obeys the same rules.
+
+Naming: every rule is `<app>.may_<action>`, so none can collide with Django's model permissions
+(`cases.view_case`, `cases.change_case`, ... which the admin asks about with obj=None). Every
+object predicate answers False for obj=None (the list level): a permission on "some case" is
+never granted by a rule about one case.
 """
 
 from __future__ import annotations
@@ -11,33 +16,30 @@ from typing import Any
 import rules
 
 from madoguchi.cases.models import Case, Referral
+from madoguchi.directory import roles
 from madoguchi.directory.models import Membership
 
 
 def membership(user: Any) -> Membership | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return user.membership  # type: ignore[no-any-return]
-    except Membership.DoesNotExist:
-        return None
+    """The membership that lets a user work with cases: none for the prefecture's viewers."""
+    return roles.staff_membership(user)
 
 
 @rules.predicate
-def is_case_client(user: Any, case: Case) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and case.client.user_id == user.pk)
+def is_case_client(user: Any, case: Case | None) -> bool:
+    return bool(case is not None and getattr(user, "is_authenticated", False) and case.client.user_id == user.pk)
 
 
 @rules.predicate
-def is_owner_staff(user: Any, case: Case) -> bool:
+def is_owner_staff(user: Any, case: Case | None) -> bool:
     m = membership(user)
-    return m is not None and m.organization_id == case.owner_id
+    return case is not None and m is not None and m.organization_id == case.owner_id
 
 
 @rules.predicate
 def is_coordinator(user: Any) -> bool:
-    m = membership(user)
-    return m is not None and m.is_coordinator
+    """A coordinator or platform administrator at the core institution (see directory.roles)."""
+    return roles.is_coordinator(user)
 
 
 @rules.predicate
@@ -48,32 +50,32 @@ def is_writer(user: Any) -> bool:
 
 
 @rules.predicate
-def consent_covers_user(user: Any, case: Case) -> bool:
+def consent_covers_user(user: Any, case: Case | None) -> bool:
     m = membership(user)
-    return m is not None and case.may_share_with(m.organization)
+    return case is not None and m is not None and case.may_share_with(m.organization)
 
 
 @rules.predicate
-def is_involved_staff(user: Any, case: Case) -> bool:
+def is_involved_staff(user: Any, case: Case | None) -> bool:
     m = membership(user)
-    return m is not None and m.organization_id in case.involved_organization_ids()
+    return case is not None and m is not None and m.organization_id in case.involved_organization_ids()
 
 
 @rules.predicate
-def is_receiver_staff(user: Any, referral: Referral) -> bool:
+def is_receiver_staff(user: Any, referral: Referral | None) -> bool:
     m = membership(user)
-    return m is not None and m.organization_id == referral.to_org_id
+    return referral is not None and m is not None and m.organization_id == referral.to_org_id
 
 
 @rules.predicate
-def is_sender_staff(user: Any, referral: Referral) -> bool:
+def is_sender_staff(user: Any, referral: Referral | None) -> bool:
     m = membership(user)
-    return m is not None and m.organization_id == referral.from_org_id
+    return referral is not None and m is not None and m.organization_id == referral.from_org_id
 
 
 @rules.predicate
-def can_view_referral_case(user: Any, referral: Referral) -> bool:
-    return can_view_case_staff(user, referral.case)
+def can_view_referral_case(user: Any, referral: Referral | None) -> bool:
+    return referral is not None and bool(can_view_case_staff.test(user, referral.case))
 
 
 # Staff see a case when their institution is involved (or they coordinate) and the client's
@@ -82,12 +84,12 @@ can_view_case_staff = (is_owner_staff | ((is_involved_staff | is_coordinator) & 
 # Coordinators triage and route; the owner runs the case.
 can_manage_case = is_writer & (is_owner_staff | (is_coordinator & consent_covers_user))
 
-rules.add_perm("cases.view_case", is_case_client | can_view_case_staff)
-rules.add_perm("cases.change_case", is_writer & can_view_case_staff)
-rules.add_perm("cases.close_case", can_manage_case)
-rules.add_perm("cases.export_case", is_case_client | can_manage_case)
-rules.add_perm("cases.withdraw_consent", is_case_client)
-rules.add_perm("cases.see_reads", is_case_client | can_manage_case)
-rules.add_perm("cases.respond_referral", is_writer & is_receiver_staff & can_view_referral_case)
-rules.add_perm("cases.close_referral", is_writer & (is_sender_staff | is_coordinator) & can_view_referral_case)
-rules.add_perm("cases.triage", is_coordinator)
+rules.add_perm("cases.may_view_case", is_case_client | can_view_case_staff)
+rules.add_perm("cases.may_change_case", is_writer & can_view_case_staff)
+rules.add_perm("cases.may_close_case", can_manage_case)
+rules.add_perm("cases.may_export_case", is_case_client | can_manage_case)
+rules.add_perm("cases.may_withdraw_consent", is_case_client)
+rules.add_perm("cases.may_see_reads", is_case_client | can_manage_case)
+rules.add_perm("cases.may_respond_referral", is_writer & is_receiver_staff & can_view_referral_case)
+rules.add_perm("cases.may_close_referral", is_writer & (is_sender_staff | is_coordinator) & can_view_referral_case)
+rules.add_perm("cases.may_triage", is_coordinator)

@@ -39,8 +39,8 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
     referrals = []
     for referral in case.referrals.select_related("from_org", "to_org").order_by("created", "pk"):
         actions = referral.allowed_actions()
-        respond = user.has_perm("cases.respond_referral", referral)
-        close = user.has_perm("cases.close_referral", referral)
+        respond = user.has_perm("cases.may_respond_referral", referral)
+        close = user.has_perm("cases.may_close_referral", referral)
         permitted = [a for a in actions if (a == Referral.Action.CLOSE and close) or (a != Referral.Action.CLOSE and respond)]
         referrals.append({"referral": referral, "actions": [(a, Referral.Action(a).label) for a in permitted]})
     m = membership(user)
@@ -51,16 +51,16 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         if case.consent == Case.Consent.NAMED:
             refer_form.fields["to_org"].queryset = refer_form.fields["to_org"].queryset.filter(
                 Q(pk__in=case.named_organizations.all()) | Q(kind="core"))
-    can_manage = user.has_perm("cases.close_case", case)
+    can_manage = user.has_perm("cases.may_close_case", case)
     context = {
         "case": case,
         "can_write": can_write and case.status != Case.Status.CLOSED,
         "can_manage": can_manage and case.status != Case.Status.CLOSED,
-        "is_client": user.has_perm("cases.withdraw_consent", case),
-        "can_export": user.has_perm("cases.export_case", case),
+        "is_client": user.has_perm("cases.may_withdraw_consent", case),
+        "can_export": user.has_perm("cases.may_export_case", case),
         "activities": case.visible_activities(),
         "referrals": referrals,
-        "reads": case.reads.select_related("organization", "user")[:200] if user.has_perm("cases.see_reads", case) else None,
+        "reads": case.reads.select_related("organization", "user")[:200] if user.has_perm("cases.may_see_reads", case) else None,
         "note_form": forms.get("note_form") or NoteForm(),
         "refer_form": refer_form,
         "close_form": forms.get("close_form") or CloseForm(),
@@ -130,7 +130,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.triage"):
+    if not request.user.has_perm("cases.may_triage"):
         raise PermissionDenied
     org = membership(request.user).organization  # type: ignore[union-attr]  # triage implies a membership
     new_cases = Case.objects.awaiting_triage().shared_with(org).select_related("client", "owner", "municipality")[:200]
@@ -194,7 +194,7 @@ def referral_action(request: HttpRequest, code: str, referral_uuid: str, action:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     if action not in Referral.TRANSITIONS:
         raise Http404
-    perm = "cases.close_referral" if action == Referral.Action.CLOSE else "cases.respond_referral"
+    perm = "cases.may_close_referral" if action == Referral.Action.CLOSE else "cases.may_respond_referral"
     referral = get_referral_for_user(request.user, case, referral_uuid, perm)
     form = ReferralActionForm(request.POST)
     if not form.is_valid():
@@ -214,7 +214,7 @@ def referral_action(request: HttpRequest, code: str, referral_uuid: str, action:
 @require_POST
 def close_case(request: HttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
-    require(request.user, "cases.close_case", case)
+    require(request.user, "cases.may_close_case", case)
     return _apply_form(
         request, case, can_write, "close_form", CloseForm(request.POST),
         lambda data: case.close(by=request.user, outcome=data["outcome"]), _("相談を終了しました。"),
@@ -254,7 +254,7 @@ def document(request: HttpRequest, code: str, activity_uuid: str) -> FileRespons
 @require_POST
 def withdraw_consent(request: HttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
-    require(request.user, "cases.withdraw_consent", case)
+    require(request.user, "cases.may_withdraw_consent", case)
     case.withdraw_consent(by=request.user)
     messages.success(request, _("情報共有への同意を撤回しました。以後、受付機関以外の機関には共有されません。"))
     return redirect(case)
@@ -264,7 +264,7 @@ def withdraw_consent(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, code: str) -> JsonResponse:
     case, _can_write = get_case_for_user(request.user, code)  # an export is a read: logged as one
-    require(request.user, "cases.export_case", case)
+    require(request.user, "cases.may_export_case", case)
     data = client_export(case.client, user=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="madoguchi-{case.client.uuid}.json"'

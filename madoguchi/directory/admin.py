@@ -17,7 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from madoguchi.directory.forms import FacilityAdminForm, LocationAdminForm, OrganizationAdminForm
+from madoguchi.directory import roles
+from madoguchi.directory.admin_scope import InstitutionScopedAdmin, ReferenceDataAdmin
+from madoguchi.directory.forms import FacilityAdminForm, LocationAdminForm, MembershipAdminForm, OrganizationAdminForm
 from madoguchi.directory.models import (
     Area, BusinessStage, Facility, Field, Location, Membership, Municipality, Organization,
     OrganizationFunction, Program, SupportFunction,
@@ -112,8 +114,9 @@ class LocationInline(JapaneseLabelsMixin, admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(JapaneseHistoryAdmin):
+class OrganizationAdmin(InstitutionScopedAdmin, JapaneseHistoryAdmin):
     form = OrganizationAdminForm
+    scope_field = "pk"  # an institution's staff edit their own institution's record
     list_display = ["name", "kind", "plan_number", "phone", "municipality", "status", "as_of", "current_as_of"]
     list_select_related = ["municipality"]
     list_filter = ["kind", "status", "functions"]
@@ -122,6 +125,20 @@ class OrganizationAdmin(JapaneseHistoryAdmin):
     autocomplete_fields = ["parent", "municipality", "successor"]
     filter_horizontal = ["fields", "stages"]
     inlines = [OrganizationFunctionInline, LocationInline]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        # A new institution is a platform decision, not one institution's.
+        return self.is_platform(request) and super().has_add_permission(request, *args)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # The kind decides who may hold platform-wide roles: the platform decides it.
+        return fields if self.is_platform(request) else fields + ["kind", "slug"]
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
+        # Scoped staff search only their own institution, so parent/successor are plain selects.
+        return list(self.autocomplete_fields) if self.is_platform(request) else ["municipality"]
+
     fieldsets = [
         (PLAN_FIELDSET, {"fields": [
             "name", "kana", "name_en", "slug", "kind", "sector", "parent", "plan_number", "postal_code",
@@ -147,7 +164,9 @@ class OrganizationAdmin(JapaneseHistoryAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(JapaneseHistoryAdmin):
+class ProgramAdmin(InstitutionScopedAdmin, JapaneseHistoryAdmin):
+    scope_field = "organization"
+    scope_fk_fields = ("organization",)
     list_display = ["name", "organization", "category", "application_closes", "as_of", "current_as_of"]
     list_select_related = ["organization"]
     list_filter = ["category", "functions"]
@@ -166,8 +185,10 @@ class ProgramAdmin(JapaneseHistoryAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(JapaneseHistoryAdmin):
+class FacilityAdmin(InstitutionScopedAdmin, JapaneseHistoryAdmin):
     form = FacilityAdminForm
+    scope_field = "operator"
+    scope_fk_fields = ("operator",)
     list_display = ["name", "kind", "operator", "as_of", "current_as_of"]
     list_select_related = ["operator"]
     list_filter = ["kind"]
@@ -183,13 +204,13 @@ class FacilityAdmin(JapaneseHistoryAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(JapaneseHistoryAdmin):
+class AreaAdmin(ReferenceDataAdmin, JapaneseHistoryAdmin):
     list_display = ["name", "designation", "area_km2"]
     filter_horizontal = ["municipalities"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+class MunicipalityAdmin(ReferenceDataAdmin, JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to", "successor"]
     list_select_related = ["parent", "successor"]
     list_filter = ["kind"]
@@ -197,22 +218,49 @@ class MunicipalityAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
 
 
 @admin.register(SupportFunction)
-class SupportFunctionAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+class SupportFunctionAdmin(ReferenceDataAdmin, JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["order", "name", "code", "short_name"]
 
 
 @admin.register(BusinessStage)
-class BusinessStageAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+class BusinessStageAdmin(ReferenceDataAdmin, JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["order", "name", "code"]
 
 
 @admin.register(Field)
-class FieldAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+class FieldAdmin(ReferenceDataAdmin, JapaneseLabelsMixin, admin.ModelAdmin):
     list_display = ["order", "name", "code", "strategic"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+class MembershipAdmin(InstitutionScopedAdmin, JapaneseLabelsMixin, admin.ModelAdmin):
+    """An institution's administrator manages its own staff; platform roles are the platform's."""
+
+    form = MembershipAdminForm
     list_display = ["user", "organization", "role", "created"]
     list_filter = ["role"]
     autocomplete_fields = ["organization"]
+    scope_field = "organization"
+    scope_fk_fields = ("organization",)
+
+    def in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
+        m = roles.membership(request.user)
+        if not self.is_platform(request) and (m is None or not m.is_institution_admin):
+            return False  # staff and read-only members do not manage memberships
+        return super().in_scope(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        form.platform = self.is_platform(request)
+        return form
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user" and not self.is_platform(request):
+            # Accounts without an institution, or already at one's own: never another's staff.
+            from django.contrib.auth.models import User
+            from django.db.models import Q
+
+            own = self.own_organization(request)
+            kwargs["queryset"] = User.objects.filter(is_superuser=False).filter(
+                Q(membership__isnull=True) | Q(membership__organization=own))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

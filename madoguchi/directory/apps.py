@@ -6,3 +6,6 @@ class DirectoryConfig(AppConfig):
     name = "madoguchi.directory"
     label = "directory"
     verbose_name = _("支援機関の登録簿")
+
+    def ready(self) -> None:
+        from madoguchi.directory import checks  # noqa: F401  (registers madoguchi.W010)

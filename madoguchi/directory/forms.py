@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -10,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.directory.models import Facility, Municipality, Organization, Program, SupportFunction
+from madoguchi.directory.models import Facility, Membership, Municipality, Organization, Program, SupportFunction
+from madoguchi.lib.identifiers import normalise_digits
 
 # Filter values come from the query string, so they are capped before they reach a query.
 _MAX_CODE_LENGTH = 20
@@ -90,15 +90,6 @@ class ProgramFilterForm(forms.Form):
         return queryset
 
 
-def normalise_digits(value: str) -> str:
-    """Full-width digits and hyphens (０２２－２２５) become half-width; staff often paste them."""
-    text = unicodedata.normalize("NFKC", value or "").strip()
-    # NFKC leaves the Japanese long-vowel mark and minus signs; they are typed as hyphens.
-    for dash in ("ー", "−", "‐", "―", "－"):
-        text = text.replace(dash, "-")
-    return text
-
-
 class OrganizationAdminForm(forms.ModelForm):
     class Meta:
         model = Organization
@@ -131,3 +122,29 @@ class FacilityAdminForm(forms.ModelForm):
         if data.get("current_note") and not data.get("current_as_of"):
             raise ValidationError({"current_as_of": _("現況を記録するときは、その時点（日付）も入力してください。")})
         return data
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """The admin's membership form. The model refuses a platform-wide role outside the core
+    institution (Membership.clean, and a CHECK in the database); this form also keeps those
+    roles to the platform administrators, so an institution's own administrator cannot grant
+    platform-wide reach, not even at the core institution."""
+
+    platform = False  # set per request by MembershipAdmin.get_form
+
+    class Meta:
+        model = Membership
+        fields = ["user", "organization", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.platform and "role" in self.fields:
+            self.fields["role"].choices = [
+                (value, label) for value, label in self.fields["role"].choices if value not in Membership.CORE_ONLY_ROLES
+            ]
+
+    def clean_role(self) -> str:
+        role: str = self.cleaned_data["role"]
+        if role in Membership.CORE_ONLY_ROLES and not self.platform:
+            raise ValidationError(_("コーディネーターと管理者の役割を付けられるのは、プラットフォームの管理者だけです。"))
+        return role

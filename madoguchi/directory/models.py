@@ -12,25 +12,33 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from madoguchi.lib.identifiers import normalise_digits, refuse_foreign_digits
+
 PLAN_AS_OF = dt.date(2005, 12, 1)
 
-_PHONE_RE = re.compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$")
+_PHONE_RE = re.compile(r"^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$")
 
 
 def validate_phone(value: str) -> None:
-    """Accept Japanese numbers written with hyphens: 022-225-6636, 0120-123-456, 090-1234-5678."""
-    normalised = unicodedata.normalize("NFKC", value).strip()
-    digits = re.sub(r"\D", "", normalised)
+    """Accept Japanese numbers written with hyphens: 022-225-6636, 0120-123-456, 090-1234-5678.
+
+    Full-width digits are fine (forms store them half-width); other scripts' digits are refused.
+    """
+    normalised = normalise_digits(value)
+    refuse_foreign_digits(normalised, _("電話番号"))
+    digits = re.sub(r"[^0-9]", "", normalised)
     if not _PHONE_RE.match(normalised) or not 10 <= len(digits) <= 11:
         raise ValidationError(
             _("電話番号の形式が正しくありません（例: 022-225-6636）。半角数字とハイフンで入力してください。"),
@@ -38,11 +46,33 @@ def validate_phone(value: str) -> None:
         )
 
 
-validate_postal_code = RegexValidator(
+@deconstructible(path="django.core.validators.RegexValidator")
+class _PostalCodeValidator(RegexValidator):
+    """The pattern below, after refusing other scripts' digits (`\\d` alone would take them).
+
+    It deconstructs as the plain RegexValidator the migrations recorded: the pattern is unchanged,
+    the extra refusal needs no database change.
+    """
+
+    def __call__(self, value: str) -> None:
+        refuse_foreign_digits(normalise_digits(value), _("郵便番号"))
+        super().__call__(value)
+
+
+validate_postal_code = _PostalCodeValidator(
     r"^\d{3}-\d{4}$",
     _("郵便番号の形式が正しくありません（例: 980-0011）。"),
     code="invalid_postal_code",
 )
+
+
+def validate_municipality_code(value: str) -> None:
+    """全国地方公共団体コード: 5 digits, or 6 with the check digit, in ASCII."""
+    refuse_foreign_digits(normalise_digits(value), _("団体コード"))
+    if not re.fullmatch(r"[0-9]{5,6}", value or ""):
+        raise ValidationError(
+            _("団体コードは5桁または6桁の半角数字で入力してください（例: 04100 = 仙台市）。"), code="invalid_municipality_code"
+        )
 
 
 def localized_name(name: str, name_en: str) -> str:
@@ -178,6 +208,14 @@ class Municipality(Provenance):
 
     def __str__(self) -> str:
         return localized_name(self.name, self.name_en)
+
+    def clean(self) -> None:
+        # Full-width 団体コード are stored half-width, so a lookup by the ASCII code finds them.
+        self.code = normalise_digits(self.code)
+        try:
+            validate_municipality_code(self.code)
+        except ValidationError as error:
+            raise ValidationError({"code": error}) from None
 
     @property
     def is_current(self) -> bool:
@@ -330,6 +368,18 @@ class Organization(Provenance):
             raise ValidationError({"profile_as_of": _("概要を記録するときは、その時点（日付）も入力してください。")})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("自分自身を上位団体にはできません。")})
+        if self.pk and self.kind != self.Kind.CORE:
+            platform_roles = self.memberships.filter(role__in=Membership.CORE_ONLY_ROLES)
+            if platform_roles.exists():
+                raise ValidationError({"kind": _(
+                    "この機関にはコーディネーターまたは管理者の所属が %(n)d 件あります。種別を変える前に、その役割を変更してください。"
+                ) % {"n": platform_roles.count()}})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Keep Membership.at_core (what the database's CHECK reads) in step with the kind.
+        at_core = self.kind == self.Kind.CORE
+        Membership.objects.filter(organization_id=self.pk).exclude(at_core=at_core).update(at_core=at_core)
 
     def get_absolute_url(self) -> str:
         return reverse("directory:organization", args=[self.slug])
@@ -500,36 +550,83 @@ class Facility(Provenance):
 
 
 class Membership(models.Model):
-    """A staff user's one organization and role. Clients have no membership (see cases.Client)."""
+    """A staff user's one organization and role. Clients have no membership (see cases.Client).
+
+    Roles are defined per kind of institution: the coordinator and the platform administrator
+    act platform-wide and exist only at the core institution (中核的支援機関). Every other
+    institution has its staff, read-only members and its own administrator, who manages that
+    institution's staff and data only. The prefecture role reads aggregate reports only.
+    """
 
     class Role(models.TextChoices):
         STAFF = "staff", _("担当者")
         READONLY = "readonly", _("閲覧のみ")
         COORDINATOR = "coordinator", _("コーディネーター")
         ADMIN = "admin", _("管理者")
+        # An institution's own administrator: its staff and data, nothing platform-wide.
+        ORG_ADMIN = "org_admin", _("機関の管理者")
         # 県の担当者: reads the platform's aggregate reports (reports app); writes nothing.
         PREFECTURE = "prefecture", _("県の担当者（報告の閲覧）")
 
     # Roles that see but never act: can_write, and who is emailed to act on a referral.
     READ_ONLY_ROLES = (Role.READONLY, Role.PREFECTURE)
+    # Roles with platform-wide reach, allowed only at the core institution (also a CHECK below).
+    CORE_ONLY_ROLES = (Role.COORDINATOR, Role.ADMIN)
 
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    # A copy of "the organization is the core institution", kept in sync by save() here and by
+    # Organization.save(): a CHECK constraint cannot read another table, and this lets the
+    # database itself refuse a core-only role anywhere else.
+    at_core = models.BooleanField(_("中核的支援機関の所属"), default=False, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("所属")
         verbose_name_plural = _("所属")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["coordinator", "admin"]) | models.Q(at_core=True),
+                name="membership_core_only_roles",
+                violation_error_message=_("コーディネーターと管理者の役割は中核的支援機関の所属にだけ付けられます。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.organization_id is None:
+            return
+        if self.role in self.CORE_ONLY_ROLES and self.organization.kind != Organization.Kind.CORE:
+            raise ValidationError({"role": _(
+                "「%(role)s」は中核的支援機関の所属にだけ付けられます。この機関では「担当者」か「機関の管理者」を選んでください。"
+            ) % {"role": self.get_role_display()}})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.at_core = self.organization.kind == Organization.Kind.CORE
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "at_core" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "at_core"]
+        super().save(*args, **kwargs)
 
     @property
     def can_write(self) -> bool:
         return self.role not in self.READ_ONLY_ROLES
 
     @property
+    def sees_personal_data(self) -> bool:
+        """Whether the role may see any case or a masked listing's owner (not the prefecture's)."""
+        return self.role != self.Role.PREFECTURE
+
+    @property
     def is_coordinator(self) -> bool:
-        """Coordinators work at the core institution and see the whole platform's triage."""
-        return self.role in (self.Role.COORDINATOR, self.Role.ADMIN)
+        """Coordinators (and the platform administrator) see the whole platform's triage — only
+        at the core institution; the organization's kind is read now, not trusted from the row."""
+        return self.role in self.CORE_ONLY_ROLES and self.organization.kind == Organization.Kind.CORE
+
+    @property
+    def is_institution_admin(self) -> bool:
+        """Manages the memberships of its own institution in the admin."""
+        return self.role == self.Role.ORG_ADMIN or (self.role == self.Role.ADMIN and self.is_coordinator)

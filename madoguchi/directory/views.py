@@ -23,8 +23,11 @@ from madoguchi.directory.models import (
 from madoguchi.directory.presentation import (
     MatrixRow, in_table_4, matrix_rows, municipality_entries, platform_order_key,
 )
+from madoguchi.lib.paging import paginate
 
 PAGE_SIZE = 50
+# lists inside an institution's page
+DETAIL_PAGE_SIZE = 20
 
 
 def _not_found(request: HttpRequest, message: str) -> HttpResponse:
@@ -105,8 +108,6 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
             _function_links(),
             "locations",
             "members",
-            "programs",
-            "facilities",
             "fields",
             "stages",
             "predecessors",
@@ -123,7 +124,13 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         or organization.current_phone
         or organization.current_note
     )
-    context = {"organization": organization, "has_current": has_current}
+    # A large body runs hundreds of programs: its page shows them a page at a time, with the count.
+    programs = paginate(request, organization.programs.order_by("name", "pk"), per_page=DETAIL_PAGE_SIZE,
+                        param="programs", anchor="programs-title")
+    facilities = paginate(request, organization.facilities.order_by("name", "pk"), per_page=DETAIL_PAGE_SIZE,
+                          param="facilities", anchor="facilities-title")
+    context = {"organization": organization, "has_current": has_current, "programs": programs,
+               "facilities": facilities}
     return render(request, "directory/organization_detail.html", context)
 
 
@@ -168,8 +175,9 @@ def function_matrix(request: HttpRequest) -> HttpResponse:
 
 
 def facility_list(request: HttpRequest) -> HttpResponse:
-    facilities = Facility.objects.select_related("operator", "municipality").order_by("kind", "name")
-    return render(request, "directory/facility_list.html", {"facilities": facilities})
+    facilities = Facility.objects.select_related("operator", "municipality").order_by("kind", "name", "pk")
+    page = paginate(request, facilities, per_page=PAGE_SIZE)
+    return render(request, "directory/facility_list.html", {"facilities": page.object_list, "page": page})
 
 
 def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -190,12 +198,14 @@ def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Organization.objects.filter(municipality__in=located)
         .select_related("municipality", "municipality__parent")
     )
-    facilities = Facility.objects.filter(municipality__in=located).select_related("municipality").order_by("name")
+    facilities = Facility.objects.filter(municipality__in=located).select_related("municipality").order_by("name", "pk")
     context = {
         "area": area,
         "entries": entries,
-        "organizations": sorted(organizations, key=platform_order_key),
-        "facilities": facilities,
+        # sorted in Python (the platform's order), then paged: an area holds tens, not thousands
+        "organizations": paginate(request, sorted(organizations, key=platform_order_key), per_page=PAGE_SIZE,
+                                  param="organizations", anchor="orgs-title"),
+        "facilities": paginate(request, facilities, per_page=PAGE_SIZE, param="facilities", anchor="facilities-title"),
     }
     return render(request, "directory/area_detail.html", context)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import admin, messages
@@ -13,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from madoguchi.directory.models import Organization
+from madoguchi.directory.admin_scope import InstitutionScopedAdmin
 from madoguchi.events import notify
 from madoguchi.events.models import Digest, Event, Registration, Subscription
+from madoguchi.lib.spreadsheet import csv_writer
 
 
 class RegistrationInline(admin.TabularInline):
@@ -32,7 +32,11 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
+    # Staff of one institution manage that institution's events (and see their roll call) only.
+    scope_field = "organization"
+    scope_fk_fields = ("organization",)
+    autocomplete_fields = ["organization"]
     list_display = ["title", "kind", "organization", "starts_at", "capacity", "status"]
     list_filter = ["status", "kind", "functions"]
     search_fields = ["title", "description", "venue", "organization__name"]
@@ -48,33 +52,16 @@ class EventAdmin(SimpleHistoryAdmin):
         (_("分類"), {"fields": ["functions", "fields", "stages"]}),
     ]
 
-    # Staff of one institution manage that institution's events only; superusers see all.
-    def _own_organization_id(self, request: HttpRequest) -> int | None:
-        membership = getattr(request.user, "membership", None)
-        return membership.organization_id if membership is not None else None
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(organization_id=self._own_organization_id(request))
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "organization" and not request.user.is_superuser:
-            kwargs["queryset"] = Organization.objects.filter(pk=self._own_organization_id(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
-        # Autocomplete would search every organization; staff get a one-item select instead.
-        return ["organization"] if request.user.is_superuser else []
-
     @admin.action(description=_("参加者名簿をダウンロード（CSV）"))
     def download_registrations(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:
-        """The roll call for the reception desk: confirmed first, then the waiting list in order."""
+        """The roll call for the reception desk: confirmed first, then the waiting list in order.
+
+        Names come from the public form, so text a spreadsheet would run is escaped (lib.spreadsheet).
+        """
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
         response.write("\ufeff")  # a BOM, so Excel opens the Japanese text as UTF-8
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow([_("イベント"), _("開始日時"), _("状態"), _("順番"), _("氏名"), _("会社・団体名"),
                          _("メールアドレス"), _("電話番号"), _("申込日時")])
         # "confirmed" sorts before "waitlisted"
@@ -114,7 +101,8 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(InstitutionScopedAdmin, admin.ModelAdmin):
+    platform_only = True  # subscribers' addresses belong to no one institution
     list_display = ["email", "created", "confirmed_at", "unsubscribed_at"]
     list_filter = ["functions"]
     search_fields = ["email"]
@@ -122,6 +110,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
+class DigestAdmin(InstitutionScopedAdmin, admin.ModelAdmin):
+    platform_only = True
     list_display = ["subscription", "day", "event_count", "created"]
     date_hierarchy = "day"

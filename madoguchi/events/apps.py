@@ -13,3 +13,6 @@ class EventsConfig(AppConfig):
         from madoguchi.events.search import register_events
 
         register_events()
+        from madoguchi.events.subscriptions import register_unsubscribe
+
+        register_unsubscribe()

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import Municipality, SupportFunction, validate_phone
+from madoguchi.lib.identifiers import CodeChoiceField, normalise_digits
 from madoguchi.events.models import Event
 
 
@@ -14,7 +15,7 @@ class EventFilterForm(forms.Form):
         label=_("支援機能"), required=False, choices=[("", _("すべて"))] + list(SupportFunction.Code.choices)
     )
     kind = forms.ChoiceField(label=_("種類"), required=False, choices=[("", _("すべて"))] + list(Event.Kind.choices))
-    municipality = forms.ModelChoiceField(
+    municipality = CodeChoiceField(
         label=_("開催地"), required=False, to_field_name="code", empty_label=_("すべて"),
         # Cities and towns only: choosing 仙台市 includes its wards.
         queryset=Municipality.objects.filter(parent__isnull=True, valid_to__isnull=True).order_by("code"),
@@ -47,6 +48,11 @@ class RegistrationForm(forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organization_name"].widget.attrs["autocomplete"] = "organization"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_phone(self) -> str:
+        # Stored half-width (０２２ → 022), so staff find and dial what was typed; validate_phone
+        # has already refused other scripts' digits.
+        return normalise_digits(self.cleaned_data.get("phone", ""))
 
 
 class InterestForm(forms.Form):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from madoguchi.cases.mail import enqueue_email
 from madoguchi.directory.models import SupportFunction
 from madoguchi.events.models import Digest, Event, Subscription, normalise_email
+from madoguchi.lib import unsubscribe as unsubscribe_links
 
 # A digest lists at most this many events; the rest are one click away on the list page.
 DIGEST_MAX_EVENTS = 30
@@ -40,6 +41,23 @@ def subscribe(email: str, functions: Iterable[SupportFunction], kinds: Iterable[
 
 def _manage_url(subscription: Subscription) -> str:
     return f"{settings.SITE_URL}{subscription.get_absolute_url()}"
+
+
+UNSUBSCRIBE_KIND = "events.subscription"
+
+
+def _describe_for_unsubscribe(ref: str) -> str | None:
+    subscription = Subscription.objects.filter(uuid=ref, unsubscribed_at__isnull=True).first()
+    return _("イベント情報のメール配信（%(email)s）") % {"email": subscription.email} if subscription else None
+
+
+def unsubscribe(ref: str) -> None:
+    Subscription.objects.filter(uuid=ref, unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
+
+
+def register_unsubscribe() -> None:
+    """The digest's one-click unsubscribe link (lib/unsubscribe.py) stops this subscription."""
+    unsubscribe_links.register(UNSUBSCRIBE_KIND, _describe_for_unsubscribe, unsubscribe)
 
 
 def send_subscribe_email(subscription: Subscription, created: bool) -> None:
@@ -70,7 +88,8 @@ def digest_body(subscription: Subscription, events: list[Event]) -> str:
             f"  {settings.SITE_URL}{event.get_absolute_url()}",
             "",
         ]
-    lines += [_("配信内容の変更・配信の停止:"), _manage_url(subscription), ""]
+    lines += [_("配信内容の変更・配信の停止:"), _manage_url(subscription), "",
+              _("ワンクリックで配信を停止:"), unsubscribe_links.url(UNSUBSCRIBE_KIND, str(subscription.uuid)), ""]
     return "\n".join(lines)
 
 
@@ -99,6 +118,7 @@ def send_digests(now: dt.datetime | None = None) -> int:
             if not created:
                 continue
             subject = _("【madoguchi】新しいイベント %(n)d 件") % {"n": len(events)}
-            enqueue_email(subscription.email, subject, digest_body(subscription, events))
+            enqueue_email(subscription.email, subject, digest_body(subscription, events),
+                          headers=unsubscribe_links.headers(UNSUBSCRIBE_KIND, str(subscription.uuid)))
             queued += 1
     return queued

@@ -12,28 +12,26 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
+from madoguchi.directory import roles
 from madoguchi.directory.models import Membership
 from madoguchi.matching.models import Introduction, Listing
 
 
 def membership(user: Any) -> Membership | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return user.membership  # type: ignore[no-any-return]
-    except Membership.DoesNotExist:
-        return None
+    """The membership that counts here: none for the prefecture's viewers (aggregates only)."""
+    return roles.staff_membership(user)
 
 
 def is_coordinator(user: Any) -> bool:
-    m = membership(user)
-    return m is not None and m.is_coordinator
+    """Coordinators broker introductions platform-wide — only at the core institution."""
+    return roles.is_coordinator(user)
 
 
 def client_of(user: Any) -> Any:
@@ -175,3 +173,16 @@ def identifying_fields_visible(user: Any, listing: Listing) -> bool:
 def may_see_private(user: Any, listing: Listing) -> bool:
     """Contact address, external key, moderation state: the owner's side and coordinators only."""
     return is_coordinator(user) or is_owner_member(user, listing)
+
+
+# The same decisions as django-rules permissions (`matching.may_<action>`, never a Django model
+# permission's name), so templates and other apps ask `user.has_perm(...)` like everywhere else.
+# Each answers False at the list level (obj=None).
+def _on_listing(check: Any) -> Any:
+    return rules.predicate(lambda user, listing=None: listing is not None and check(user, listing), name=check.__name__)
+
+
+rules.add_perm("matching.may_see_listing", _on_listing(may_see))
+rules.add_perm("matching.may_change_listing", _on_listing(may_change))
+rules.add_perm("matching.may_see_listing_owner", _on_listing(lambda user, listing: not owner_for(user, listing).hidden))
+rules.add_perm("matching.may_moderate", rules.predicate(is_coordinator))

@@ -15,11 +15,41 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.lib import unsubscribe as unsubscribe_links
 from madoguchi.matching import text
 from madoguchi.matching.engine import COMPLEMENT
 from madoguchi.matching.models import Alert, Listing, Match, SavedInterest
 
 ALERT_TOP_RANK = 5  # tell an owner only when the new listing is among their best five
+
+
+LISTING_ALERTS = "matching.listing_alerts"
+INTEREST_ALERTS = "matching.interest"
+
+
+def _describe_listing_alerts(ref: str) -> str | None:
+    listing = Listing.objects.filter(uuid=ref, alerts=True).first()
+    return _("掲載「%(title)s」に合う新しい候補のお知らせ") % {"title": listing.title} if listing else None
+
+
+def _stop_listing_alerts(ref: str) -> None:
+    Listing.objects.filter(uuid=ref).update(alerts=False)
+
+
+def _describe_interest(ref: str) -> str | None:
+    interest = SavedInterest.objects.filter(uuid=ref).first()
+    return _("関心の登録「%(keywords)s」に合う掲載のお知らせ") % {"keywords": interest.keywords} if interest else None
+
+
+def _stop_interest(ref: str) -> None:
+    SavedInterest.objects.filter(uuid=ref).delete()
+
+
+def register_unsubscribe() -> None:
+    """Alert mails carry a one-click unsubscribe link (lib/unsubscribe.py): it turns off the listing's
+    alerts, or deletes the saved interest."""
+    unsubscribe_links.register(LISTING_ALERTS, _describe_listing_alerts, _stop_listing_alerts)
+    unsubscribe_links.register(INTEREST_ALERTS, _describe_interest, _stop_interest)
 
 
 def _send_once(new: Listing, email: str, subject: str, body: str, *, for_listing: Listing | None = None,
@@ -31,7 +61,12 @@ def _send_once(new: Listing, email: str, subject: str, body: str, *, for_listing
             Alert.objects.create(new_listing=new, email=email, for_listing=for_listing, for_interest=for_interest)
     except IntegrityError:
         return False
-    enqueue_email(email, subject, body)
+    if for_listing is not None:
+        stop = unsubscribe_links.headers(LISTING_ALERTS, str(for_listing.uuid))
+    else:
+        assert for_interest is not None  # every alert is for a listing or for an interest
+        stop = unsubscribe_links.headers(INTEREST_ALERTS, str(for_interest.uuid))
+    enqueue_email(email, subject, body, headers=stop)
     return True
 
 
@@ -59,11 +94,14 @@ def alert_for_new_listing(listing: Listing) -> int:
             continue
         body = render_to_string("matching/email/new_candidate.txt", {
             "own": own, "new": listing, "reasons": match.reasons, "url": url,
-            "own_url": settings.SITE_URL + own.get_absolute_url()})
+            "own_url": settings.SITE_URL + own.get_absolute_url(),
+            "unsubscribe_url": unsubscribe_links.url(LISTING_ALERTS, str(own.uuid))})
         sent += _send_once(listing, own.contact_email, subject, body, for_listing=own)
     for interest in SavedInterest.objects.filter(kind=listing.kind):
         if interest_matches(interest, listing):
-            body = render_to_string("matching/email/new_for_interest.txt", {"interest": interest, "new": listing, "url": url})
+            body = render_to_string("matching/email/new_for_interest.txt", {
+                "interest": interest, "new": listing, "url": url,
+                "unsubscribe_url": unsubscribe_links.url(INTEREST_ALERTS, str(interest.uuid))})
             sent += _send_once(listing, interest.email, subject, body, for_interest=interest)
     return sent
 

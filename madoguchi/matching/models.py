@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality, Organization
+from madoguchi.directory.roles import staff_membership
 
 DEFAULT_VALIDITY_DAYS = 180
 
@@ -63,7 +64,7 @@ class ListingQuerySet(QuerySet["Listing"]):
         """Listings the user may see in lists: live public/anonymous ones, members-only for members,
         everything of their own organization, everything for coordinators."""
         qs = self.live()
-        membership = getattr(user, "membership", None) if getattr(user, "is_authenticated", False) else None
+        membership = staff_membership(user)
         if membership is None and getattr(user, "is_authenticated", False) and getattr(user, "client", None):
             return self.visible_to_client(user)
         if membership is None:

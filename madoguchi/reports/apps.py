@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("報告・統計")
 
     def ready(self) -> None:
-        from madoguchi.reports import rules  # noqa: F401  (registers reports.view_reports)
+        from madoguchi.reports import rules  # noqa: F401  (registers reports.may_view_reports)

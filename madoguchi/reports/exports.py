@@ -7,13 +7,13 @@ suppressed counts stay 「3件未満」 in both.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from madoguchi.lib.spreadsheet import append_row, csv_writer
 from madoguchi.reports.metrics import Coverage, Filters, Kpis, Period, shown, shown_total
 
 
@@ -102,9 +102,12 @@ def coverage_tables(c: Coverage) -> list[Table]:
 
 
 def to_csv(title: str, heading: list[tuple[str, str]], tables: list[Table]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens the Japanese correctly; one block per table."""
+    """UTF-8 with a BOM, so Excel opens the Japanese correctly; one block per table.
+
+    Text a spreadsheet would run as a formula gets a leading `'` (madoguchi.lib.spreadsheet).
+    """
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([title])
     for label, value in heading:
         writer.writerow([label, value])
@@ -119,29 +122,30 @@ def to_csv(title: str, heading: list[tuple[str, str]], tables: list[Table]) -> b
 
 
 def to_xlsx(title: str, heading: list[tuple[str, str]], tables: list[Table]) -> bytes:
-    """One sheet for the conditions, then one sheet per table; numbers stay numbers."""
+    """One sheet for the conditions, then one sheet per table; numbers stay numbers, text stays text
+    (every row goes through madoguchi.lib.spreadsheet, so no label or title becomes a formula)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = _("条件")[:31]
-    sheet.append([title])
+    append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True)
     for label, value in heading:
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     for table in tables:
         ws = book.create_sheet(table.title[:31])
-        ws.append([table.title])
+        append_row(ws, [table.title])
         ws["A1"].font = Font(bold=True)
-        ws.append(table.columns)
+        append_row(ws, table.columns)
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            ws.append(row)
+            append_row(ws, row)
         if table.note:
             ws.append([])
-            ws.append([table.note])
+            append_row(ws, [table.note])
         ws.column_dimensions["A"].width = 36
     buffer = io.BytesIO()
     book.save(buffer)

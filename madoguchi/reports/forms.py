@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import BusinessStage, Municipality, SupportFunction
+from madoguchi.lib.identifiers import CodeChoiceField
 from madoguchi.reports.metrics import Filters, Period, fiscal_year_to_date
 
 # A longer period is not a report anyone reads, and it bounds the work of one request.
@@ -32,7 +33,7 @@ class ReportForm(forms.Form):
     stage = forms.ModelChoiceField(
         BusinessStage.objects.order_by("order"), to_field_name="code", required=False, label=_("事業段階"),
         empty_label=_("すべて"), error_messages={"invalid_choice": _("事業段階を一覧から選んでください。")})
-    municipality = forms.ModelChoiceField(
+    municipality = CodeChoiceField(
         Municipality.objects.filter(valid_to__isnull=True).order_by("code"), to_field_name="code", required=False,
         label=_("市区町村"), empty_label=_("すべて"),
         error_messages={"invalid_choice": _("市区町村を一覧から選んでください。")})

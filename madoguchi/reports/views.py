@@ -24,7 +24,7 @@ _CONTENT_TYPES = {
 
 def _require_reader(request: HttpRequest) -> None:
     """Aggregates over every institution: coordinators and the prefecture only (403 otherwise)."""
-    if not request.user.has_perm("reports.view_reports"):
+    if not request.user.has_perm("reports.may_view_reports"):
         raise PermissionDenied
 
 

@@ -71,22 +71,30 @@ def hiragana_to_katakana(text: str) -> str:
     return "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)
 
 
-# --- Sudachi, loaded once per process -------------------------------------------------------
+# --- Sudachi: one dictionary per process, one tokenizer per thread -------------------------
 
-_tokenizer: Any = None
-_tokenizer_lock = threading.Lock()
+# A Tokenizer refuses to be used by two threads at once ("Tokenizer is already in use": 14 % of
+# searches failed under the threaded runserver). The Dictionary is immutable once loaded and
+# safe to share (sudachipy 0.7 shares it between tokenizers itself); a tokenizer costs ~10 µs
+# to make, so each thread makes its own rather than waiting on a lock around every analysis.
+_dictionary: Any = None
+_dictionary_lock = threading.Lock()
+_per_thread = threading.local()
 
 
 def tokenizer() -> Any:
-    """Return the process-wide Sudachi tokenizer (mode C), loading the dictionary on first use."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _tokenizer_lock:
-            if _tokenizer is None:
-                from sudachipy import Dictionary, SplitMode
+    """Return this thread's Sudachi tokenizer (mode C); the dictionary is loaded once per process."""
+    tok = getattr(_per_thread, "tokenizer", None)
+    if tok is None:
+        global _dictionary
+        from sudachipy import Dictionary, SplitMode
 
-                _tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
-    return _tokenizer
+        if _dictionary is None:
+            with _dictionary_lock:
+                if _dictionary is None:
+                    _dictionary = Dictionary(dict="core")
+        tok = _per_thread.tokenizer = _dictionary.tokenizer(mode=SplitMode.C)
+    return tok
 
 
 def _split_mode_a() -> Any:

@@ -1,25 +1,20 @@
-"""Records → SearchDocument rows → the per-process Corpus.
+"""Records → SearchDocument rows (and a SearchChange per changed row, for search.live).
 
 Writing happens on save (signals connected by the registry) and in `madoguchi reindex`;
-reading happens once per process and version in `load_corpus`, which never runs Sudachi.
+reading happens in search.live, which builds the per-process Corpus and never runs Sudachi.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import threading
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
-from madoguchi.search.engine import Corpus, DocMeta, build_corpus_index
+from madoguchi.search.engine import DocMeta
 from madoguchi.search.facets import DEFAULT_FIELD_LABELS, DEFAULT_STAGE_LABELS, FUNCTION_LABELS, Gazetteer
-from madoguchi.search.models import IndexVersion, SearchDocument
+from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
 from madoguchi.search.registry import REGISTRY, register
 
 BATCH = 500
@@ -55,12 +50,12 @@ def mark_dirty(kind: str, pk: Any) -> None:
     rolled-back transaction leaves the index alone. A search in the same transaction (a test,
     a view that saves then searches) flushes first, so it always reads its own writes.
     """
-    keys = _pending_set()
-    key = (kind, str(pk))
-    if key not in keys:
-        keys.add(key)
-        # After the first, these callbacks find nothing left to do; registering one per new
-        # key keeps the set from being stranded by an earlier rolled-back transaction.
+    _pending_set().add((kind, str(pk)))
+    # One flush per transaction. Not "one per new key": a key left behind by a rolled-back
+    # transaction (same record, same pk) would then never get a flush at the next commit, and
+    # other processes would not see the save until this thread searched.
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block or not any(callback[1] is flush for callback in conn.run_on_commit):
         transaction.on_commit(flush)
 
 
@@ -80,6 +75,9 @@ def flush() -> int:
                 todo.setdefault(dep_kind, set()).add(str(dep_pk))
     written = 0
     with transaction.atomic():
+        # First: the number's row lock orders this batch after any other still committing.
+        seq = IndexVersion.next_seq()
+        changes = []
         for kind, pks in todo.items():
             reg = REGISTRY.get(kind)
             if reg is None:
@@ -89,10 +87,15 @@ def flush() -> int:
                 doc = reg.to_doc(obj)
                 if doc is not None:
                     rows.append(_row(doc, obj.pk))
-            SearchDocument.objects.filter(kind=kind, object_pk__in=pks).delete()
+            stored = SearchDocument.objects.filter(kind=kind, object_pk__in=pks)
+            old_ids = dict(stored.values_list("object_pk", "object_id"))
+            stored.delete()
             SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
+            changes += [SearchChange(seq=seq, kind=kind, object_pk=pk, old_id=old_ids.get(pk, "")) for pk in sorted(pks)]
             written += len(rows)
-        IndexVersion.bump()
+        # Each process applies these to its index on its next search (search.live), instead of
+        # rebuilding it: a save costs the time of its own documents, not the corpus's.
+        SearchChange.objects.bulk_create(changes, batch_size=BATCH)
     return written
 
 
@@ -123,6 +126,7 @@ def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> int:
                     progress(kind, i, len(objects))
             SearchDocument.objects.bulk_create(batch)
             count += len(batch)
+        SearchChange.objects.all().delete()  # a new generation: no process builds on the old history
         IndexVersion.bump()
     return count
 
@@ -168,63 +172,6 @@ def labels_from_db() -> tuple[dict[str, str], dict[str, str]]:
     stages = dict(BusinessStage.objects.values_list("code", "name")) or dict(DEFAULT_STAGE_LABELS)
     fields = dict(Field.objects.values_list("code", "name")) or dict(DEFAULT_FIELD_LABELS)
     return stages, fields
-
-
-def _cache_path(version: Any) -> Path:
-    from django.db import connection
-
-    key = hashlib.sha256(f"{version!r}|{connection.settings_dict['NAME']}".encode()).hexdigest()[:20]
-    return Path(settings.VAR_DIR) / "search" / f"corpus-{key}.pickle"
-
-
-def load_corpus(version: Any) -> Corpus:
-    """Return the Corpus of the stored documents at `version`.
-
-    The first process to need a version builds it from the stored terms (no text analysis)
-    and leaves it in VAR_DIR/search/; the others, and every restart, just load that file.
-    The file is ours, written atomically, and named after the version and the database.
-    """
-    path = _cache_path(version)
-    try:
-        with path.open("rb") as f:
-            corpus = pickle.load(f)
-        if isinstance(corpus, Corpus) and corpus.version == version:
-            return corpus
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        pass
-    corpus = _build_corpus(version)
-    if version[0]:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(corpus, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            for old in path.parent.glob("corpus-*.pickle"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only VAR_DIR only costs the next process a rebuild
-    return corpus
-
-
-def _build_corpus(version: Any) -> Corpus:
-    # A generator over a server-side cursor: each row becomes terms and metadata in the
-    # index and is dropped, never a list of every document.
-    docs = (
-        DocMeta(
-            id=r["object_id"], kind=r["kind"], title=r["title"], organization=r["organization_name"] or None,
-            organization_id=r["organization_slug"] or None, functions=set(r["functions"].split()),
-            stages=set(r["stages"].split()), fields=set(r["fields"].split()),
-            municipalities=set(r["municipalities"].split()), url=r["url"], terms=r["terms"].split(),
-        )
-        for r in SearchDocument.objects.order_by("kind", "id").values(
-            "object_id", "kind", "title", "organization_name", "organization_slug", "functions",
-            "stages", "fields", "municipalities", "url", "terms",
-        ).iterator(chunk_size=2000)
-    )
-    stages, fields = labels_from_db()
-    return build_corpus_index(docs, gazetteer=gazetteer_from_db(), stage_labels=stages, field_labels=fields, version=version)
 
 
 # --- the built-in kinds ------------------------------------------------------------------

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -223,6 +222,7 @@ class Corpus:
     field_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELD_LABELS))
     version: Any = 0
     readings: set[str] = field(default_factory=set)
+    live: np.ndarray | None = None  # False for rows superseded by a delta (search.delta); None: all live
 
     def __post_init__(self) -> None:
         # Every reading the documents use: kana-only questions are segmented against these.
@@ -440,7 +440,7 @@ def _facet_arrays(corpus: Corpus, facets: Sequence[Facet], rows: np.ndarray | No
 
 
 def _filter_mask(corpus: Corpus, facets: Sequence[Facet], arrays: dict[Facet, np.ndarray]) -> np.ndarray | None:
-    mask: np.ndarray | None = None
+    mask: np.ndarray | None = corpus.live
     for f in facets:
         if f.source != "filter" or f.type == "municipality":
             continue
@@ -750,31 +750,14 @@ def _hits(
 # --- the per-process corpus from the database ----------------------------------------------
 
 _corpus: Corpus | None = None
-_corpus_lock = threading.Lock()
 
 
 def current_corpus() -> Corpus:
-    """Return this process's Corpus, reloading it from SearchDocument when the version moved."""
+    """Return this process's Corpus: the main index plus the documents changed since (search.live)."""
     global _corpus
-    from madoguchi.search.documents import flush
-    from madoguchi.search.models import IndexVersion
+    from madoguchi.search.live import refreshed
 
-    flush()  # changes saved earlier in this transaction, not yet committed
-    version = IndexVersion.current()
-    if version == (0, ""):
-        # Never indexed (a fresh database filled by a bulk import, which sends no save
-        # signals): build once rather than answer nothing. `madoguchi reindex` is the usual way.
-        from madoguchi.search.documents import rebuild_all
-
-        if rebuild_all():
-            version = IndexVersion.current()
-    if _corpus is not None and _corpus.version == version:
-        return _corpus
-    with _corpus_lock:
-        if _corpus is None or _corpus.version != version:
-            from madoguchi.search.documents import load_corpus
-
-            _corpus = load_corpus(version)
+    _corpus = refreshed(_corpus)
     return _corpus
 
 

@@ -66,8 +66,11 @@ def _above_sample_threshold(scores: np.ndarray, k: int, mask: np.ndarray | None)
 class TextIndex:
     """Documents × terms, BM25-weighted. Rows are documents in build order."""
 
-    def __init__(self, matrix: sp.csc_matrix, vocab: dict[str, int], doc_ids: Sequence[str]) -> None:
+    def __init__(self, matrix: sp.csc_matrix, vocab: dict[str, int], doc_ids: Sequence[str], avgdl: float | None = None) -> None:
         self.matrix = matrix
+        # The mean document length the weights were computed with: a delta of changed documents
+        # is weighted with the same one (see from_terms' `reference`).
+        self.avgdl = avgdl
         self.vocab = vocab
         self.doc_ids = doc_ids
         self._row_of: dict[str, int] | None = None
@@ -110,8 +113,14 @@ class TextIndex:
         return cls.from_terms([d for d, _t in docs], terms())
 
     @classmethod
-    def from_terms(cls, doc_ids: Sequence[str], term_lists: Iterable[Sequence[str]]) -> TextIndex:
+    def from_terms(
+        cls, doc_ids: Sequence[str], term_lists: Iterable[Sequence[str]], *, reference: TextIndex | None = None,
+    ) -> TextIndex:
         """Return the index of already-analysed documents (the database keeps terms, not text).
+
+        With `reference` (the main index), the BM25 weights use its document count, document
+        frequencies and mean length instead of these documents' own, so a few changed documents
+        indexed beside it score as they would inside it (a term it lacks counts its df here).
 
         `doc_ids` is kept as given (not copied) and read only after `term_lists` is exhausted,
         so a caller streaming its documents may fill it while the term lists are produced.
@@ -168,7 +177,14 @@ class TextIndex:
             nnz_per_doc = np.frombuffer(doc_nnz, dtype=np.int32) if doc_nnz else np.zeros(0, np.int32)
 
             avgdl = float(lengths.mean()) if n_docs and lengths.mean() > 0 else 1.0
-            idf = np.log1p((n_docs - df.astype(np.float32) + 0.5) / (df.astype(np.float32) + 0.5)).astype(np.float32)
+            n_stat, df_stat = n_docs, df
+            if reference is not None:
+                avgdl = reference.avgdl or avgdl
+                df_stat = df.copy()
+                for term, col in vocab.items():
+                    df_stat[col] = max(reference.doc_freq(term), int(df[col]))
+                n_stat = max(len(reference), n_docs)
+            idf = np.log1p((n_stat - df_stat.astype(np.float32) + 0.5) / (df_stat.astype(np.float32) + 0.5)).astype(np.float32)
             # BM25: idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)), the length part per document.
             per_doc = (K1 * (1 - B + B * lengths / avgdl)).astype(np.float32)
             nnz = int(df.sum())
@@ -209,14 +225,15 @@ class TextIndex:
         # Assign the arrays directly: the constructor would check and may copy ~1 GB.
         matrix.data, matrix.indices, matrix.indptr = data, indices, indptr
         matrix._shape = (n_docs, n_terms)
-        return cls(matrix, vocab, doc_ids)
+        return cls(matrix, vocab, doc_ids, avgdl)
 
     # --- querying ------------------------------------------------------------------------
 
-    def scores(self, terms: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
-        """Return the BM25 score of every document (float32, one per row)."""
+    def scores(self, terms: Sequence[str], weights: Sequence[float] | None = None, out: np.ndarray | None = None) -> np.ndarray:
+        """Return the BM25 score of every document (float32, one per row), added into `out` if given."""
         n = len(self.doc_ids)
-        out = np.zeros(n, dtype=np.float32)
+        if out is None:
+            out = np.zeros(n, dtype=np.float32)
         for i, term in enumerate(terms):
             col = self.vocab.get(term)
             if col is None:
@@ -316,7 +333,7 @@ class TextIndex:
         np.save(path / "data.npy", self.matrix.data)
         np.save(path / "indices.npy", self.matrix.indices)
         np.save(path / "indptr.npy", self.matrix.indptr)
-        meta = {"shape": list(self.matrix.shape), "doc_ids": list(self.doc_ids), "vocab": list(self.vocab)}
+        meta = {"shape": list(self.matrix.shape), "doc_ids": list(self.doc_ids), "vocab": list(self.vocab), "avgdl": self.avgdl}
         (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -333,6 +350,6 @@ class TextIndex:
         matrix.data, matrix.indices, matrix.indptr = data, indices, indptr
         matrix._shape = tuple(meta["shape"])
         vocab = {t: i for i, t in enumerate(meta["vocab"])}
-        return cls(matrix, vocab, meta["doc_ids"])
+        return cls(matrix, vocab, meta["doc_ids"], meta.get("avgdl"))
 
 

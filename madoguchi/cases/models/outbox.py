@@ -28,6 +28,8 @@ class OutboundEmail(models.Model):
     to = models.EmailField(_("宛先"))
     subject = models.CharField(_("件名"), max_length=200)
     body = models.TextField(_("本文"))
+    # Extra headers, e.g. List-Unsubscribe / List-Unsubscribe-Post (RFC 8058) on bulk mail.
+    headers = models.JSONField(_("追加ヘッダー"), default=dict, blank=True)
     status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
     next_attempt_at = models.DateTimeField(_("次の送信時刻"), default=timezone.now)

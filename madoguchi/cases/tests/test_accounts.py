@@ -46,6 +46,33 @@ def test_the_lockout_is_per_user_name(client: HttpClient, alice: User, bob: User
     assert _login(client, "bob", "correct horse 1").status_code == 302
 
 
+def test_one_address_trying_many_user_names_is_locked_out(client: HttpClient, alice: User, bob: User,
+                                                          settings: Any) -> None:
+    """Four guesses on each of five accounts (20 from one address) lock the address, right password or not."""
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 20
+    statuses = [_login(client, name, "wrong").status_code
+                for name in ["alice", "bob", "carol", "dave", "erin"] for _ in range(4)]
+    assert statuses == [200] * 19 + [429]  # each pair stays under its limit of 5; the 20th locks the address
+    response = _login(client, "bob", "correct horse 1")
+    assert response.status_code == 429
+    assert "ログインが一時的に制限されています" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address is not affected.
+    assert _login(HttpClient(REMOTE_ADDR="198.51.100.7"), "bob", "correct horse 1").status_code == 302
+
+
+def test_logging_in_to_ones_own_account_does_not_reset_the_address_count(
+        client: HttpClient, alice: User, bob: User, settings: Any) -> None:
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+    for _ in range(4):
+        _login(client, "alice", "wrong")
+    assert _login(client, "bob", "correct horse 1").status_code == 302  # the attacker's own account
+    client.logout()
+    for _ in range(4):
+        _login(client, "carol", "wrong")
+    assert _login(client, "alice", "correct horse 1").status_code == 429
+
+
 def test_password_reset_sends_a_link_through_the_queue_that_works(client: HttpClient, alice: User) -> None:
     response = client.post(reverse("password_reset"), {"email": "alice@example.jp"})
     assert response.status_code == 302

@@ -58,6 +58,8 @@ def test_no_token_or_a_wrong_token_is_401(client: HttpClient, payload: dict[str,
         ({"corporate_number": "7000012050003"}, "corporate_number", "チェックデジット"),
         ({"consent": ""}, "consent", "同意がないと相談を受け付けられません"),
         ({"municipality": "999999"}, "municipality", "指定された市区町村は登録されていません"),
+        ({"corporate_number": "٧٠٠٠٠١٢٠٥٠٠٠٢"}, "corporate_number", "法人番号は 0〜9 の数字（全角・半角）で入力してください"),
+        ({"corporate_number": "T7000012050002"}, "corporate_number", "法人番号（13桁）を入力してください"),
     ],
 )
 def test_bad_input_gets_the_forms_japanese_message_in_the_error_shape(

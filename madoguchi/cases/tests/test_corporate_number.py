@@ -30,3 +30,22 @@ def test_a_number_that_is_not_13_digits_is_refused(number: str) -> None:
     with pytest.raises(ValidationError) as info:
         validate_corporate_number(number)
     assert "13桁" in info.value.messages[0]
+
+
+ARABIC_INDIC = "٧٠٠٠٠١٢٠٥٠٠٠٢"  # 7000012050002 in Arabic-Indic digits
+DEVANAGARI = "७००००१२०५०००२"
+
+
+@pytest.mark.parametrize("number", [ARABIC_INDIC, DEVANAGARI, "7000012050٠٠2"])
+def test_other_scripts_digits_are_refused_with_their_own_message(number: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate_corporate_number(number)
+    assert info.value.code == "non_ascii_digit"
+    assert "法人番号は 0〜9 の数字（全角・半角）で入力してください" in info.value.messages[0]
+
+
+@pytest.mark.parametrize("number", ["T7000012050002", "t7000012050002", "Ｔ７０００－０１２０－５０００２"])
+def test_an_invoice_registration_number_gets_its_own_message(number: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate_corporate_number(number)
+    assert "適格請求書発行事業者の登録番号（T＋13桁）ではなく、法人番号（13桁）を入力してください" in info.value.messages[0]

@@ -61,8 +61,13 @@ def test_the_form_page_has_labels_for_every_field(client: HttpClient, org_a: Org
         ({"consent": "named"}, "共有を認める機関を1つ以上選んでください"),
         ({"kind": "person"}, "個人のご相談では法人番号は入力しないでください"),
         ({"need": ""}, "ご相談の内容を入力してください"),
+        ({"corporate_number": "٧٠٠٠٠١٢٠٥٠٠٠٢"}, "法人番号は 0〜9 の数字（全角・半角）で入力してください。「٧」"),
+        ({"corporate_number": "T7000012050002"}, "法人番号（13桁）を入力してください"),
+        ({"phone": "٠٢٢-٢٢٥-٦٦٣٦"}, "電話番号は 0〜9 の数字（全角・半角）で入力してください"),
+        ({"municipality": "٠٤١٠٠٩"}, "団体コードは 0〜9 の数字（全角・半角）で入力してください"),
     ],
-    ids=["bad-check-digit", "missing-consent", "unknown-municipality", "named-without-orgs", "person-with-number", "no-need"],
+    ids=["bad-check-digit", "missing-consent", "unknown-municipality", "named-without-orgs", "person-with-number", "no-need",
+         "arabic-indic-corporate-number", "invoice-number", "arabic-indic-phone", "arabic-indic-municipality"],
 )
 def test_bad_input_gets_a_specific_japanese_message_and_stores_nothing(
     client: HttpClient, form_data: dict[str, Any], change: dict[str, Any], message: str,
@@ -145,3 +150,15 @@ def test_coming_from_a_program_page_starts_the_form_from_it(client: HttpClient, 
 def test_the_error_summary_links_to_each_wrong_field(client: HttpClient, form_data: dict[str, Any]) -> None:
     html = client.post(reverse("cases:intake"), {**form_data, "name": "", "consent": ""}).content.decode()
     assert '<a href="#id_name">' in html and '<a href="#id_consent">' in html and 'id="id_consent"' in html
+
+
+def test_full_width_identifiers_are_stored_in_ascii_so_lookups_find_them(
+    client: HttpClient, form_data: dict[str, Any],
+) -> None:
+    response = client.post(reverse("cases:intake"), {
+        **form_data, "corporate_number": "７０００－０１２０－５０００２", "phone": "０２２－２２５－６６３６",
+        "municipality": "０４１００９",
+    })
+    assert response.status_code == 302
+    assert Client.objects.filter(corporate_number="7000012050002", phone="022-225-6636").exists()
+    assert Case.objects.get().municipality.code == "041009"

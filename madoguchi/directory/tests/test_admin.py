@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from madoguchi.directory.models import Facility, Location, Organization, Program
+from madoguchi.directory.models import Facility, Location, Municipality, Organization, Program
 from madoguchi.directory.tests.helpers import changeform_data, make_org, offer
 
 
@@ -250,3 +250,33 @@ def test_admin_lists_do_not_query_per_row(admin_client, db, django_assert_max_nu
     for model in ("organization", "program", "facility"):
         with django_assert_max_num_queries(12):
             assert admin_client.get(f"/admin/directory/{model}/").status_code == 200
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), [
+    ("phone", "٠٢٢-٢٢٥-٦٤٩١", "電話番号は 0〜9 の数字（全角・半角）で入力してください。「٠」"),
+    ("phone", "०२२-२२५-६४९१", "電話番号は 0〜9 の数字（全角・半角）で入力してください。「०」"),
+    ("postal_code", "٩٨٠-٠٠١٤", "郵便番号は 0〜9 の数字（全角・半角）で入力してください"),
+])
+def test_other_scripts_digits_are_refused_with_a_message_naming_them(admin_client, hosho, field, typed, message):
+    before = getattr(hosho, field)
+    data = _form(admin_client, hosho)
+    data[field] = typed
+    response = admin_client.post(_url(hosho), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    hosho.refresh_from_db()
+    assert getattr(hosho, field) == before
+
+
+def test_a_municipality_code_is_stored_in_ascii_and_other_digits_are_refused(db):
+    from django.core.exceptions import ValidationError
+
+    town = Municipality(code="０４４２１", name="大和町", kind=Municipality.Kind.TOWN)
+    town.full_clean()
+    assert town.code == "04421"
+    with pytest.raises(ValidationError) as info:
+        Municipality(code="٠٤٤٢١", name="大和町", kind=Municipality.Kind.TOWN).full_clean()
+    assert "団体コードは 0〜9 の数字（全角・半角）で入力してください" in info.value.message_dict["code"][0]
+    with pytest.raises(ValidationError) as info:
+        Municipality(code="0442", name="大和町", kind=Municipality.Kind.TOWN).full_clean()
+    assert "5桁または6桁" in info.value.message_dict["code"][0]

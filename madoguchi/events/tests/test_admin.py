@@ -84,3 +84,24 @@ def test_staff_download_the_roll_call_as_csv(admin_client_: Client, event: Event
         ("確定", "", "山田太郎"), ("キャンセル待ち", "1", "佐藤花子"), ("キャンセル待ち", "2", "鈴木一郎"),
     ]
     assert rows[1][5] == "山田製作所"
+
+
+def test_the_roll_call_never_runs_what_the_public_typed(admin_client_: Client, event: Event) -> None:
+    """Names typed into the public form come out of the roll call as text, not as live formulas."""
+    from madoguchi.lib.tests.formula_payloads import PAYLOADS, assert_csv_safe, csv_rows
+
+    for n, payload in enumerate(PAYLOADS):
+        response = Client().post(f"/events/{event.slug}/register/", {
+            "name": payload, "organization_name": payload, "email": f"p{n}@example.jp", "consent": "on",
+        })
+        assert response.status_code == 302, response.content.decode()[:500]
+    # The form trims leading blanks: "\t=1+2" is kept as "=1+2", and that is what the roll call must show.
+    stored = [p.strip() for p in PAYLOADS]
+
+    response = admin_client_.post("/admin/events/event/", {"action": "download_registrations", "_selected_action": [event.pk]})
+
+    rows = csv_rows(response.content)
+    assert_csv_safe(rows, stored)
+    assert [row[4] for row in rows[1:]] == ["'" + p for p in stored]  # in the order registered, each behind '
+    assert [row[5] for row in rows[1:]] == ["'" + p for p in stored]
+    assert rows[1][0] == "創業セミナー"  # text that is no formula is written as it is

@@ -68,8 +68,9 @@ def test_list_filters_by_kind_function_and_city(client: Client, org: Organizatio
     by_kind = client.get("/events/?kind=business_meeting").content.decode()
     by_function = client.get("/events/?function=market").content.decode()
     by_city = client.get("/events/?municipality=04100").content.decode()
+    by_full_width_code = client.get("/events/?municipality=０４１００").content.decode()
 
-    for html in (by_kind, by_function, by_city):
+    for html in (by_kind, by_function, by_city, by_full_width_code):
         assert "ビジネスマーケット" in html
         assert "創業セミナー" not in html
 
@@ -267,3 +268,24 @@ def test_htmx_filter_gets_only_the_results(client: Client, org: Organization) ->
     html = response.content.decode()
     assert "ビジネスマーケット" in html
     assert "<html" not in html and "<form" not in html
+
+
+def test_a_full_width_phone_is_stored_in_ascii_and_other_scripts_digits_are_refused(
+        client: Client, org: Organization) -> None:
+    event = make_event(org)
+
+    refused = client.post("/events/event-20/register/", {**FORM, "phone": "٠٢٢-٢٢٥-٦٦٣٦"})
+    assert refused.status_code == 400
+    assert "電話番号は 0〜9 の数字（全角・半角）で入力してください。「٠」" in refused.content.decode()
+    assert not event.registrations.exists()
+
+    assert client.post("/events/event-20/register/", {**FORM, "phone": "０２２－２２５－６６３６"}).status_code == 302
+    assert event.registrations.get().phone == "022-225-6636"
+
+
+def test_a_municipality_code_in_other_scripts_digits_gets_its_own_message(client: Client, org: Organization) -> None:
+    Municipality.objects.create(code="04100", name="仙台市", kind=Municipality.Kind.DESIGNATED_CITY)
+
+    html = client.get("/events/?municipality=٠٤١٠٠").content.decode()
+
+    assert "団体コードは 0〜9 の数字（全角・半角）で入力してください。「٠」" in html

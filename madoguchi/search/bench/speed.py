@@ -91,7 +91,7 @@ def _log(progress: TextIO, system: str, message: str) -> None:
     progress.flush()
 
 
-def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextIO) -> dict[str, Any]:
+def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextIO, threads: int = 1) -> dict[str, Any]:
     """Build one system over n generated documents and time n_queries questions; return figures."""
     from madoguchi.search.bench.generate import generate
     from madoguchi.search.bench.judged import load_judged
@@ -104,7 +104,7 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
         from madoguchi.search.engine import DocMeta
 
         # A generator: the build takes each document as it is made and keeps only its terms
-        # and metadata, as `load_corpus` does with database rows. The time spent making the
+        # and metadata, as `live.build_main` does with database rows. The time spent making the
         # documents is counted apart (gen_s) and left out of build_s, as for the baselines.
         _log(progress, system, f"{n_docs} 文書を生成しながら索引を作成")
         docs = _timed(
@@ -178,7 +178,15 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
         # processes share the core (the two differ on a busy machine).
         cpu_times.append((time.thread_time() - c) * 1000)
         times.append((time.perf_counter() - t) * 1000)
+    figures: dict[str, Any] = {}
+    if system == "madoguchi" and threads > 1:
+        from madoguchi.search.bench.live_speed import threaded
+
+        # The threaded server's case: the same questions from T threads at once, on the same core.
+        _log(progress, system, f"{threads} スレッドで {n_queries} 問を計測中")
+        figures["threaded"] = threaded(ask, questions, n_queries, threads, clear)
     return {
+        **figures, "qps": round(n_queries / (sum(times) / 1000), 1) if times else 0.0,
         "system": system, "docs": n_docs, "queries": n_queries,
         "p50_ms": round(percentile(times, 50), 3), "p95_ms": round(percentile(times, 95), 3),
         "p99_ms": round(percentile(times, 99), 3), "build_s": round(build_s, 2),
@@ -196,6 +204,7 @@ def run(
     seed: int = 2005,
     systems: Sequence[str] = SYSTEMS,
     progress: TextIO = sys.stderr,
+    threads: int = 4,
 ) -> dict[str, dict[str, Any]]:
     """Measure each system in its own child process; return {system: figures}.
 
@@ -208,7 +217,7 @@ def run(
     out: dict[str, dict[str, Any]] = {}
     for system in systems:
         cmd = [sys.executable, "-m", "madoguchi.search.bench.speed", "--system", system,
-               "--docs", str(n_docs), "--queries", str(n_queries), "--seed", str(seed)]
+               "--docs", str(n_docs), "--queries", str(n_queries), "--seed", str(seed), "--threads", str(threads)]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert proc.stderr is not None and proc.stdout is not None
         err_lines = []
@@ -244,6 +253,13 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             f"{f['peak_rss_mb']:>8.0f} | {f['cpu_p50_ms']:>8.2f} {f['cpu_p95_ms']:>8.2f} {f['cpu_p99_ms']:>8.2f} "
             f"{f['build_cpu_s']:>11.1f} {f['rss_before_build_mb']:>12.0f} {f['load_avg']:>5.1f}"
         )
+    for system, f in results.items():
+        if "threaded" in f:
+            t = f["threaded"]
+            rows.append(
+                f"{system}: 1 thread {f['qps']:.0f} q/s | {t['threads']} threads at once {t['qps']:.0f} q/s, "
+                f"p50 {t['p50_ms']:.2f} ms, p95 {t['p95_ms']:.2f} ms, errors {t['errors']} (same core: the GIL shares it)"
+            )
     return "\n".join(rows)
 
 
@@ -312,13 +328,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--docs", type=int, required=True)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2005)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
     import django
 
     django.setup()
     pin_one_core()
-    figures = measure(args.system, args.docs, args.queries, args.seed, sys.stderr)
+    figures = measure(args.system, args.docs, args.queries, args.seed, sys.stderr, args.threads)
     sys.stdout.write(json.dumps(figures) + "\n")
 
 

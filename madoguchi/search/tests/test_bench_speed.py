@@ -59,3 +59,27 @@ def test_the_chart_draws_the_issues_targets_for_a_million_documents() -> None:
 
     assert "目標 / target 50" in svg and "目標 / target 2048" in svg
     assert "fts5 p95 400" in svg  # each bar names its system and value
+
+
+def test_speed_prints_the_threaded_figure_beside_the_single_thread_one() -> None:
+    out = StringIO()
+    call_command("bench", "search-speed", "--docs", "300", "--queries", "40", "--systems", "madoguchi", "--threads", "3",
+                 stdout=out, stderr=StringIO())
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("madoguchi: 1 thread"))
+    assert "3 threads at once" in line and "errors 0" in line
+
+
+def test_writes_per_s_prints_throughput_with_and_without_saves_from_one_run() -> None:
+    out = StringIO()
+    call_command("bench", "search-speed", "--docs", "300", "--writes-per-s", "4", "--seconds", "2", "--threads", "2",
+                 "--json", stdout=out, stderr=StringIO())
+    figures = json.loads(out.getvalue())
+    assert figures["without_writes"]["writes"] == 0 and figures["with_writes"]["writes"] >= 4
+    assert figures["without_writes"]["errors"] == figures["with_writes"]["errors"] == 0
+    assert figures["without_writes"]["qps"] > 0 and figures["ratio"] > 0
+    assert figures["delta_docs"] >= 1  # the saves reached the readers as a delta, not as rebuilds
+
+
+def test_writes_per_s_must_be_positive() -> None:
+    with pytest.raises(CommandError, match="正の数"):
+        call_command("bench", "search-speed", "--docs", "10", "--writes-per-s", "0", stdout=StringIO())

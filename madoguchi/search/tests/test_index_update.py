@@ -68,15 +68,21 @@ def test_a_function_added_later_is_used_for_filtering() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_committed_save_moves_the_index_version_once_per_transaction() -> None:
+def test_committed_save_logs_its_change_once_per_transaction_and_keeps_the_main_index() -> None:
     from django.db import transaction
 
-    before = IndexVersion.current()[0]
+    from madoguchi.search.models import SearchChange
+
+    before = IndexVersion.state()
     with transaction.atomic():
         org = _org()
         org.description += "。追記"
         org.save()
-    assert IndexVersion.current()[0] == before + 1
+    after = IndexVersion.state()
+    assert after[2] == before[2] + 1  # one change number for the transaction
+    assert after[0] == before[0]  # the main index's generation stays: no rebuild anywhere
+    assert set(SearchChange.objects.values_list("seq", flat=True)) == {after[2]}
+    assert SearchChange.objects.filter(kind="organization", object_pk=str(org.pk)).count() == 1
     assert SearchDocument.objects.filter(kind="organization", object_id="tlo").exists()
 
 

@@ -15,6 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAGES = [
     ("organizations", "/organizations/"),
     ("organizations-filtered", "/organizations/?function=tech_transfer"),
+    # the core institution has 34 programs: its page shows them paged, with the page links
+    ("organization-paged", "/organizations/miyagi-industrial-promotion-organization/?programs=2"),
     ("programs", "/programs/"),
     ("function-matrix", "/functions/"),
     ("facilities", "/facilities/"),

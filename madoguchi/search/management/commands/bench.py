@@ -47,6 +47,12 @@ class Command(BaseCommand):
         speed.add_argument("--systems", default="madoguchi,bm25s,fts5", help="計測するシステム（カンマ区切り）")
         speed.add_argument("--json", action="store_true", help="結果を 1 つの JSON オブジェクトで出力する")
         speed.add_argument("--chart", metavar="PATH.svg", help="検索時間・索引作成時間・最大メモリの棒グラフ（目標線つき）を SVG で書き出す")
+        speed.add_argument("--threads", type=int, default=4, metavar="T", help="同時に質問するスレッド数（既定 4）")
+        speed.add_argument(
+            "--writes-per-s", type=float, default=None, metavar="W",
+            help="毎秒 W 件の保存を受けながらの検索処理量を、保存なしと並べて測る（一時データベースで実行）",
+        )
+        speed.add_argument("--seconds", type=float, default=30.0, help="--writes-per-s: 各条件の計測秒数")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["benchmark"] == "search-quality":
@@ -128,8 +134,14 @@ class Command(BaseCommand):
         unknown = [s for s in systems if s not in speed.SYSTEMS]
         if unknown or not systems:
             raise CommandError(f"不明なシステムです: {', '.join(unknown)}（選べるもの: {', '.join(speed.SYSTEMS)}）")
+        if options["threads"] < 1:
+            raise CommandError("--threads には 1 以上の数を指定してください / --threads must be at least 1")
+        if options["writes_per_s"] is not None:
+            self.speed_with_writes(options)
+            return
         try:
-            results = speed.run(options["docs"], n_queries=options["queries"], seed=options["seed"], systems=systems)
+            results = speed.run(options["docs"], n_queries=options["queries"], seed=options["seed"], systems=systems,
+                                threads=options["threads"])
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         if options["chart"]:
@@ -140,3 +152,15 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{options['docs']} 文書、{options['queries']} 問、1 コア（各システム別プロセス）")
         self.stdout.write(speed.table(results))
+
+    def speed_with_writes(self, options: dict[str, Any]) -> None:
+        from madoguchi.search.bench import live_speed
+
+        if options["writes_per_s"] <= 0 or options["seconds"] <= 0:
+            raise CommandError("--writes-per-s と --seconds には正の数を指定してください / must be positive")
+        try:
+            figures = live_speed.run(options["docs"], options["writes_per_s"], seconds=options["seconds"],
+                                     threads=options["threads"], seed=options["seed"])
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(figures) if options["json"] else live_speed.table(figures))

@@ -24,6 +24,12 @@ class Command(BaseCommand):
                 self.stdout.write("")
 
         count = rebuild_all(progress)
+        # Build the main index here, once, rather than in the first search of every worker.
+        from madoguchi.search.live import main_corpus
+        from madoguchi.search.models import IndexVersion
+
+        state = IndexVersion.state()
+        main_corpus(state[:2], state[3])
         self.stdout.write(
             _("%(count)d 件の文書を索引しました（種類: %(kinds)s、%(sec).1f 秒）。")
             % {"count": count, "kinds": ", ".join(REGISTRY), "sec": time.monotonic() - started}
