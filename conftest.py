@@ -119,6 +119,16 @@ def plan(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _replica_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With DATABASE_REPLICA_URL set, only tests marked `replica` read it (pytest-django lets a test
+    use only the databases it names); the others read the primary, as on a site without a replica."""
+    if os.environ.get("DATABASE_REPLICA_URL") and not request.node.get_closest_marker("replica"):
+        from madoguchi.ops import router
+
+        monkeypatch.setattr(router, "READ_REPLICA", False)
+
+
+@pytest.fixture(autouse=True)
 def _japanese_by_default():  # type: ignore[no-untyped-def]
     """Every test starts and ends in Japanese: a page rendered in English by one test
     (LocaleMiddleware activates the language for the thread) must not leak into the next."""

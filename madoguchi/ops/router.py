@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 REPLICA = "replica"
 PRIMARY = "default"
 
+# Off: every read goes to the primary (the test suite turns it off for tests not marked `replica`).
+READ_REPLICA = True
 replica_allowed: ContextVar[bool] = ContextVar("madoguchi_replica_allowed", default=False)
 wrote: ContextVar[bool] = ContextVar("madoguchi_wrote", default=False)
 
@@ -78,7 +80,7 @@ def forget_replica_health() -> None:
 
 class ReplicaRouter:
     def db_for_read(self, model: Any, **hints: Any) -> str:
-        if replica_allowed.get() and replica_configured() and replica_up():
+        if READ_REPLICA and replica_allowed.get() and replica_configured() and replica_up():
             return REPLICA
         return PRIMARY
 
