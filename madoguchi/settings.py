@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "madoguchi.matching",
     "madoguchi.events",
     "madoguchi.reports",
+    "madoguchi.catalog",
     "madoguchi.interop",
     "madoguchi.api",
     "madoguchi.ops",
@@ -212,6 +213,12 @@ REGISTRATION_RETENTION_DAYS = envint("REGISTRATION_RETENTION_DAYS", "365")
 # Documents changed since the main search index was built, beyond which a process merges them
 # into a new main index in the background (search.live); each search scans this delta too.
 SEARCH_DELTA_MERGE_AT = envint("SEARCH_DELTA_MERGE_AT", "500")
+
+# A program not verified for this many days is flagged 要確認 (catalog).
+PROGRAM_STALE_DAYS = envint("PROGRAM_STALE_DAYS", "180")
+# Caps of madoguchi import-programs and its admin upload, checked before any row is read.
+PROGRAM_IMPORT_MAX_BYTES = envint("PROGRAM_IMPORT_MAX_BYTES", str(100 * 1024 * 1024))
+PROGRAM_IMPORT_MAX_ROWS = envint("PROGRAM_IMPORT_MAX_ROWS", "200000")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 8))
@@ -309,6 +316,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # One line per request (method, path, status, milliseconds): INFO, so LOG_LEVEL=INFO shows them.
+    # One line per request (method, path, status, milliseconds) at INFO, written whatever LOG_LEVEL;
+    # REQUEST_LOG_LEVEL=WARNING silences them.
     "loggers": {"madoguchi.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")}},
 }

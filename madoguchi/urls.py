@@ -25,5 +25,7 @@ urlpatterns = [
     path("reports/", include("madoguchi.reports.urls")),
     # RFC 8058 one-click unsubscribe for every bulk mail (signed link, the one CSRF-exempt view).
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
+    # Before directory's: the program page with today's facts (catalog extends directory's page).
+    path("", include("madoguchi.catalog.urls")),
     path("", include("madoguchi.directory.urls")),
 ]

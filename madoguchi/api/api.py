@@ -6,6 +6,7 @@ from ninja import Swagger
 
 from madoguchi.api.errors import MadoguchiAPI, install_error_handlers
 from madoguchi.cases.api import router as cases_router
+from madoguchi.catalog.api import router as catalog_router
 from madoguchi.directory.api import router as directory_router
 from madoguchi.events.api import router as events_router
 from madoguchi.interop.api import router as hsds_router
@@ -24,6 +25,8 @@ api = MadoguchiAPI(
 # Every router's errors (404, 422, ...) come out in the one shape of errors.py.
 install_error_handlers(api)
 api.add_router("", directory_router)
+# /programs/{id}: directory's program with today's facts (type, status, deadline, amounts, source).
+api.add_router("", catalog_router)
 api.add_router("", search_router)
 api.add_router("", cases_router)
 api.add_router("", matching_router)

@@ -276,12 +276,8 @@ def list_programs(
     return {"count": count, "items": [program_item(p) for p in rows]}
 
 
-@router.get("/programs/{id}", response={200: ProgramOut, 404: ErrorOut}, summary="支援事業・制度の詳細")
-def get_program(request: HttpRequest, id: str) -> dict[str, Any]:
-    program = Program.objects.select_related("organization").prefetch_related("functions").filter(slug=id).first()
-    if program is None:
-        raise not_found(_("支援事業「%(id)s」は見つかりませんでした。") % {"id": id})
-    return program_item(program)
+# GET /programs/{id} lives in catalog/api.py: the detail adds today's facts (status, deadline,
+# amounts, source) to program_item, and directory depends on nothing of ours.
 
 
 @router.get("/functions", response=list[FunctionOut], summary="8つの支援機能（表4の順）")

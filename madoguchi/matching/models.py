@@ -259,6 +259,27 @@ class Match(models.Model):
         ]
 
 
+class InstitutionMatch(models.Model):
+    """A registry institution (directory Organization) suggested for a listing, beside the listings:
+    lenders and guarantors for a funding request, 公設試 / universities / TLO for a technology need.
+    `rank` is its place in the same ranking as the listing candidates (Match.rank)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="institution_matches")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["listing", "rank"]
+        verbose_name = _("候補の支援機関")
+        verbose_name_plural = _("候補の支援機関")
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "organization"], name="institution_match_unique"),
+        ]
+
+
 class Feedback(models.Model):
     """Why a suggestion does not fit (合わない理由); the engine uses it as a negative signal."""
 

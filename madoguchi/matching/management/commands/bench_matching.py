@@ -1,4 +1,4 @@
-"""madoguchi bench-matching quality | speed [--listings N] [--queries Q]
+"""madoguchi bench-matching quality | calibrate | speed [--listings N] [--queries Q]
 
 (`madoguchi bench` belongs to search; matching's benchmarks live here to avoid a clash.)
 Prints figures; asserts nothing about time.
@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "マッチングのベンチマーク: quality（判定済みペアで P@5・nDCG@10、BM25 と比較）、speed（N 件での応答時間・メモリ、bm25s と比較）"
+    help = "マッチングのベンチマーク: quality（判定済みペアで P@5・nDCG@10、BM25・旧版と比較）、calibrate（REL_THRESHOLD ごとに残る候補）、speed（N 件での応答時間・メモリ、bm25s と比較）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("which", choices=["quality", "speed"])
+        parser.add_argument("which", choices=["quality", "calibrate", "speed"])
         parser.add_argument("--listings", type=int, default=1_000_000, help="speed: 生成する掲載の件数")
         parser.add_argument("--queries", type=int, default=1_000, help="speed: 候補を求める掲載の件数")
         parser.add_argument("--seed", type=int, default=20051201, help="speed: 生成の乱数の種")
@@ -23,10 +23,14 @@ class Command(BaseCommand):
         parser.add_argument("--pin-core", type=int, default=None, help="speed: この CPU コアに固定する")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if opts["which"] == "quality":
+        if opts["which"] == "calibrate":
             from madoguchi.matching.bench import quality
 
-            self.stdout.write(quality.format_report(quality.run()))
+            self.stdout.write(quality.calibration())
+        elif opts["which"] == "quality":
+            from madoguchi.matching.bench import quality
+
+            self.stdout.write("\n\n".join(quality.format_report(quality.run(name)) for name in quality.SETS))
         else:
             from madoguchi.matching.bench import speed
 

@@ -1,0 +1,133 @@
+"""Admin: sources with the program-file upload, catalog entries with their rounds and 要確認.
+
+The upload runs the same importer as `madoguchi import-programs` (one transaction, per-row
+results, dry run). directory's Program admin gets the catalog facts as an inline by
+re-registering a subclass here, since directory depends on nothing of ours.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.catalog.importer import import_programs
+from madoguchi.catalog.models import CallRound, CatalogEntry, CorporateNumber, Source
+from madoguchi.catalog.presentation import program_facts
+from madoguchi.directory.admin import JapaneseLabelsMixin, ProgramAdmin
+from madoguchi.directory.models import Program
+
+SHOWN_ROWS = 500
+
+
+class CallRoundInline(JapaneseLabelsMixin, admin.TabularInline):
+    model = CallRound
+    extra = 0
+    fields = ["name", "opens_at", "closes_at", "year_round"]
+
+
+@admin.register(Source)
+class SourceAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "licence", "last_import_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["last_import_at"]
+    autocomplete_fields = ["publisher"]
+    change_list_template = "catalog/admin/source_change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="catalog_source_import"), *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not (request.user.has_perm("catalog.add_catalogentry") and request.user.has_perm("catalog.change_catalogentry")):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            suffix = Path(upload.name).suffix.lower() or ".csv"
+            with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+                handle.flush()
+                report = import_programs(Path(handle.name), form.cleaned_data["source"], dry_run=form.cleaned_data["dry_run"])
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "report": report,
+            # Errors first: they are what the person uploading has to fix.
+            "shown_rows": sorted(report.rows, key=lambda r: r.action != "error")[:SHOWN_ROWS] if report else [], "title": gettext("制度ファイルの取り込み"),
+            "hidden_rows": max(len(report.rows) - SHOWN_ROWS, 0) if report else 0,
+        }
+        return TemplateResponse(request, "catalog/admin/import.html", context)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("ファイル（CSV または .xlsx）"))
+    source = forms.CharField(label=_("出典の名前またはスラッグ"), max_length=200, help_text=_("なければ作成します。"))
+    dry_run = forms.BooleanField(label=_("試行（保存しない）"), required=False, initial=True)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.PROGRAM_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                gettext("ファイルが大きすぎます（上限 %(max)s バイト）。") % {"max": f"{settings.PROGRAM_IMPORT_MAX_BYTES:,}"}
+            )
+        return upload
+
+
+@admin.register(CatalogEntry)
+class CatalogEntryAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+    list_display = ["program", "source", "external_id", "type", "amount_max", "needs_check"]
+    list_filter = ["source", "type"]
+    list_select_related = ["program", "source"]
+    search_fields = ["program__name", "external_id"]
+    raw_id_fields = ["program"]
+    readonly_fields = ["source_fields", "updated_at"]
+    inlines = [CallRoundInline]
+
+    @admin.display(description=_("要確認"), boolean=True)
+    def needs_check(self, entry: CatalogEntry) -> bool:
+        return program_facts(entry.program, entry, timezone.now()).stale
+
+
+@admin.register(CorporateNumber)
+class CorporateNumberAdmin(admin.ModelAdmin):
+    list_display = ["number", "organization"]
+    search_fields = ["number", "organization__name"]
+    autocomplete_fields = ["organization"]
+
+
+class CatalogEntryInline(JapaneseLabelsMixin, admin.StackedInline):
+    model = CatalogEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ["source_fields"]
+
+
+class CatalogProgramAdmin(ProgramAdmin):
+    inlines = [*ProgramAdmin.inlines, CatalogEntryInline]
+    list_display = [*ProgramAdmin.list_display, "needs_check"]
+    list_select_related = [*ProgramAdmin.list_select_related, "catalog", "catalog__source"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("catalog__rounds")
+
+    @admin.display(description=_("要確認"), boolean=True)
+    def needs_check(self, program: Program) -> bool:
+        # A missing one-to-one raises a subclass of AttributeError: the plan's programs have none.
+        entry = getattr(program, "catalog", None)
+        return program_facts(program, entry, timezone.now()).stale
+
+
+admin.site.unregister(Program)
+admin.site.register(Program, CatalogProgramAdmin)
