@@ -55,11 +55,16 @@ def _replica_problem() -> str | None:
     return None
 
 
-def _mark_replica_tests(items: list[pytest.Item]) -> None:
+def _mark_replica_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Replica tests: skipped with the reason without the pair; under CI, a named pair that is
-    missing is a failure (the replica run of .ci/run sets DATABASE_REPLICA_URL)."""
+    missing is a failure (the replica run of .ci/run sets DATABASE_REPLICA_URL), and the runs
+    that name no pair leave them out (deselected, never skipped) for that run."""
     replica_items = [item for item in items if item.get_closest_marker("replica")]
     if not replica_items:
+        return
+    if IN_CI and not os.environ.get("DATABASE_REPLICA_URL"):
+        config.hook.pytest_deselected(items=replica_items)
+        items[:] = [item for item in items if not item.get_closest_marker("replica")]
         return
     problem = _replica_problem()
     if problem is None:
@@ -71,7 +76,7 @@ def _mark_replica_tests(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    _mark_replica_tests(items)
+    _mark_replica_tests(config, items)
     if not _on_postgres():
         # Tests of real concurrent transactions belong to the PostgreSQL run (`make test` with
         # DATABASE_URL, as CI does): on SQLite they are deselected, not skipped, and say so.
