@@ -288,8 +288,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Mail: EMAIL_URL when given (madoguchi/lib/email_url.py); else the separate EMAIL_* variables
-# when EMAIL_BACKEND or EMAIL_HOST is set (deployments configured before EMAIL_URL); else every
-# mail is written as a file under var/mail/, so `make run` needs no mail server and loses nothing.
+# when EMAIL_BACKEND or EMAIL_HOST is set (deployments configured before EMAIL_URL); else, off a
+# deployment, every mail is written as a file under var/mail/, so `make run` needs no mail server.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
@@ -306,8 +306,10 @@ if EMAIL_URL:
 
     globals().update(parse_email_url(EMAIL_URL))
 elif not EMAIL_BACKEND:
+    # A deployment (DJANGO_SECRET_KEY set) with no mail setting hands mail to the host's own MTA
+    # on 127.0.0.1:25, as Django does by default; only a laptop writes files nobody reads.
     EMAIL_BACKEND = (
-        "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+        "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST or DEPLOYED
         else "django.core.mail.backends.filebased.EmailBackend"
     )
 EMAIL_HOST = EMAIL_HOST or "127.0.0.1"
