@@ -132,8 +132,9 @@ def parse_batch(batch: list[tuple[int, dict[str, object]]]) -> list[ParsedRow]:
 
 
 def run_import(
-    report: ImportReport, source: str | Source, batches: Iterable[list[ParsedRow]], total: int, present: set[str],
+    report: ImportReport, source: str | Source | Callable[[], Source], batches: Iterable[list[ParsedRow]], total: int, present: set[str],
     *, progress: Progress | None = None, prepare: Callable[[Source, Resolver], None] | None = None,
+    finish: Callable[[Source], None] | None = None,
 ) -> ImportReport:
     """The shared base of every importer (STYLE §17): one transaction, batches of parsed rows,
     per-row results, rolled back when any row is wrong or on a dry run.
@@ -141,12 +142,15 @@ def run_import(
     `batches` yields ParsedRow lists, checked lazily inside the transaction (so a reader may
     resolve institutions there); `present` names the columns the file carries (CSV headers —
     other importers pass every header they fill). `prepare` runs first inside the
-    transaction with the source and the institution resolver.
+    transaction with the source and the institution resolver; `finish` after the last batch
+    when every row is valid (still inside it, so a dry run undoes it too).
     """
     dry_run = report.dry_run
     with transaction.atomic():
         if isinstance(source, str):
             source = get_source(source)
+        elif not isinstance(source, Source):
+            source = source()
         resolver = Resolver.load(source.name)
         if prepare:
             prepare(source, resolver)
@@ -167,6 +171,8 @@ def run_import(
             if progress:
                 progress(done, max(total, done))
         report.rows.sort(key=lambda r: r.row)
+        if finish and report.ok:
+            finish(source)
         report.institution_lines = writer.resolver.summary()
         if report.ok and not dry_run:
             source.last_import_at = timezone.now()
@@ -303,10 +309,12 @@ class _Writer:
         for row in rows:
             values = self._program_values(row)
             values.setdefault("as_of", values.get("verified_at") or self.today)
+            values.setdefault("category", Program.Category.OTHER)
+            values.setdefault("source", "")
             programs.append(
                 Program(
                     slug=row.slug or program_slug(self.source, row.external_id), organization_id=self._organization(row),
-                    category=Program.Category.OTHER, source="", **values,
+                    **values,
                 )
             )
         insert_many(Program, programs)
