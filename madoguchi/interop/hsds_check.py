@@ -58,7 +58,9 @@ def check(table: str, record: Any, path: str) -> list[str]:
     spec = schema(table)
     errors = [
         f"{path}.{name}: 必須の項目がありません。"
-        for name in spec.get("required", []) if record.get(name) in (None, "")
+        # As JSON Schema: a required field must be there (and not null); "" is a value. The
+        # importer refuses an empty name itself.
+        for name in spec.get("required", []) if record.get(name) is None
     ]
     for name, value in record.items():
         prop = spec["properties"].get(name)

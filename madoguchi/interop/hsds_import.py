@@ -102,14 +102,22 @@ def _our_terms() -> dict[str, tuple[str, str]]:
     return terms
 
 
-def _provenance(record: Record) -> tuple[str, dt.date | None]:
-    """(出典, 時点) from the record's own "create" metadata, as hsds.provenance writes it."""
+def _provenance(record: Record) -> tuple[str | None, dt.date | None]:
+    """(出典, 時点) from the record's own "create" metadata, as hsds.provenance writes it; None without one."""
     for meta in record.get("metadata") or []:
         if meta.get("last_action_type") == "create" and not meta.get("field_name"):
             by = str(meta.get("updated_by") or "")
             source = "" if by == "madoguchi" else by.removeprefix(PLAN_TITLE).strip()
             return source[:200], _date(meta.get("last_action_date"))
-    return "", None
+    return None, None
+
+
+def _page(record: Record) -> str:
+    """Our page of the record, as hsds.page_fact names it; else its url."""
+    for meta in record.get("metadata") or []:
+        if meta.get("field_name") == "page" and meta.get("replacement_value"):
+            return str(meta["replacement_value"])
+    return str(record.get("url") or "")
 
 
 def _date(value: Any) -> dt.date | None:
@@ -136,7 +144,7 @@ def _corporate_number(record: Record) -> str:
 
 def _our_slug(uri: Any, prefix: str) -> str:
     """The slug in a link to one of our own pages (SITE_URL/<prefix>/<slug>/): our export's `uri`."""
-    match = re.fullmatch(re.escape(settings.SITE_URL.rstrip("/")) + rf"/{prefix}/([-\w]+)/?", str(uri or ""))
+    match = re.fullmatch(re.escape(settings.SITE_URL.rstrip("/")) + rf"(?:/[a-z]{{2}})?/{prefix}/([-\w]+)/?", str(uri or ""))
     return match.group(1) if match else ""
 
 
@@ -196,7 +204,7 @@ class _Mapper:
         phone = next(iter([*(record.get("phones") or []), *(location.get("phones") or [])]), {}) or {}
         sectors = {str(label): value for value, label in Organization.Sector.choices}
         values: dict[str, Any] = {
-            "slug": slug, "name": str(record["name"])[:200], "kind": Organization.Kind.PARTNER,
+            "slug": slug, "name": str(record["name"]).strip()[:200] or oid, "kind": Organization.Kind.PARTNER,
             "status": Organization.Status.UNKNOWN, "verified_at": None,
             "name_en": str(record.get("alternate_name") or "")[:200],
             "description": str(record.get("description") or ""),
@@ -206,7 +214,7 @@ class _Mapper:
             "address": str(address.get("address_1") or "")[:200],
             "postal_code": str(address.get("postal_code") or "") if re.fullmatch(r"\d{3}-?\d{4}", str(address.get("postal_code") or "")) else "",
             "phone": str(phone.get("number") or "") if re.fullmatch(r"[\d\-()+ ]{6,20}", str(phone.get("number") or "")) else "",
-            "source": source or f"HSDS の取り込み（{resolver.source_label}）で作成、未確認",
+            "source": source if source is not None else f"HSDS の取り込み（{resolver.source_label}）で作成、未確認",
         }
         if as_of:
             values["as_of"] = as_of
@@ -249,6 +257,8 @@ class _Mapper:
         name = str(record["name"]).strip()
         if len(name) > 200:
             row.errors.append(f"{path}.name: 200文字以内にしてください。")
+        if not name:
+            row.errors.append(f"{path}.name: 名称が空です。")
         row.program["name"] = name[:200]
         for key, target in (("description", "description"), ("eligibility_description", "eligibility")):
             if record.get(key):
@@ -261,11 +271,11 @@ class _Mapper:
         if _date(record.get("assured_date")):
             row.program["verified_at"] = _date(record.get("assured_date"))
         source, as_of = _provenance(record)
-        if source:
+        if source is not None:
             row.program["source"] = source
         if as_of:
             row.program["as_of"] = as_of
-        slug = _our_slug(record.get("url"), "programs")
+        slug = _our_slug(_page(record), "programs")
         if slug and not Program.objects.filter(slug=slug).exists():
             row.slug = slug
         oid = str(record.get("organization_id") or "")

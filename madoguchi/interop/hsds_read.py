@@ -2,8 +2,8 @@
 
 A feed is one of: a JSON file holding one full object, an API list page (`{"contents": […]}`) or
 an array; a folder of such files (as `madoguchi export-hsds` writes: `organization.json`,
-`service.json`, … — the flat tables beside them repeat what the nested objects carry and are
-skipped); the tabular data package (`datapackage.json` and its CSVs, as HSDS's examples/csv),
+`services.json`, `schedules.json`, … — one flat array per table, nested again here as the
+CSVs are); the tabular data package (`datapackage.json` and its CSVs, as HSDS's examples/csv),
 given as the folder, its datapackage.json, or a .zip of it. Locations, taxonomies and terms on
 their own are not programs and are skipped (counted in `skipped`).
 
@@ -66,15 +66,9 @@ class Feed:
         self.services.append((path, record))
 
 
-# File stems of export-hsds's tables that hold whole objects; the others are flat copies.
+# A file named for one of these holds only that kind of object.
 _WHOLE = {"organization": "organization", "organizations": "organization", "service": "service", "services": "service"}
 _SKIP_KEYS = ("location_type", "taxonomy_id", "taxonomy_detail", "term_uri", "version")
-
-
-def _flat_tables() -> set[str]:
-    """The file stems of every other HSDS table (location.json, phones.json, …)."""
-    names = {p.stem for p in SCHEMA_DIR.glob("*.json")}
-    return (names | {str(schema(n).get("path", n)).removesuffix(".csv") for n in names}) - set(_WHOLE)
 
 
 def _classify(record: Any) -> str:
@@ -116,9 +110,6 @@ def read_json_file(feed: Feed, path: Path, label: str, max_bytes: int) -> None:
     data = _load_json(path, label, max_bytes)
     feed.files += 1
     forced = _WHOLE.get(path.stem)
-    if forced is None and path.stem in _flat_tables():
-        feed.skipped += 1
-        return
     if isinstance(data, dict) and data and all(str(key).endswith(".csv") for key in data):
         read_tabular_json(feed, data, label)
         return
@@ -192,17 +183,25 @@ def _table_of_file(file: str) -> str | None:
     return None
 
 
-def read_tabular_json(feed: Feed, data: dict[str, Any], label: str) -> None:
-    """The examples' tabular.json: {"services.csv": [rows…], …} — the data package as one JSON."""
+def read_tabular_json(feed: Feed, data: dict[str, Any], label: str = "") -> None:
+    """Flat JSON arrays per table: the examples' tabular.json ({"services.csv": [rows…], …}) or a
+    folder of export-hsds's files ({"services.json": [rows…], …}) — the data package in JSON."""
     tables: dict[str, list[Record]] = {}
     for file, rows in data.items():
-        name = _table_of_file(file)
+        name = _table_of_file(file.removesuffix(".json") + ".csv" if file.endswith(".json") else file)
         if name is None or not isinstance(rows, list):
             continue
         for number, row in enumerate(rows):
-            where = f"{label}: {file}[{number}]"
-            record = _typed(name, {k: "" if v is None else str(v) for k, v in row.items()}, where, feed.errors) if all(
-                not isinstance(v, (dict, list)) for v in row.values()) else dict(row)
+            where = f"{label}: {file}[{number}]" if label else f"{file}[{number}]"
+            if not isinstance(row, dict):
+                feed.errors.append(f"{where}: オブジェクト（{{…}}）にしてください。")
+                continue
+            props = schema(name)["properties"]
+            # The tabular form is CSV's: HSDS's own tabular.json writes 10092008082 for a string column.
+            record = {
+                k: str(v) if props.get(k, {}).get("type") == "string" and isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                for k, v in row.items() if v is not None
+            }
             feed.errors += check(name, record, where)
             tables.setdefault(name, []).append({**record, "_where": where})
     _assemble(feed, tables)
@@ -284,6 +283,14 @@ def read_feed(path: Path, *, max_bytes: int) -> Feed:
         files = sorted(p for p in path.rglob("*.json") if p.is_file())
         if not files:
             raise FeedRefused(f"{path} に JSON ファイルも datapackage.json もありません。")
+        # export-hsds writes one flat JSON array per table (services.json, schedules.json, …):
+        # those are the data package in JSON, nested again as the CSVs are.
+        tabular = {p.name: p for p in files if p.parent == path and _table_of_file(f"{p.stem}.csv")}
+        if "services.json" in tabular:
+            data = {name: _load_json(file, file.name, max_bytes) for name, file in tabular.items()}
+            feed.files += len(data)
+            read_tabular_json(feed, data)
+            files = [p for p in files if p not in tabular.values()]
         for file in files:
             read_json_file(feed, file, str(file.relative_to(path)), max_bytes)
         return feed
