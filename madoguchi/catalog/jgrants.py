@@ -28,6 +28,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode
@@ -266,4 +267,17 @@ def import_jgrants(client: Client, keywords: list[str], *, dry_run: bool = False
         report.file_errors.append("jGrants から取得できなかったため、何も保存していません。")
         return report
     rows = [subsidy_row(number, item, detail) for number, (item, detail) in enumerate(pairs, start=1)]
+    return run_import(report, get_jgrants_source, [rows] if rows else [], len(rows), set())
+
+
+def import_jgrants_file(path: Path, *, dry_run: bool = False) -> ImportReport:
+    """A saved API response (the list or a detail, `{"metadata": …, "result": […]}`), as it is:
+    for the admin upload, where fetching a thousand details in a web request would not do."""
+    report = ImportReport(source=SOURCE_NAME, dry_run=dry_run)
+    try:
+        items = _result(path.name, path.read_bytes())
+    except JGrantsError as error:
+        report.file_errors.append(str(error))
+        return report
+    rows = [subsidy_row(number, item, {}) for number, item in enumerate(items, start=1)]
     return run_import(report, get_jgrants_source, [rows] if rows else [], len(rows), set())
