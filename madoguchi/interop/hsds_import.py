@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -156,11 +157,14 @@ def _area_code(area: Record) -> str | None:
                 return areas.normalise_code(str(text))
             except Exception:  # noqa: BLE001 - a wrong code is reported by the caller as not understood
                 return None
-    name = str(area.get("name") or "").strip()
-    for government in areas.registry().values():
-        if name in (government.full_name, government.name) and (government.is_prefecture or name == government.full_name):
-            return government.code
-    return None
+    return _area_names().get(str(area.get("name") or "").strip())
+
+
+@lru_cache(maxsize=1)
+def _area_names() -> dict[str, str]:
+    """宮城県 / 宮城県仙台市 → code: prefectures by name, municipalities by their full name (names repeat across prefectures)."""
+    names = {g.full_name: g.code for g in areas.registry().values()}
+    return names | {g.name: g.code for g in areas.registry().values() if g.is_prefecture}
 
 
 class _Mapper:

@@ -208,20 +208,22 @@ def read_tabular_json(feed: Feed, data: dict[str, Any], label: str = "") -> None
 
 
 def _assemble(feed: Feed, tables: dict[str, list[Record]]) -> None:
-    """Nest the flat rows under their organization and service, as the JSON objects carry them."""
+    """Nest the flat rows under their organization and service, as the JSON objects carry them
+    (children a row already nests, as in a folder of whole objects, are kept)."""
     by = _grouped(tables)
     for record in tables.get("organization", []):
         oid = record.get("id", "")
         nested = {
             **record,
-            "organization_identifiers": by("organization_identifier", "organization_id", oid),
-            "phones": by("phone", "organization_id", oid),
-            "locations": [
-                {**loc, "addresses": by("address", "location_id", loc.get("id")), "phones": by("phone", "location_id", loc.get("id"))}
+            "organization_identifiers": record.get("organization_identifiers") or by("organization_identifier", "organization_id", oid),
+            "phones": record.get("phones") or by("phone", "organization_id", oid),
+            "locations": record.get("locations") or [
+                {**loc, "addresses": loc.get("addresses") or by("address", "location_id", loc.get("id")),
+                 "phones": loc.get("phones") or by("phone", "location_id", loc.get("id"))}
                 for loc in by("location", "organization_id", oid)
             ],
-            "attributes": by("attribute", "link_id", oid),
-            "metadata": by("metadata", "resource_id", oid),
+            "attributes": record.get("attributes") or by("attribute", "link_id", oid),
+            "metadata": record.get("metadata") or by("metadata", "resource_id", oid),
         }
         if isinstance(oid, str) and oid:
             feed.organizations.setdefault(oid, (nested.pop("_where"), nested))
@@ -229,13 +231,13 @@ def _assemble(feed: Feed, tables: dict[str, list[Record]]) -> None:
         sid = record.get("id", "")
         nested = {
             **record,
-            "schedules": by("schedule", "service_id", sid),
-            "service_areas": by("service_area", "service_id", sid),
-            "attributes": by("attribute", "link_id", sid),
-            "funding": by("funding", "service_id", sid),
-            "cost_options": by("cost_option", "service_id", sid),
-            "contacts": by("contact", "service_id", sid),
-            "metadata": by("metadata", "resource_id", sid),
+            "schedules": record.get("schedules") or by("schedule", "service_id", sid),
+            "service_areas": record.get("service_areas") or by("service_area", "service_id", sid),
+            "attributes": record.get("attributes") or by("attribute", "link_id", sid),
+            "funding": record.get("funding") or by("funding", "service_id", sid),
+            "cost_options": record.get("cost_options") or by("cost_option", "service_id", sid),
+            "contacts": record.get("contacts") or by("contact", "service_id", sid),
+            "metadata": record.get("metadata") or by("metadata", "resource_id", sid),
         }
         feed.add_service(nested.pop("_where"), nested, checked=True)
     feed.skipped += sum(len(tables.get(t, [])) for t in ("taxonomy", "taxonomy_term"))
