@@ -90,6 +90,8 @@ class Client:
             except URLError as error:
                 if isinstance(error.reason, (TimeoutError, socket.timeout)):
                     last = f"{self.timeout:g} 秒待っても応答がありません"
+                elif isinstance(error.reason, ConnectionRefusedError):
+                    last = "接続を拒否されました"
                 else:
                     last = f"接続できません（{error.reason}）"
                 continue
