@@ -51,6 +51,7 @@ TAXONOMIES = [
     ("business_stage", "事業段階", "事業の発展段階。計画は段階の名を挙げていないため madoguchi が定めたもの。"),
     ("field", "分野", "県の戦略分野・産業分野。"),
     ("program_category", "事業区分", "中核的支援機関の事業の6区分（二-1）とその他。"),
+    ("program_type", "制度の種別", "今日の支援制度の種別（補助金、融資、…）。madoguchi のカタログが定めたもの。"),
 ]
 
 
@@ -352,7 +353,9 @@ def service_record(program: Program) -> dict[str, Any]:
             for f in program.functions.all()
         ] + [attribute_record("service", key, "business_stage", s.code, program.stage_basis) for s in program.stages.all()]
         + [attribute_record("service", key, "field", f.code) for f in program.fields.all()]
-        + [attribute_record("service", key, "program_category", program.category)],
+        + [attribute_record("service", key, "program_category", program.category)]
+        # その他 is what a program without a known type has (and every program an HSDS feed brings).
+        + ([attribute_record("service", key, "program_type", entry.type)] if entry is not None and entry.type != "other" else []),
         "metadata": [provenance("service", key, program), page_fact(key, program)],
     })
 
@@ -420,6 +423,10 @@ def taxonomy_terms() -> Iterator[dict[str, Any]]:
         yield term_record("field", field)
     for category in Program.Category:
         yield _term("program_category", category.value, str(category.label), str(category.label))
+    from madoguchi.catalog.models import ProgramType  # catalog knows nothing of interop: no cycle
+
+    for kind in ProgramType:
+        yield _term("program_type", kind.value, str(kind.label), str(kind.label))
 
 
 def taxonomies() -> list[dict[str, Any]]:

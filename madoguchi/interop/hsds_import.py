@@ -4,7 +4,8 @@
   eligibility_description, assured_date (確認日), the create record of its metadata (出典・時点),
   schedules' valid_from / valid_to (one call round: the latest; 「通年」 in the description is a
   year-round one), service_areas naming a 全国地方公共団体コード (uri or extent) or a prefecture
-  or municipality by name, and attributes of our own taxonomies (支援機能, 事業段階, 分野, 事業区分).
+  or municipality by name, and attributes of our own taxonomies (支援機能, 事業段階, 分野, 事業区分,
+  制度の種別).
   HSDS has no field for a grant's amount or rate (cost_options are what a service costs its
   user), so those stay as staff record them.
 - organization → directory Organization: the registry's own (its HSDS id, i.e. our export), by
@@ -32,7 +33,7 @@ from django.utils import timezone
 from madoguchi.catalog import areas
 from madoguchi.catalog.importer import BATCH, ImportReport, Progress, run_import
 from madoguchi.catalog.institutions import Resolver
-from madoguchi.catalog.models import CatalogEntry, CorporateNumber, Source
+from madoguchi.catalog.models import CatalogEntry, CorporateNumber, ProgramType, Source
 from madoguchi.catalog.rows import ParsedRow
 from madoguchi.directory.models import (
     BusinessStage, Field, Organization, OrganizationFunction, Program, SupportFunction, name_key,
@@ -97,6 +98,7 @@ def _our_terms() -> dict[str, tuple[str, str]]:
         ("business_stage", BusinessStage.objects.values_list("code", flat=True)),
         ("field", Field.objects.values_list("code", flat=True)),
         ("program_category", Program.Category.values),
+        ("program_type", ProgramType.values),
     ):
         for code in codes:
             terms[hsds_id("taxonomy_term", f"{taxonomy}:{code}")] = (taxonomy, code)
@@ -296,6 +298,8 @@ class _Mapper:
         for taxonomy, code, value in self._attributes(record):
             if taxonomy == "program_category":
                 row.program["category"] = code
+            elif taxonomy == "program_type":
+                row.entry["type"] = code
             else:
                 links.setdefault(taxonomy, []).append((code, value))
         for taxonomy, basis_field in (("support_function", "function_basis"), ("business_stage", "stage_basis")):

@@ -238,6 +238,8 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_ob
 
     after = comparable(hsds.export_tables())
     assert after == before, _debug_diff(before, after)
+    hojo = CatalogEntry.objects.get(program__name="設備投資補助金")
+    assert (hojo.type, hojo.area_codes) == ("subsidy", "040002 041009")
     assert "0 件追加, 0 件更新, 3 件変更なし" in run(tmp_path / "export")
 
 
