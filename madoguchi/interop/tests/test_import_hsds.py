@@ -279,3 +279,21 @@ def _debug_diff(a: Any, b: Any, path: str = "") -> list[str]:
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [d for i, (x, y) in enumerate(zip(a, b)) for d in _debug_diff(x, y, f"{path}[{i}]")]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+@pytest.mark.django_db
+def test_an_organization_is_matched_by_its_corporate_number_in_organization_identifiers(tmp_path: Path) -> None:
+    from madoguchi.catalog.models import CorporateNumber
+
+    registered = Organization.objects.create(slug="miyagi-pref", name="宮城県庁", kind=Organization.Kind.PARTNER)
+    CorporateNumber.objects.create(organization=registered, number="8000020040002")
+    service = japanese_service(1)
+    service["organization"] = {
+        "id": "00000000-0000-4000-8000-100000000000", "name": "宮城県", "description": "県",
+        "organization_identifiers": [{"id": "00000000-0000-4000-8000-400000000000", "identifier_scheme": "JP-COR",
+                                      "identifier_type": "法人番号", "identifier": "8000020040002"}],
+    }
+    out = run(write(tmp_path / "service.json", service))
+    assert "法人番号で照合した実施機関: 宮城県" in out
+    assert Program.objects.get().organization == registered
+    assert Organization.objects.count() == 1
