@@ -87,9 +87,7 @@ def print_report(command: BaseCommand, report: ImportReport, verbosity: int, row
     for line in report.institution_lines:
         out.write(line)
     if not report.ok:
-        raise CommandError(report.summary() if not (row_label and report.file_errors) else _summary_counts(report))
+        # A feed's errors were listed one per line above; the CSV importer's stay in its summary.
+        refused = "取り込めませんでした（誤りは上のとおり。何も保存していません）。"
+        raise CommandError(refused if row_label and report.file_errors else report.summary())
     out.write(report.summary())
-
-
-def _summary_counts(report: ImportReport) -> str:
-    return "取り込めませんでした（誤りは上のとおり。何も保存していません）。"
