@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter
+from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, StageCode, choices_literal
+from madoguchi.directory.models import SupportFunction
 from madoguchi.search.engine import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 
 router = Router(tags=["search"])
+
+FunctionCode = choices_literal(SupportFunction.Code)
+
+
+def _search_kinds() -> Any:
+    # the built-in kinds and those other apps registered (events, ...) when this module loads
+    from madoguchi.search.facets import KIND_LABELS
+    from madoguchi.search.registry import REGISTRY
+
+    return Literal[tuple(dict.fromkeys([*KIND_LABELS, *REGISTRY]))]  # type: ignore[valid-type]
+
+
+SearchKind = _search_kinds()
 
 
 class FacetOut(Schema):
@@ -53,11 +68,11 @@ def response_dict(response: SearchResponse) -> dict[str, Any]:
 def search_api(
     request: HttpRequest,
     q: str = Query("", description=f"質問（日本語・英語）。{MAX_QUERY_CHARS} 文字を超える分は切り捨てて検索し、notice で知らせる"),
-    function: str | None = Query(None, description="支援機能コード（tech_dev, tech_transfer, startup, finance, management, market, market_info, talent）"),
-    stage: str | None = Query(None, description="事業段階コード"),
-    municipality: str | None = Query(None, description="市区町村の団体コード（並べ替えにのみ使う）"),
-    kind: str | None = Query(None, description="種類（organization, program, facility, …）"),
-    field: str | None = Query(None, description="分野コード"),
+    function: FunctionCode | None = Query(None, description="支援機能コード"),  # type: ignore[valid-type]
+    stage: StageCode | None = Query(None, description="事業段階コード"),  # type: ignore[valid-type]
+    municipality: str | None = Query(None, pattern=MUNICIPALITY_PATTERN, description="市区町村の団体コード（並べ替えにのみ使う）"),
+    kind: SearchKind | None = Query(None, description="種類"),  # type: ignore[valid-type]
+    field: str | None = Query(None, pattern=CODE_PATTERN, description="分野コード"),
     limit: int = Query(10, ge=1, le=MAX_LIMIT, description=f"件数（1〜{MAX_LIMIT}）"),
 ) -> dict[str, Any]:
     """Institutions and programs for a question, each with its reasons; facets read from the question."""

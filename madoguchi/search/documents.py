@@ -188,7 +188,9 @@ def _codes(manager: Any, attr: str = "code") -> set[str]:
     return {getattr(x, attr) for x in manager.all()}
 
 
-def organization_doc(org: Any) -> DocMeta:
+def organization_doc(org: Any) -> DocMeta | None:
+    if org.kind == "prefecture":
+        return None  # the prefecture's department reads reports; it is not a window for clients
     functions = {link.function.code for link in org.function_links.all()}
     parts = [
         org.name if org.current_name else "", org.kana, org.name_en, " ".join(org.aliases or []),
@@ -205,7 +207,9 @@ def organization_doc(org: Any) -> DocMeta:
     )
 
 
-def program_doc(program: Any) -> DocMeta:
+def program_doc(program: Any) -> DocMeta | None:
+    if program.retired_at is not None:
+        return None  # retired by its institution's staff: no longer offered
     org = program.organization
     functions = _codes(program.functions) or {link.function.code for link in org.function_links.all()}
     parts = [
@@ -226,7 +230,9 @@ def program_doc(program: Any) -> DocMeta:
 FACILITY_FUNCTIONS = {"incubator": {"startup"}, "research": {"tech_dev"}}
 
 
-def facility_doc(facility: Any) -> DocMeta:
+def facility_doc(facility: Any) -> DocMeta | None:
+    if facility.retired_at is not None:
+        return None
     op = facility.operator
     parts = [facility.get_kind_display(), facility.description, op.display_name if op else "", facility.address, facility.current_note]
     return DocMeta(
