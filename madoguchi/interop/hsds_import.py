@@ -52,7 +52,8 @@ def get_hsds_source(name: str) -> Source:
         return found
     slug = "hsds" if name == DEFAULT_SOURCE else "hsds-" + hashlib.sha1(name.encode()).hexdigest()[:8]
     return Source.objects.create(
-        name=name, slug=slug, kind=Source.Kind.HSDS, attribution=f"出典: {name}（Open Referral HSDS 3.0 フィード）",
+        name=name, slug=slug, kind=Source.Kind.HSDS,
+        attribution="出典: Open Referral HSDS 3.0 フィード" if name == DEFAULT_SOURCE else f"出典: {name}（HSDS 3.0 フィード）",
     )
 
 
