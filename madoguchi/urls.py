@@ -10,6 +10,8 @@ admin.site.site_title = "madoguchi 管理"
 admin.site.index_title = "登録簿の管理"
 
 urlpatterns = [
+    # Probes for the load balancer (issue 12): /healthz and /readyz.
+    path("", include("madoguchi.ops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # After the routers: an unknown API path gets the API's JSON error shape, not an HTML page.
