@@ -85,7 +85,10 @@ class IntakeForm(forms.Form):
     # a native multi-select works without JavaScript (a phone shows it as a picker); the
     # script adds a filter box above it (data-filter). Shown only when 「指定した機関」 is chosen (CSS).
     named_organizations = forms.ModelMultipleChoiceField(
-        label=_("共有を認める機関"), queryset=Organization.objects.order_by("plan_order", "name"), to_field_name="slug",
+        label=_("共有を認める機関"),
+        # The prefecture's department reads aggregates only and never receives a case.
+        queryset=Organization.objects.exclude(kind=Organization.Kind.PREFECTURE).order_by("plan_order", "name"),
+        to_field_name="slug",
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8, "data-filter": "named", "class": "named-select",
                                            "data-filter-label": _("機関名で絞り込む")}),

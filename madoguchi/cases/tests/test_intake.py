@@ -112,6 +112,19 @@ def test_named_consent_records_the_named_institutions(
     assert list(Case.objects.get().named_organizations.all()) == [org_b]
 
 
+def test_the_prefecture_department_cannot_be_named_for_consent(
+    client: HttpClient, form_data: dict[str, Any], org_b: Organization,
+) -> None:
+    prefecture = Organization.objects.create(slug="miyagi-pref", name="宮城県 経済商工観光部",
+                                             kind=Organization.Kind.PREFECTURE)
+    page = client.get(reverse("cases:intake")).content.decode()
+    assert org_b.name in page and prefecture.name not in page
+    response = client.post(reverse("cases:intake"),
+                           {**form_data, "consent": "named", "named_organizations": [prefecture.slug]})
+    assert "指定された機関「miyagi-pref」は登録されていません。" in response.content.decode()
+    assert not Case.objects.exists()
+
+
 def test_a_returning_client_keeps_one_account(client: HttpClient, form_data: dict[str, Any]) -> None:
     client.post(reverse("cases:intake"), form_data)
     client.post(reverse("cases:intake"), {**form_data, "need": "二度目の相談"})
