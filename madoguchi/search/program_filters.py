@@ -14,7 +14,6 @@ relevance; ended rounds stay findable), and soft facets read from the question �
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -215,23 +214,10 @@ class ProgramQuery:
     soft_place: tuple[str, str] | None = None  # (code, name as written)
 
 
-@functools.lru_cache(maxsize=1)
 def _place_names() -> list[tuple[str, str]]:
-    """(name, code) for every prefecture and municipality, longest first (仙台市青葉区 before 仙台市).
+    from madoguchi.catalog.areas import place_names
 
-    A name shared by several (府中市 in 東京都 and 広島県) is only read with its prefecture.
-    """
-    from madoguchi.catalog.areas import registry
-
-    seen: dict[str, set[str]] = {}
-    for gov in registry().values():
-        names = {gov.name, gov.full_name}
-        if "郡" in gov.name:
-            names.add(gov.name.split("郡", 1)[1])  # 黒川郡大和町 → 大和町
-        for name in names:
-            if len(name) >= 2:
-                seen.setdefault(name, set()).add(gov.code)
-    return sorted(((name, next(iter(codes))) for name, codes in seen.items() if len(codes) == 1), key=lambda t: -len(t[0]))
+    return place_names()
 
 
 def _type_words() -> list[tuple[str, str]]:
