@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from madoguchi.catalog.filters import FILTER_PARAMS, FilterError, ProgramFilters
+from madoguchi.catalog.models import ProgramType
 from madoguchi.directory.models import BusinessStage, Field
 from madoguchi.search.diagnosis import NEEDS, roadmap
 from madoguchi.search.engine import MAX_LIMIT, SearchError, current_corpus, search
@@ -51,7 +53,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     error = None
     status = 200
     try:
-        response = search(q, limit=limit, **filters)
+        programs = ProgramFilters.from_params(request.GET)
+    except FilterError as exc:
+        programs, error, status = ProgramFilters(), exc.message, 400
+    try:
+        response = search(q, limit=limit, programs=programs, **filters)
     except SearchError as exc:
         error, status = exc.message, 400
         response = search(q, limit=limit)
@@ -60,6 +66,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         selected[facet.type] = selected.get(facet.type) or facet.code
     context: dict[str, Any] = {
         "response": response, "q": response.query, "error": error, "selected": selected,
+        "program_params": {name: request.GET.get(name, "") for name in FILTER_PARAMS},
+        "program_types": ProgramType.choices,
         "choices": _choices(), "filter_labels": {
             "function": _("支援機能"), "stage": _("事業段階"), "field": _("分野"),
             "municipality": _("市区町村"), "kind": _("種類"),

@@ -192,3 +192,12 @@ def test_api_filters_and_fields(current: Any, client: Any) -> None:
     error = bad.json()["error"]
     assert error["parameter"] == "amount_min" and "金額「たくさん」" in error["message"]
 
+
+
+def test_the_search_page_takes_the_filters_and_shows_status_and_deadline(current: Any, client: Any) -> None:
+    html = client.get("/search/", {"q": "設備投資", "open": "1", "area": "041009", "type": "subsidy"}).content.decode()
+    assert "/programs/sendai-open/" in html and "/programs/national/" in html
+    assert "/programs/sapporo/" not in html and "/programs/sendai-ended/" not in html
+    assert "受付中" in html and "締切" in html
+    bad = client.get("/search/", {"q": "設備投資", "employees": "多数"})
+    assert bad.status_code == 400 and "従業員数「多数」" in bad.content.decode()
