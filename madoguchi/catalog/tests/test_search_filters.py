@@ -201,3 +201,20 @@ def test_the_search_page_takes_the_filters_and_shows_status_and_deadline(current
     assert "受付中" in html and "締切" in html
     bad = client.get("/search/", {"q": "設備投資", "employees": "多数"})
     assert bad.status_code == 400 and "従業員数「多数」" in bad.content.decode()
+
+
+def test_demo_programs_spread_across_the_country_and_their_calls_around_today(db: Any) -> None:
+    from madoguchi.catalog.status import Status
+
+    out = StringIO()
+    call_command("demo_programs", "400", "--no-progress", stdout=out)
+    assert "400 件追加" in out.getvalue()
+    assert len({e.area_codes[:2] for e in CatalogEntry.objects.exclude(area_codes="")}) > 30
+    engine._corpus = None
+    statuses = {h.program["status"] for h in search("", programs=ProgramFilters(type="loan"), limit=50).results if h.program}
+    assert {Status.YEAR_ROUND.value} <= statuses
+    opened = search("設備投資", programs=ProgramFilters(open=True), limit=50).results
+    assert opened and all(h.program and h.program["status"] in ("open", "closing_soon") for h in opened)
+    # Again: updated in place, never duplicated.
+    call_command("demo_programs", "400", "--no-progress", stdout=StringIO())
+    assert CatalogEntry.objects.count() == 400
