@@ -537,13 +537,13 @@ def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int, pq: Pr
     boosting = [f for f in facets if f.type in FACET_WEIGHTS]
     depth = limit * FOLD_POOL
     text_matched = bool(terms) and scores.size > 0 and float(scores.max()) > 0
-    scores, program_mask = program_filters.adjust(corpus, scores, pq, text_matched)
+    scores, program_mask = program_filters.adjust(corpus, scores, pq, listing=not terms)
     filtering = program_mask is not None or any(f.source == "filter" and f.type != "municipality" for f in facets)
     if boosting and not filtering and text_matched:
         top = _with_org_support(corpus, _top_boosted(corpus, scores, boosting, depth), limit)
         return _hits(corpus, top, query, weighted, facets, _facet_arrays(corpus, facets, _rows_of(top)), pq)
-    if not text_matched and program_mask is not None:
-        boosting = []  # a list by the program filters: ordered by status, not by facets
+    if not terms and program_mask is not None:
+        boosting = []  # no words, only program filters: a list ordered by status
     arrays = _facet_arrays(corpus, facets)
     if boosting:
         satisfied = _satisfied(arrays, boosting)

@@ -14,6 +14,7 @@ relevance; ended rounds stay findable), and soft facets read from the question â
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -220,6 +221,7 @@ def _place_names() -> list[tuple[str, str]]:
     return place_names()
 
 
+@functools.lru_cache(maxsize=1)
 def _type_words() -> list[tuple[str, str]]:
     from madoguchi.catalog.parsing import _type_words as words
 
@@ -262,10 +264,10 @@ def _soft_rows(cols: ProgramColumns, pq: ProgramQuery) -> tuple[np.ndarray | Non
     return type_rows, place_rows
 
 
-def adjust(corpus: Any, scores: np.ndarray, pq: ProgramQuery | None, text_matched: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def adjust(corpus: Any, scores: np.ndarray, pq: ProgramQuery | None, *, listing: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """Return the scores with the status and soft-facet boosts, and the filters' mask (None: no filter).
 
-    Without words in the question, the filtered programs score by their boosts alone (a list by filters).
+    `listing` (a question without words): the filtered programs score by their boosts alone.
     """
     cols = get(corpus)
     if cols is None or pq is None:
@@ -279,7 +281,7 @@ def adjust(corpus: Any, scores: np.ndarray, pq: ProgramQuery | None, text_matche
         if rows is not None:
             factor[rows] *= np.float32(SOFT_FACTOR)
     mask = filter_rows(cols, pq.filters, now) if pq.filters.active else None
-    if not text_matched and mask is not None:
+    if listing and mask is not None:
         scores = np.where(mask, factor, np.float32(0)).astype(np.float32)
     else:
         scores = scores * factor

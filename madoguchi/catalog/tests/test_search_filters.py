@@ -218,3 +218,7 @@ def test_demo_programs_spread_across_the_country_and_their_calls_around_today(db
     # Again: updated in place, never duplicated.
     call_command("demo_programs", "400", "--no-progress", stdout=StringIO())
     assert CatalogEntry.objects.count() == 400
+
+
+def test_words_that_match_nothing_find_nothing_even_with_filters(catalog: Any) -> None:
+    assert ids("ぬぬぬぬ", open=True) == []
