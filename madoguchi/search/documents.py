@@ -15,7 +15,7 @@ from django.db import transaction
 from madoguchi.search.engine import DocMeta
 from madoguchi.search.facets import DEFAULT_FIELD_LABELS, DEFAULT_STAGE_LABELS, FUNCTION_LABELS, Gazetteer
 from madoguchi.search.program_filters import connect_signals as connect_catalog_signals
-from madoguchi.search.program_filters import program_facts
+from madoguchi.search.program_filters import program_facts, program_words
 from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
 from madoguchi.search.registry import REGISTRY, register
 
@@ -213,6 +213,7 @@ def program_doc(program: Any) -> DocMeta:
     parts = [
         program.get_category_display(), program.description, program.eligibility, program.eligibility_size,
         " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)), org.display_name, program.current_note,
+        program_words(program),
     ]
     places = _codes(program.eligibility_area) or ({org.municipality.code} if org.municipality_id else set())
     return DocMeta(

@@ -57,6 +57,20 @@ def program_facts(program: Any) -> str:
     return json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
 
 
+def program_words(program: Any) -> str:
+    """Words a catalog program is found by beyond its own text: its type (補助金), in Japanese."""
+    from django.utils import translation
+
+    from madoguchi.catalog.models import CatalogEntry
+
+    try:
+        entry = program.catalog
+    except CatalogEntry.DoesNotExist:
+        return ""
+    with translation.override(None):  # the index is Japanese, whatever the language of the request
+        return str(entry.get_type_display())
+
+
 def connect_signals() -> None:
     """An entry or round saved in the admin rewrites its program's document (the importer marks its own)."""
     from django.db.models.signals import post_delete, post_save

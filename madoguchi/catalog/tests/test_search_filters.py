@@ -222,3 +222,11 @@ def test_demo_programs_spread_across_the_country_and_their_calls_around_today(db
 
 def test_words_that_match_nothing_find_nothing_even_with_filters(catalog: Any) -> None:
     assert ids("ぬぬぬぬ", open=True) == []
+
+
+def test_a_program_is_found_by_its_type_word(catalog: Any) -> None:
+    # 「融資」 is in neither name nor description of the 宮城県 loan's document text… but it is its type.
+    Program.objects.filter(slug="miyagi-loan").update(name="宮城県設備投資資金", description="設備の資金を支援します。")
+    rebuild_all()
+    engine._corpus = None
+    assert "miyagi-loan" in [h.id for h in search("融資", now=NOW).results]
