@@ -114,6 +114,9 @@ class ProgramColumns:
     r_close: np.ndarray  # float64 timestamps, +inf none
     r_year: np.ndarray  # bool
     r_dated: np.ndarray  # bool: the round has a date at all
+    # (from, until, open rows, status factor): valid while from ≤ now < until, the next moment any
+    # round opens or closes, so most searches reuse it and none sees a status a moment late.
+    moment: tuple[float, float, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
 
 def columns(n: int, pairs: Iterable[tuple[int, str]], base: ProgramColumns | None = None) -> ProgramColumns | None:
@@ -201,19 +204,30 @@ def _area_rows(cols: ProgramColumns, codes: Iterable[str], *, prefix: str = "") 
     return out
 
 
+def _at(cols: ProgramColumns, now: float) -> tuple[np.ndarray, np.ndarray]:
+    """(open rows, status factor) at `now`, computed once per interval in which no round changes."""
+    cached = cols.moment
+    if cached is not None and cached[0] <= now < cached[1]:
+        return cached[2], cached[3]
+    dated = cols.r_dated & ~cols.r_year
+    open_ = _rows_with(cols, dated & (cols.r_open <= now) & (now < cols.r_close))
+    factor = np.ones(cols.n, np.float32)
+    factor[_rows_with(cols, dated & (cols.r_open > now))] = STATUS_FACTOR["upcoming"]
+    factor[_rows_with(cols, cols.r_year)] = STATUS_FACTOR["year_round"]
+    factor[open_] = STATUS_FACTOR["open"]
+    later = np.concatenate([cols.r_open[cols.r_open > now], cols.r_close[cols.r_close > now]])
+    until = float(later.min()) if later.size else np.inf
+    cols.moment = (now, until, open_, factor)  # one assignment: threads see the old or the new
+    return open_, factor
+
+
 def open_rows(cols: ProgramColumns, now: float) -> np.ndarray:
-    return _rows_with(cols, ~cols.r_year & cols.r_dated & (cols.r_open <= now) & (now < cols.r_close))
+    return _at(cols, now)[0]
 
 
 def status_factor(cols: ProgramColumns, now: float) -> np.ndarray:
     """The multiplier per row, by status as catalog.status derives it (open wins, then 通年, 予定)."""
-    factor = np.ones(cols.n, np.float32)
-    upcoming = _rows_with(cols, cols.r_dated & ~cols.r_year & (cols.r_open > now))
-    year = _rows_with(cols, cols.r_year)
-    factor[upcoming] = STATUS_FACTOR["upcoming"]
-    factor[year] = STATUS_FACTOR["year_round"]
-    factor[open_rows(cols, now)] = STATUS_FACTOR["open"]
-    return factor
+    return _at(cols, now)[1]
 
 
 # --- the question --------------------------------------------------------------------------
@@ -291,6 +305,8 @@ def adjust(corpus: Any, scores: np.ndarray, pq: ProgramQuery | None, *, listing:
     now = pq.now.timestamp()
     factor = status_factor(cols, now)
     type_rows, place_rows = _soft_rows(cols, pq)
+    if type_rows is not None or place_rows is not None:
+        factor = factor.copy()  # the cached one stays as it is
     for rows in (type_rows, place_rows):
         if rows is not None:
             factor[rows] *= np.float32(SOFT_FACTOR)
