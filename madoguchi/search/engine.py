@@ -11,6 +11,10 @@ function/stage/field chosen explicitly as filters, narrow the results; place nev
 only lifts documents in the same municipality or area. Last, the candidates for a page are
 ordered by institution: an institution's matching documents support each other a little, and
 its second and later documents are damped, so a page names more institutions.
+
+Catalog programs (search.program_filters): the filters open, closes_before, area, type,
+amount_min and employees narrow to them; their status multiplies the score a little (open calls
+first), and a type or a place named in the question lifts the programs that fit.
 """
 
 from __future__ import annotations
