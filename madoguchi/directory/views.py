@@ -6,6 +6,7 @@ and answers an unknown slug with a Japanese 404 page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -101,7 +102,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def organization_detail(request: HttpRequest, slug: str, order_programs: Callable[[QuerySet[Program]], QuerySet[Program]] | None = None) -> HttpResponse:
+    """An institution's page; `order_programs` lets catalog list the open calls first."""
     organization = (
         Organization.objects.select_related("municipality", "parent", "successor")
         .prefetch_related(
@@ -125,7 +127,9 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         or organization.current_note
     )
     # A large body runs hundreds of programs: its page shows them a page at a time, with the count.
-    programs = paginate(request, organization.programs.current().order_by("name", "pk"), per_page=DETAIL_PAGE_SIZE,
+    base = organization.programs.current()
+    ordered = order_programs(base) if order_programs else base.order_by("name", "pk")
+    programs = paginate(request, ordered, per_page=DETAIL_PAGE_SIZE,
                         param="programs", anchor="programs-title")
     facilities = paginate(request, organization.facilities.current().order_by("name", "pk"), per_page=DETAIL_PAGE_SIZE,
                           param="facilities", anchor="facilities-title")

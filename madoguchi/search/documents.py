@@ -14,6 +14,8 @@ from django.db import transaction
 
 from madoguchi.search.engine import DocMeta
 from madoguchi.search.facets import DEFAULT_FIELD_LABELS, DEFAULT_STAGE_LABELS, FUNCTION_LABELS, Gazetteer
+from madoguchi.search.program_filters import connect_signals as connect_catalog_signals
+from madoguchi.search.program_filters import program_facts, program_words
 from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
 from madoguchi.search.registry import REGISTRY, register
 
@@ -30,7 +32,7 @@ def _row(doc: DocMeta, pk: Any) -> SearchDocument:
         organization_name=(doc.organization or "")[:300], organization_slug=(doc.organization_id or "")[:100],
         url=doc.url[:300], terms=" ".join(t.replace(" ", "_") for t in doc.index_terms()),
         functions=_join(doc.functions), stages=_join(doc.stages), fields=_join(doc.fields),
-        municipalities=_join(doc.municipalities),
+        municipalities=_join(doc.municipalities), program=doc.program,
     )
 
 
@@ -215,6 +217,7 @@ def program_doc(program: Any) -> DocMeta | None:
     parts = [
         program.get_category_display(), program.description, program.eligibility, program.eligibility_size,
         " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)), org.display_name, program.current_note,
+        program_words(program),
     ]
     places = _codes(program.eligibility_area) or ({org.municipality.code} if org.municipality_id else set())
     return DocMeta(
@@ -223,7 +226,7 @@ def program_doc(program: Any) -> DocMeta | None:
         stages=_codes(program.stages),
         fields=_codes(program.fields) | _inferred_fields(program.name, program.description),
         municipalities=places,
-        url=program.get_absolute_url(),
+        url=program.get_absolute_url(), program=program_facts(program),
     )
 
 
@@ -263,8 +266,9 @@ def register_builtin_kinds() -> None:
     )
     register(
         "program", Program, program_doc,
-        queryset=lambda: Program.objects.select_related("organization__municipality").prefetch_related(
-            "functions", "stages", "fields", "eligibility_area", "organization__function_links__function"),
+        queryset=lambda: Program.objects.select_related("organization__municipality", "catalog__source").prefetch_related(
+            "functions", "stages", "fields", "eligibility_area", "organization__function_links__function",
+            "catalog__rounds"),
         m2m=[Program.functions, Program.stages, Program.fields, Program.eligibility_area],
     )
     register(
@@ -279,5 +283,6 @@ def register_builtin_kinds() -> None:
         if not raw:
             mark_dirty("organization", instance.organization_id)
 
+    connect_catalog_signals()
     post_save.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-save")
     post_delete.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-delete")

@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from madoguchi.catalog.filters import FILTER_PARAMS, FilterError, ProgramFilters
+from madoguchi.catalog.models import ProgramType
 from madoguchi.directory.models import BusinessStage, Field, Municipality, SupportFunction
 from madoguchi.search import saved as saved_results
 from madoguchi.search.cards import build_cards
@@ -55,7 +57,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     error = None
     status = 200
     try:
-        response = search(q, limit=limit, **filters)
+        programs = ProgramFilters.from_params(request.GET)
+    except FilterError as exc:
+        programs, error, status = ProgramFilters(), exc.message, 400
+    try:
+        response = search(q, limit=limit, programs=programs, **filters)
     except SearchError as exc:
         error, status = exc.message, 400
         response = search(q, limit=limit)
@@ -69,7 +75,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "response": response, "q": response.query, "error": error, "selected": selected, "facet_badges": badges,
         "cards": build_cards(response, saved_results.keys(request), labels={
             (type_, code): label for type_, options in choices.items() for code, label in options}),
-        "filters_chosen": any(filters.values()),
+        "filters_chosen": any(filters.values()) or any(request.GET.get(name) for name in FILTER_PARAMS),
+        "program_params": {name: request.GET.get(name, "") for name in FILTER_PARAMS},
+        "program_types": ProgramType.choices,
         "choices": choices, "filter_labels": {
             "function": _("支援機能"), "stage": _("事業段階"), "field": _("分野"),
             "municipality": _("市区町村"), "kind": _("種類"),

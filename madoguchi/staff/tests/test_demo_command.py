@@ -72,3 +72,13 @@ def test_demo_refuses_production_settings(db, settings) -> None:  # type: ignore
     with pytest.raises(CommandError, match="本番の設定（DEBUG が無効で、データベースが SQLite 以外）では demo を実行しません"):
         _run()
     assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+def test_demo_programs_generates_todays_programs_without_the_cast(plan, settings) -> None:  # type: ignore[no-untyped-def]
+    from madoguchi.catalog.models import CatalogEntry
+
+    settings.DEBUG = True
+    out = _run("--programs", "60")
+    assert "60 件追加" in out
+    assert CatalogEntry.objects.count() == 60
+    assert not User.objects.filter(username__startswith="demo-").exists()

@@ -1,9 +1,9 @@
-"""`madoguchi demo [--cast] [--password PW] [--force]`: a cast of users of every role and a few
-cases, listings and events, with their logins printed, so a newcomer sees every journey.
+"""`madoguchi demo [--cast] [--programs N] [--password PW] [--force]`: a cast of users of every role
+and a few cases, listings and events, with their logins printed, so a newcomer sees every journey;
+`--programs N` generates N of today's programs across all 47 prefectures (catalog.synthetic).
 
-`--cast` is what runs when nothing else is asked for. Later options (`--programs N`,
-`--size national`) add bulk data beside the cast; each is one flag here and one function in
-staff/demo.py. Refuses production settings (DEBUG off and not SQLite) unless `--force`.
+`--cast` is what runs when nothing else is asked for. Each bulk data set is one flag here and one
+function in its app. Refuses production settings (DEBUG off and not SQLite) unless `--force`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cast", action="store_true",
                             help="役割ごとのデモ利用者と、少数の相談・掲載・イベントを作る（既定）")
+        parser.add_argument("--programs", type=int, default=None, metavar="N",
+                            help="全国の制度を N 件生成して取り込み、検索に反映する（例: 100000。--cast を付けると利用者も作る）")
         parser.add_argument("--password", default=None,
                             help="全員に同じパスワードを使う（既定: 利用者ごとに乱数で作り、表示する）")
         parser.add_argument("--force", action="store_true",
@@ -41,7 +43,13 @@ class Command(BaseCommand):
                 load_plan(settings.PLAN_FILE, stdout=self.stdout)
             except PlanError as exc:
                 raise CommandError(f"計画を読み込めませんでした: {exc}") from exc
-        # --cast is the only kind of demo data today, so it runs whether or not it was named.
+        if options["programs"] is not None:
+            from django.core.management import call_command
+
+            call_command("demo_programs", options["programs"], stdout=self.stdout, stderr=self.stderr)
+            if not options["cast"]:
+                return
+        # The cast runs when it is named or when no other data set was asked for.
         try:
             logins = demo.build_cast(options["password"])
         except LookupError as exc:
