@@ -53,6 +53,7 @@ def registry_codes() -> dict[str, list[str]]:
     """The codes of the registries loaded from data, as the server checks them now: the schema
     is built per request, so it states exactly what a filter or a body accepts (an unknown code
     is a 422, so a pattern alone would promise more than the server takes)."""
+    from madoguchi.catalog.areas import registry
     from madoguchi.directory.models import Field, Municipality, Organization
 
     return {
@@ -60,6 +61,8 @@ def registry_codes() -> dict[str, list[str]]:
         "municipality_current": sorted(Municipality.objects.filter(valid_to__isnull=True).values_list("code", flat=True)),
         "organization": sorted(Organization.objects.values_list("slug", flat=True)),
         "field": sorted(Field.objects.values_list("code", flat=True)),
+        # the program filter `area` of /api/search: every 全国地方公共団体コード (catalog.areas)
+        "area": sorted(registry()),
     }
 
 

@@ -8,12 +8,17 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter
-from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, StageCode, choices_literal
+from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, StageCode, choices_literal
 from madoguchi.directory.models import SupportFunction
 from madoguchi.catalog.filters import FilterError, ProgramFilters
+from madoguchi.catalog.models import ProgramType
 from madoguchi.search.engine import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 
 router = Router(tags=["search"])
+# The API takes the six-digit code only (the page also reads names and shorter forms); the
+# schema lists the codes that exist (api/openapi.py registry_codes).
+AREA_PATTERN = r"^[0-9]{6}$"
+ProgramTypeCode = choices_literal(ProgramType)
 
 FunctionCode = choices_literal(SupportFunction.Code)
 
@@ -86,11 +91,11 @@ def search_api(
     field: str | None = Query(None, pattern=CODE_PATTERN, description="分野コード"),
     limit: int = Query(10, ge=1, le=MAX_LIMIT, description=f"件数（1〜{MAX_LIMIT}）"),
     open: bool = Query(False, description="受付中・締切間近の制度だけ（通年・予定は含まない）"),
-    closes_before: str | None = Query(None, description="この日（YYYY-MM-DD）の終わりまでに締め切る、まだ締め切っていない制度だけ"),
-    area: str | None = Query(None, description="全国地方公共団体コード（例: 041009）。その地域・その県・全国の制度だけ"),
-    type: str | None = Query(None, description="制度の種別（subsidy, grant, loan, … または 補助金 などの名前）"),
-    amount_min: str | None = Query(None, description="上限額がこの額（円、500万円 の形も可）以上の制度だけ。上限額不明の制度は除く"),
-    employees: str | None = Query(None, description="従業員がこの人数の事業者が対象になる制度だけ（対象従業員数の上限がこれ以上、または上限なし）"),
+    closes_before: IsoDate | None = Query(None, description="この日（YYYY-MM-DD）の終わりまでに締め切る、まだ締め切っていない制度だけ"),  # type: ignore[valid-type]
+    area: str | None = Query(None, pattern=AREA_PATTERN, description="全国地方公共団体コード（6桁、例: 041009）。その地域・その県・全国の制度だけ"),
+    type: ProgramTypeCode | None = Query(None, description="制度の種別"),  # type: ignore[valid-type]
+    amount_min: int | None = Query(None, ge=0, le=10**13, description="上限額がこの額（円）以上の制度だけ。上限額不明の制度は除く（画面と CLI は 500万円 の形も読む）"),
+    employees: int | None = Query(None, ge=0, le=10**7, description="従業員がこの人数の事業者が対象になる制度だけ（対象従業員数の上限がこれ以上、または上限なし）"),
 ) -> dict[str, Any]:
     """Institutions and programs for a question, each with its reasons; facets read from the question.
 
@@ -98,8 +103,10 @@ def search_api(
     to catalog programs; each program result carries type, status, closes, amount_max, area_codes, source.
     """
     try:
-        programs = ProgramFilters.from_params({"open": open, "closes_before": closes_before, "area": area,
-                                               "type": type, "amount_min": amount_min, "employees": employees})
+        programs = ProgramFilters.from_params({
+            "open": open, "closes_before": closes_before.isoformat() if closes_before else None, "area": area,
+            "type": type, "amount_min": None if amount_min is None else str(amount_min),
+            "employees": None if employees is None else str(employees)})
     except FilterError as exc:
         raise invalid_parameter(exc.parameter, exc.message) from exc
     try:
