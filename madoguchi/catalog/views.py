@@ -43,7 +43,8 @@ def program_list(request: HttpRequest) -> HttpResponse:
     """/programs/: every program, or the catalog programs the filters keep; open calls first."""
     form = ProgramListForm(request.GET or None)
     now = timezone.now()
-    programs = Program.objects.select_related("organization", "catalog__source").prefetch_related(
+    # Retired programs (staff ended them) leave the public list, as on directory's page.
+    programs = Program.objects.current().select_related("organization", "catalog__source").prefetch_related(
         "functions", "catalog__rounds")
     status = 200
     if form.is_bound and not form.is_valid():
