@@ -61,9 +61,8 @@ def describe(saved: SavedSearch) -> str:
         q, _facets, filters = parse(saved.querystring)
     except FilterError:
         return saved.querystring
-    words = filters.describe()
-    head = f"「{q}」" if q else _("（質問なし）")
-    return f"{head} {'・'.join(words)}".strip()
+    words = "・".join(filters.describe())
+    return f"「{q}」 {words}".strip() if q else words or _("すべての制度")
 
 
 def search_url(saved: SavedSearch) -> str:
