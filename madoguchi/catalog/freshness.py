@@ -139,7 +139,7 @@ def reminder_body(organization: Organization, lines: list[StaleLine]) -> str:
     if len(lines) > REMINDER_MAX_PROGRAMS:
         text += [_("ほか %(n)d 件は管理画面でご確認ください。") % {"n": len(lines) - REMINDER_MAX_PROGRAMS}, ""]
     text += [_("リンクの有効期限は%(days)d日です。") % {"days": VERIFY_LINK_DAYS},
-             f"{settings.SITE_URL}{reverse('admin:catalog_catalogentry_changelist')}", ""]
+             f"{settings.SITE_URL}{reverse('admin:catalog_catalogentry_changelist')}?stale=1", ""]
     return "\n".join(text)
 
 
