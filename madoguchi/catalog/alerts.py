@@ -88,14 +88,25 @@ def filter_entries(entries: QuerySet, filters: ProgramFilters, now: dt.datetime)
     return entries
 
 
-def _searched_slugs(q: str, facets: dict[str, str | None]) -> list[str] | None:
+def _searched_slugs(q: str, facets: dict[str, str | None], filters: ProgramFilters,
+                    now: dt.datetime) -> list[str] | None:
     """The program slugs the search answers (None: no question or facet, so every program)."""
     if not q.strip() and not any(facets.values()):
         return None
+    import inspect
+
     from madoguchi.search.engine import MAX_LIMIT, SearchError, search
 
+    extra: dict[str, object] = {}
+    accepted = inspect.signature(search).parameters
+    # A search() that takes the program filters ranks within them (its first MAX_LIMIT are then
+    # all candidates); one that does not is narrowed by filter_entries afterwards just the same.
+    if "programs" in accepted:
+        extra["programs"] = filters
+    if "now" in accepted:
+        extra["now"] = now
     try:
-        response = search(q, limit=MAX_LIMIT, **facets)
+        response = search(q, limit=MAX_LIMIT, **facets, **extra)
     except SearchError:
         return []
     return [hit.id for hit in response.results if hit.kind == "program"]
@@ -111,7 +122,7 @@ def matching(saved: SavedSearch, since: dt.datetime | None, now: dt.datetime) ->
     if since is not None:
         entries = entries.filter(updated_at__gt=since)
     entries = filter_entries(entries, filters, now)
-    slugs = _searched_slugs(q, facets)
+    slugs = _searched_slugs(q, facets, filters, now)
     if slugs is not None:
         entries = entries.filter(program__slug__in=slugs)
     return list(
