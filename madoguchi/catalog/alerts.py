@@ -267,3 +267,27 @@ def unsubscribe(ref: str) -> None:
 
 def register_unsubscribe() -> None:
     unsubscribe_links.register(UNSUBSCRIBE_KIND, _describe_for_unsubscribe, unsubscribe)
+
+
+# Retention (STYLE.md §19): what the sends need is recent; addresses nobody confirmed or that
+# were unsubscribed are not kept.
+SEND_RECORDS_DAYS = 60
+UNUSED_ADDRESS_DAYS = 30
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """Delete old send records and dead subscriptions; returns how many rows went."""
+    from madoguchi.catalog.models import DeadlineReminder, Star, StaleReminder
+
+    now = now or timezone.now()
+    old = now - dt.timedelta(days=SEND_RECORDS_DAYS)
+    unused = now - dt.timedelta(days=UNUSED_ADDRESS_DAYS)
+    deleted = 0
+    # is_due needs only the last 7 days of sends; a reminder's round has closed long ago.
+    deleted += AlertSend.objects.filter(created__lt=old).delete()[0]
+    deleted += DeadlineReminder.objects.filter(round__closes_at__lt=old).delete()[0]
+    deleted += StaleReminder.objects.filter(created__lt=old).delete()[0]
+    for model in (SavedSearch, Star):
+        dead = Q(unsubscribed_at__lt=unused) | Q(confirmed_at__isnull=True, created__lt=unused)
+        deleted += model.objects.filter(dead).delete()[0]
+    return deleted

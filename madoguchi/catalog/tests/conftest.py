@@ -22,10 +22,12 @@ def _japanese_and_site(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_search_index_left_behind() -> Iterator[None]:
-    """search() caches its index per process; drop it so no later test sees rolled-back rows."""
+def _no_search_index_left_behind(settings: Any, tmp_path: Any) -> Iterator[None]:
+    """search() caches its index per process and on disk under VAR_DIR; each test gets its own,
+    so no later test sees rolled-back rows."""
     from madoguchi.search import engine
 
+    settings.VAR_DIR = tmp_path
     engine._corpus = None
     yield
     engine._corpus = None

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from madoguchi.catalog.alerts import send_alerts
+from madoguchi.catalog.alerts import prune, send_alerts
 from madoguchi.catalog.stars import send_deadline_reminders
 
 
@@ -19,3 +19,4 @@ class Command(BaseCommand):
             "新着のお知らせ %(alerts)d 件、締切のお知らせ %(reminders)d 件を送信キューに入れました"
             "（送信は madoguchi worker が行います）。"
         ) % {"alerts": alerts, "reminders": reminders})
+        prune()
