@@ -8,7 +8,6 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
