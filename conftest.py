@@ -35,7 +35,48 @@ def _on_postgres() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
+def _replica_problem() -> str | None:
+    """Why the replica tests cannot run here, or None (DATABASE_REPLICA_URL names a live standby)."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "")
+    if not url:
+        return ("needs a streaming replica: `.ci/replica.sh start`, then DATABASE_REPLICA_URL="
+                "postgres://postgres@127.0.0.1:5433/<the primary's database> (.ci/run does this)")
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    try:
+        with psycopg.connect(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
+                             password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=3) as conn:
+            if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]
+                return f"DATABASE_REPLICA_URL names {cfg['HOST']}:{cfg['PORT']}, which is not a standby"
+    except psycopg.Error as exc:
+        return f"the replica at {cfg['HOST']}:{cfg['PORT']} is not reachable ({exc.__class__.__name__}: {exc})"
+    return None
+
+
+def _mark_replica_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Replica tests: skipped with the reason without the pair; under CI, a named pair that is
+    missing is a failure (the replica run of .ci/run sets DATABASE_REPLICA_URL), and the runs
+    that name no pair leave them out (deselected, never skipped) for that run."""
+    replica_items = [item for item in items if item.get_closest_marker("replica")]
+    if not replica_items:
+        return
+    if IN_CI and not os.environ.get("DATABASE_REPLICA_URL"):
+        config.hook.pytest_deselected(items=replica_items)
+        items[:] = [item for item in items if not item.get_closest_marker("replica")]
+        return
+    problem = _replica_problem()
+    if problem is None:
+        return
+    if IN_CI and os.environ.get("DATABASE_REPLICA_URL"):
+        raise pytest.UsageError(f"CI=true and DATABASE_REPLICA_URL is set, but {problem}")
+    for item in replica_items:
+        item.add_marker(pytest.mark.skip(reason=f"skipped: {problem}"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _mark_replica_tests(config, items)
     if not _on_postgres():
         # Tests of real concurrent transactions belong to the PostgreSQL run (`make test` with
         # DATABASE_URL, as CI does): on SQLite they are deselected, not skipped, and say so.
@@ -80,6 +121,16 @@ def plan(db):  # type: ignore[no-untyped-def]
     from madoguchi.interop.loader import load_plan
 
     return load_plan(settings.PLAN_FILE)
+
+
+@pytest.fixture(autouse=True)
+def _replica_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With DATABASE_REPLICA_URL set, only tests marked `replica` read it (pytest-django lets a test
+    use only the databases it names); the others read the primary, as on a site without a replica."""
+    if os.environ.get("DATABASE_REPLICA_URL") and not request.node.get_closest_marker("replica"):
+        from madoguchi.ops import router
+
+        monkeypatch.setattr(router, "READ_REPLICA", False)
 
 
 @pytest.fixture(autouse=True)

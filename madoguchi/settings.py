@@ -36,9 +36,10 @@ def envsecret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-DEBUG = envbool("DEBUG", "False")
+# DJANGO_DEBUG / DJANGO_SECRET_KEY are the names the deployment docs use; DEBUG / SECRET_KEY still work.
+DEBUG = envbool("DJANGO_DEBUG", os.environ.get("DEBUG", "False"))
 # An empty SECRET_KEY in production is reported by the check madoguchi.W001.
-SECRET_KEY = envsecret("SECRET_KEY") or "dev-only-insecure-key-change-me"
+SECRET_KEY = envsecret("DJANGO_SECRET_KEY") or envsecret("SECRET_KEY") or "dev-only-insecure-key-change-me"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -62,13 +63,21 @@ INSTALLED_APPS = [
     "madoguchi.events",
     "madoguchi.reports",
     "madoguchi.catalog",
+
+    "madoguchi.staff",
     "madoguchi.interop",
     "madoguchi.api",
+    "madoguchi.ops",
     # Only so /api/docs serves Swagger UI from our static files, not a CDN the CSP forbids.
     "ninja",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, a database outage answers 503, and
+    # reads go to the replica only when nothing of this visitor's writes could be missing there.
+    "madoguchi.ops.middleware.RequestIdMiddleware",
+    "madoguchi.ops.middleware.DatabaseUnavailableMiddleware",
+    "madoguchi.ops.middleware.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +128,26 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "0"))}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "madoguchi.sqlite3"}}
+# --- PostgreSQL connections and read replicas (issue 12) -----------------------------------
+# A connect that hangs would hold a worker for minutes while PostgreSQL restarts: give up after
+# DB_CONNECT_TIMEOUT seconds (the request answers 503), and check a kept connection before reuse.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", "5")
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# DATABASE_REPLICA_URL: a streaming replica for public read-only pages and search
+# (madoguchi/ops/router.py decides per request); tests mirror the primary's test database there.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "0"))
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", "5")
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["madoguchi.ops.router.ReplicaRouter"]
+# After a write, this visitor reads from the primary for this many seconds (longer than replica lag).
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "15")
+# How long a replica found down (or up) is believed before it is tried again.
+REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", "5")
+# --- end of database block --------------------------------------------------------------------
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -160,6 +189,8 @@ LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
+# Dates in each language's own format (templates say DATE_FORMAT, not "Y年n月j日").
+FORMAT_MODULE_PATH = ["madoguchi.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -212,6 +243,29 @@ if _proxy_header and (len(_proxy_header) != 2 or not _proxy_header[0].startswith
     raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HTTP_HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https")
 SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if _proxy_header else None
 # --- end of deployment block ---------------------------------------------------------------
+# --- Production defaults (issue 12, item 1) -------------------------------------------------
+# Setting DJANGO_SECRET_KEY (with DEBUG off) declares a real deployment: cookies are then secure,
+# http is redirected to https and HSTS is sent unless a variable says otherwise, so
+# `madoguchi check --deploy --fail-level WARNING` passes with just DJANGO_SECRET_KEY and
+# ALLOWED_HOSTS. A laptop (`make run`, tests) sets neither and keeps plain http working.
+# The load balancer's probes are exempt from the redirect (they speak http to the app server).
+DEPLOYED = bool(envsecret("DJANGO_SECRET_KEY")) and not DEBUG
+if DEPLOYED:
+    SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "True")
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
+    # Serve the compressed files `collectstatic` wrote, not the source folders (no .gz there).
+    WHITENOISE_USE_FINDERS = False
+    # Links in mail go to the public https address: the first allowed host, unless SITE_URL says.
+    if not os.environ.get("SITE_URL") and ALLOWED_HOSTS and not ALLOWED_HOSTS[0].startswith((".", "*")):
+        SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
+# Behind the TLS proxy, gunicorn itself trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS only
+# (docs/deploy.md), so Django needs no SECURE_PROXY_SSL_HEADER to know a request came over https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# --- end of production defaults ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -235,22 +289,56 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+# Mail: EMAIL_URL when given (madoguchi/lib/email_url.py); else the separate EMAIL_* variables
+# when EMAIL_BACKEND or EMAIL_HOST is set (deployments configured before EMAIL_URL); else, off a
+# deployment, every mail is written as a file under var/mail/, so `make run` needs no mail server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = False
 # Seconds before the worker gives up on a hung SMTP server and retries the email later.
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_URL = envsecret("EMAIL_URL")
+if EMAIL_URL:
+    from madoguchi.lib.email_url import parse_email_url
+
+    globals().update(parse_email_url(EMAIL_URL))
+elif not EMAIL_BACKEND:
+    # A deployment (DJANGO_SECRET_KEY set) with no mail setting hands mail to the host's own MTA
+    # on 127.0.0.1:25, as Django does by default; only a laptop writes files nobody reads.
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST or DEPLOYED
+        else "django.core.mail.backends.filebased.EmailBackend"
+    )
+EMAIL_HOST = EMAIL_HOST or "127.0.0.1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "madoguchi@localhost")
 
 # The plan text the loader reads (a copy kept in the project, see interop/data/).
 PLAN_FILE = Path(os.environ.get("PLAN_FILE", str(BASE_DIR / "interop" / "data" / "plan_miyagi_2005.txt")))
 
+# One JSON object per line with the request's id (madoguchi/ops/logs.py); LOG_FORMAT=text for people.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "madoguchi.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "madoguchi.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One line per request (method, path, status, milliseconds) at INFO, written whatever LOG_LEVEL;
+    # REQUEST_LOG_LEVEL=WARNING silences them.
+    "loggers": {"madoguchi.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")}},
 }

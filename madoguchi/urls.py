@@ -10,6 +10,8 @@ admin.site.site_title = "madoguchi 管理"
 admin.site.index_title = "登録簿の管理"
 
 urlpatterns = [
+    # Probes for the load balancer (issue 12): /healthz and /readyz.
+    path("", include("madoguchi.ops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # After the routers: an unknown API path gets the API's JSON error shape, not an HTML page.
@@ -21,6 +23,7 @@ urlpatterns = [
     path("matching/", include("madoguchi.matching.urls")),
     path("events/", include("madoguchi.events.urls")),
     path("reports/", include("madoguchi.reports.urls")),
+    path("staff/", include("madoguchi.staff.urls")),
     # RFC 8058 one-click unsubscribe for every bulk mail (signed link, the one CSRF-exempt view).
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     # Before directory's: the program page with today's facts (catalog extends directory's page).

@@ -120,14 +120,17 @@ def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return name, _("%(name)s は整数で指定してください。") % {"name": shown}
     if kind in ("enum", "literal_error"):
-        return name, _("%(name)s は次のいずれかで指定してください: %(expected)s") % {
-            "name": shown, "expected": ctx.get("expected", "")}
+        return name, _("%(name)s「%(value)s」は選べません。次のいずれかで指定してください: %(expected)s") % {
+            "name": shown, "value": str(error.get("input", ""))[:50], "expected": ctx.get("expected", "")}
     if kind == "missing":
         return name, _("%(name)s を指定してください。") % {"name": shown}
     if kind == "string_too_long":
         return name, _("%(name)s は %(max)s 文字以内で指定してください。") % {"name": shown, "max": ctx.get("max_length")}
     if kind == "string_too_short":
         return name, _("%(name)s は %(min)s 文字以上で指定してください。") % {"name": shown, "min": ctx.get("min_length")}
+    if kind == "string_pattern_mismatch":
+        return name, _("%(name)s「%(value)s」は形式が正しくありません（%(pattern)s）。") % {
+            "name": shown, "value": str(error.get("input", ""))[:50], "pattern": ctx.get("pattern", "")}
     if kind in ("bool_parsing", "bool_type"):
         return name, _("%(name)s は true または false で指定してください。") % {"name": shown}
     if kind.startswith("date") or kind.startswith("datetime"):
@@ -148,7 +151,8 @@ def _is_int(annotation: Any) -> bool:
 
 class MadoguchiAPI(NinjaAPI):
     """NinjaAPI that passes each parameter's full numeric bounds to the error messages,
-    and answers a wrong method (405) in the error shape too."""
+    answers a wrong method (405) in the error shape too, refuses a repeated query parameter
+    and completes the OpenAPI schema (openapi.py)."""
 
     def _get_urls(self) -> list[Any]:
         urls = super()._get_urls()
@@ -156,6 +160,11 @@ class MadoguchiAPI(NinjaAPI):
             if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
                 pattern.callback = _json_not_allowed(pattern.callback)
         return urls
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        from madoguchi.api.openapi import complete_error_responses
+
+        return complete_error_responses(super().get_openapi_schema(*args, **kwargs))
 
     def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> ValidationError:
         bounds: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -179,13 +188,20 @@ class MadoguchiAPI(NinjaAPI):
 
 
 def _json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Wrap a ninja path view so a wrong method gets the error shape, keeping the Allow header.
+    """Wrap a ninja path view so a wrong method gets the error shape, keeping the Allow header,
+    and a query parameter given twice is refused.
 
     ninja answers 405 itself with a plain-text body, outside the exception handlers.
     """
 
     @functools.wraps(view)  # keeps csrf_exempt, which ninja sets on its views
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        repeated = next((name for name, values in request.GET.lists() if len(values) > 1), None)
+        if repeated is not None:
+            # no query parameter of this API is a list; ninja would silently keep the last value
+            body = error_body(422, "invalid_parameter", _("%(name)s は 1 回だけ指定してください。") % {"name": repeated},
+                              repeated)
+            return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             body = error_body(405, "method_not_allowed", _("%(method)s は使えません。使えるメソッド: %(allow)s") % {
@@ -208,7 +224,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         # Name the first problem only: a person fixes one parameter at a time, and a client
         # matching on `parameter` needs one value, not a list.
-        first = exc.errors[0] if exc.errors else {}
+        first = dict(exc.errors[0]) if exc.errors else {}
+        loc = first.get("loc") or ()
+        if "input" not in first and len(loc) == 2 and loc[0] == "query":
+            # ninja leaves the input out of its errors; a query value is worth echoing back
+            first["input"] = request.GET.get(str(loc[1]), "")
         parameter, message = validation_message(first)
         return _respond(api, request, error_body(422, "invalid_parameter", message, parameter))
 

@@ -8,10 +8,14 @@ All routers page the same way: `limit` 1..100 (default 20), `offset` >= 0, and a
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from ninja import Query
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -27,6 +31,38 @@ def choices_literal(choices: type[Any]) -> Any:
     value gives a 422 listing them.
     """
     return Literal[tuple(choices.values)]  # type: ignore[valid-type]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# 団体コード as the registry stores them: 5 digits (04100), or 6 with the check digit
+MUNICIPALITY_PATTERN = r"^[0-9]{5,6}$"
+# an organization's or program's id in URLs (Django slugs)
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,100}$"
+# a registry code loaded from data (分野): lower-case ASCII words joined by "_"
+CODE_PATTERN = r"^[a-z0-9_]{1,50}$"
+
+
+def _stage_code() -> Any:
+    from madoguchi.search.facets import DEFAULT_STAGE_LABELS  # the plan's five stages, fixed
+
+    return Literal[tuple(DEFAULT_STAGE_LABELS)]  # type: ignore[valid-type]
+
+
+StageCode = _stage_code()
+
+
+def _iso_date_only(value: Any) -> Any:
+    # pydantic's lax mode reads 0 (and "0") as a Unix time, 1970-01-01; a client sending a
+    # number meant something else, so only the ISO form the schema states is accepted.
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_type", "Input should be an ISO 8601 date string (YYYY-MM-DD)")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only),
+                    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})]
 
 
 def limit_param(default: int = DEFAULT_LIMIT) -> Any:

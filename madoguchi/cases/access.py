@@ -24,14 +24,18 @@ def _parse_code(code: Any) -> uuid.UUID:
         raise Http404 from None
 
 
-def get_case_for_user(user: Any, code: Any, *, log_read: bool = True, via: str = "web") -> tuple[Case, bool]:
-    """Return (case, can_write) for `user`; raise Http404 when the user may not see the case."""
+def get_case_for_user(
+    user: Any, code: Any, *, log_read: bool = True, via: str = "web", what: str = CaseRead.What.CASE,
+) -> tuple[Case, bool]:
+    """Return (case, can_write) for `user`; raise Http404 when the user may not see the case.
+
+    A read by another institution is logged as `what` (CaseRead.What) on the reader's line for today."""
     case = Case.objects.select_related("client", "owner", "municipality", "stage").filter(code=_parse_code(code)).first()
     if case is None or not user.has_perm("cases.may_view_case", case):
         raise Http404
     m = membership(user)
     if log_read and m is not None and m.organization_id != case.owner_id:
-        CaseRead.objects.create(case=case, user=user, organization=m.organization, via=via)
+        CaseRead.record(case=case, user=user, organization=m.organization, via=via, what=what)
     return case, user.has_perm("cases.may_change_case", case)
 
 

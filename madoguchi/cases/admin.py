@@ -96,8 +96,8 @@ class ClientAdmin(CaseScopedAdmin, admin.ModelAdmin):
 
 @admin.register(CaseRead)
 class CaseReadAdmin(CaseScopedAdmin, admin.ModelAdmin):
-    list_display = ["case", "organization", "user", "via", "at"]
-    readonly_fields = ["case", "organization", "user", "via", "at"]
+    list_display = ["case", "organization", "user", "day", "what", "count", "via", "last_at"]
+    readonly_fields = ["case", "organization", "user", "day", "what", "count", "via", "at", "last_at"]
 
     # The log of who read a case is written by the case pages only; nobody forges or edits it.
     def has_add_permission(self, request: HttpRequest) -> bool:

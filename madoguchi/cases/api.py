@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 
+from madoguchi.api.auth import session_auth as django_auth
 from madoguchi.api.errors import ApiError, ErrorOut
 from madoguchi.api.params import limit_param, offset_param, paginate
 from madoguchi.cases.access import get_case_for_user, get_referral_for_user

@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "madoguchi.cases"
     label = "cases"
     verbose_name = _("相談・紹介")
+
+    def ready(self) -> None:
+        from madoguchi.cases import checks  # noqa: F401  (registers madoguchi.W020)

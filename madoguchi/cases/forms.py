@@ -75,14 +75,24 @@ class IntakeForm(forms.Form):
     )
     consent = forms.ChoiceField(
         label=_("情報共有への同意"), choices=Case.Consent.choices, widget=forms.RadioSelect,
+        help_text=_("相談の内容をどの機関まで見せてよいかを、3つから選んでください。"),
         error_messages={
             "required": _("情報共有の範囲を選んでください。同意がないと相談を受け付けられません。"),
             "invalid_choice": _("情報共有の範囲は一覧から選んでください。"),
         },
     )
+    # A list to pick from, not one checkbox per institution (73 of them, 5,600 px on a phone):
+    # a native multi-select works without JavaScript (a phone shows it as a picker); the
+    # script adds a filter box above it (data-filter). Shown only when 「指定した機関」 is chosen (CSS).
     named_organizations = forms.ModelMultipleChoiceField(
-        label=_("共有を認める機関"), queryset=Organization.objects.all(), to_field_name="slug", required=False,
-        widget=forms.CheckboxSelectMultiple,
+        label=_("共有を認める機関"),
+        # The prefecture's department reads aggregates only and never receives a case.
+        queryset=Organization.objects.exclude(kind=Organization.Kind.PREFECTURE).order_by("plan_order", "name"),
+        to_field_name="slug",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-filter": "named", "class": "named-select",
+                                           "data-filter-label": _("機関名で絞り込む")}),
+        help_text=_("「指定した機関にも共有する」を選んだときに選びます。パソコンでは Ctrl キー（Mac は ⌘ キー）を押しながら選ぶと複数選べます。"),
         error_messages={"invalid_choice": _("指定された機関「%(value)s」は登録されていません。")},
     )
     attachment = forms.FileField(

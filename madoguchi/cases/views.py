@@ -11,10 +11,10 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from madoguchi.cases import suggestions
@@ -22,7 +22,7 @@ from madoguchi.cases.access import get_case_for_user, get_referral_for_user, req
 from madoguchi.cases.export import client_export
 from madoguchi.cases.forms import CloseForm, DocumentForm, IntakeForm, NoteForm, ReferForm, ReferralActionForm
 from madoguchi.cases.intake import create_consultation
-from madoguchi.cases.models import Activity, Case, Conflict, Referral
+from madoguchi.cases.models import Activity, Case, CaseRead, Conflict, Referral
 from madoguchi.cases.notify import case_from_follow_token
 from madoguchi.cases.ratelimit import authorize_intake_ip
 from madoguchi.cases.rules import membership
@@ -44,13 +44,13 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         permitted = [a for a in actions if (a == Referral.Action.CLOSE and close) or (a != Referral.Action.CLOSE and respond)]
         referrals.append({"referral": referral, "actions": [(a, Referral.Action(a).label) for a in permitted]})
     m = membership(user)
-    # "この機関に紹介する" next to a suggestion comes back with ?refer_to=<slug>: preselect it.
+    # "この機関に紹介する" next to a suggestion posts straight to cases:refer; ?refer_to=<slug>
+    # (older links) still preselects the institution in the form.
     refer_form = forms.get("refer_form") or ReferForm(initial={"to_org": request.GET.get("refer_to", "")[:80]})
+    shareable = case.shareable_organizations()
     if m is not None:
-        refer_form.fields["to_org"].queryset = refer_form.fields["to_org"].queryset.exclude(pk=m.organization_id)
-        if case.consent == Case.Consent.NAMED:
-            refer_form.fields["to_org"].queryset = refer_form.fields["to_org"].queryset.filter(
-                Q(pk__in=case.named_organizations.all()) | Q(kind="core"))
+        shareable = shareable.exclude(pk=m.organization_id)
+    refer_form.fields["to_org"].queryset = shareable
     can_manage = user.has_perm("cases.may_close_case", case)
     context = {
         "case": case,
@@ -68,9 +68,42 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         "errors": errors or [],
         # The form the user just sent, when it had mistakes: listed in the page's error summary.
         "failed_form": next((f for f in forms.values() if f is not None and f.is_bound and f.errors), None),
-        "suggestions": suggestions.for_case(case) if can_manage and m is not None and m.is_coordinator else None,
+        "suggestions": _referable(case, suggestions.for_case(case), m) if can_manage and m is not None and m.is_coordinator else None,
+        # The client's email and phone: for the staff who act on the case, never read-only staff.
+        "show_contacts": can_write or user.has_perm("cases.may_withdraw_consent", case),
+        "consented_organizations": case.named_organizations.all() if case.consent == Case.Consent.NAMED else None,
+        "refer_scope_note": _REFER_SCOPE_NOTES.get(case.consent, ""),
     }
     return render(request, "cases/case.html", context, status=status)
+
+
+# Shown under the referral form: why some institutions are not in its list.
+_REFER_SCOPE_NOTES = {
+    Case.Consent.CORE_ONLY: _lazy("相談者は中核的支援機関のみへの共有に同意しています。他の機関には紹介できません。"),
+    Case.Consent.NAMED: _lazy("選べるのは、相談者が共有を認めた機関と中核的支援機関だけです。ほかの機関には、相談者が同意の範囲を広げるまで紹介できません。"),
+}
+
+
+def _referable(case: Case, hits: list[Any] | None, m: Any) -> list[dict[str, Any]] | None:
+    """Each suggestion with whether the case may be referred to its institution, or why not."""
+    if hits is None:
+        return None
+    slugs = {h.organization_id for h in hits if getattr(h, "organization_id", None)}
+    organizations = {o.slug: o for o in Organization.objects.filter(slug__in=slugs)}
+    open_to = set(case.referrals.filter(status__in=Referral.OPEN_STATUSES).values_list("to_org__slug", flat=True))
+    items = []
+    for hit in hits:
+        organization = organizations.get(hit.organization_id or "")
+        why_not = ""
+        if organization is not None:
+            if m is not None and organization.pk == m.organization_id:
+                why_not = _("あなたの機関です。")
+            elif organization.slug in open_to:
+                why_not = _("この機関には紹介済みです。")
+            else:
+                why_not = case.why_not_shareable(organization)
+        items.append({"hit": hit, "organization": organization, "why_not": why_not})
+    return items
 
 
 def _intake_initial(request: HttpRequest) -> dict[str, Any]:
@@ -83,6 +116,11 @@ def _intake_initial(request: HttpRequest) -> dict[str, Any]:
     if program is not None:
         initial["need"] = _("「%(program)s」（%(org)s）について相談したいです。\n") % {
             "program": program.name, "org": program.organization.display_name}
+    # 「相談する」 on a search result carries the question the person typed (?q=…).
+    lines = (" ".join(line.split()) for line in request.GET.get("q", "")[:2000].splitlines())
+    question = "\n".join(line for line in lines if line)[:1000]
+    if question:
+        initial["need"] = initial.get("need", "") + question + "\n"
     return initial
 
 
@@ -241,7 +279,7 @@ def upload_document(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def document(request: HttpRequest, code: str, activity_uuid: str) -> FileResponse:
-    case, _can_write = get_case_for_user(request.user, code)
+    case, _can_write = get_case_for_user(request.user, code, what=CaseRead.What.DOCUMENT)
     activity = case.activities.filter(uuid=activity_uuid).exclude(attachment="").first()
     if activity is None:
         raise Http404
@@ -263,7 +301,7 @@ def withdraw_consent(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest, code: str) -> JsonResponse:
-    case, _can_write = get_case_for_user(request.user, code)  # an export is a read: logged as one
+    case, _can_write = get_case_for_user(request.user, code, what=CaseRead.What.EXPORT)  # an export is a read
     require(request.user, "cases.may_export_case", case)
     data = client_export(case.client, user=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})

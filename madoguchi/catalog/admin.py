@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.catalog.importer import import_programs
+from madoguchi.catalog.formats import FORMATS, choices
 from madoguchi.catalog.models import CallRound, CatalogEntry, CorporateNumber, Source
 from madoguchi.catalog.presentation import program_facts
 from madoguchi.directory.admin import JapaneseLabelsMixin, ProgramAdmin
@@ -56,12 +56,15 @@ class SourceAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
         report = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            suffix = Path(upload.name).suffix.lower() or ".csv"
-            with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-                handle.flush()
-                report = import_programs(Path(handle.name), form.cleaned_data["source"], dry_run=form.cleaned_data["dry_run"])
+            fmt = FORMATS[form.cleaned_data["format"]]
+            # The upload's own name (not a temporary one), so errors name the file the person sent.
+            name = Path(upload.name).name or "upload.csv"
+            with tempfile.TemporaryDirectory() as folder:
+                target = Path(folder) / (name if Path(name).suffix else name + ".csv")
+                with target.open("wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                report = fmt.run(target, form.cleaned_data["source"], form.cleaned_data["dry_run"])
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "report": report,
             # Errors first: they are what the person uploading has to fix.
@@ -72,9 +75,22 @@ class SourceAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("ファイル（CSV または .xlsx）"))
-    source = forms.CharField(label=_("出典の名前またはスラッグ"), max_length=200, help_text=_("なければ作成します。"))
+    # Labels of the new fields stay plain Japanese (staff-only page), as the importers' messages.
+    format = forms.ChoiceField(label="形式", choices=choices, initial="csv", required=False)
+    file = forms.FileField(label=_("ファイル（CSV または .xlsx）"), help_text="HSDS は JSON または .zip、Jグランツは API の応答の JSON")
+    source = forms.CharField(
+        label=_("出典の名前またはスラッグ"), max_length=200, required=False,
+        help_text="なければ作成します。制度ファイルでは必須、HSDS では省略すると Open Referral HSDS、Jグランツでは使いません。",
+    )
     dry_run = forms.BooleanField(label=_("試行（保存しない）"), required=False, initial=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["format"] = data.get("format") or "csv"  # the form before formats were offered
+        fmt = FORMATS.get(data["format"])
+        if fmt and fmt.needs_source and not data.get("source"):
+            self.add_error("source", "制度ファイルには出典の名前が必要です。")
+        return data
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

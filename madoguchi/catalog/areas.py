@@ -168,3 +168,20 @@ def describe(area_codes: list[str] | tuple[str, ...]) -> str:
         found = lookup(code)
         names.append(found.full_name if found else code)
     return "、".join(names)
+
+
+@lru_cache(maxsize=1)
+def place_names() -> list[tuple[str, str]]:
+    """(name, code) for every prefecture and municipality, longest first (仙台市青葉区 before 仙台市).
+
+    A name shared by several (府中市 in 東京都 and 広島県) is only read with its prefecture.
+    """
+    seen: dict[str, set[str]] = {}
+    for gov in registry().values():
+        names = {gov.name, gov.full_name}
+        if "郡" in gov.name:
+            names.add(gov.name.split("郡", 1)[1])  # 黒川郡大和町 → 大和町
+        for name in names:
+            if len(name) >= 2:
+                seen.setdefault(name, set()).add(gov.code)
+    return sorted(((name, next(iter(codes))) for name, codes in seen.items() if len(codes) == 1), key=lambda t: -len(t[0]))

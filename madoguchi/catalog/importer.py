@@ -18,7 +18,7 @@ marks its programs for the search index, rewritten at commit; a larger one leave
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -121,14 +121,43 @@ def import_programs(path: Path, source_name: str, *, dry_run: bool = False, prog
             _("見出し %(h)s がありません（1 行目に 制度ID, 名称 … の見出しが必要です）。") % {"h": "、".join(missing)}
         )
         return report
-    present = set(table.headers)
+    return run_import(
+        report, source_name, (parse_batch(batch) for batch in _batches(table.rows)), table.total_rows,
+        set(table.headers), progress=progress,
+    )
+
+
+def parse_batch(batch: list[tuple[int, dict[str, object]]]) -> list[ParsedRow]:
+    return [parse_row(number, raw) for number, raw in batch]
+
+
+def run_import(
+    report: ImportReport, source: str | Source | Callable[[], Source], batches: Iterable[list[ParsedRow]], total: int, present: set[str],
+    *, progress: Progress | None = None, prepare: Callable[[Source, Resolver], None] | None = None,
+    finish: Callable[[Source], None] | None = None,
+) -> ImportReport:
+    """The shared base of every importer (STYLE §17): one transaction, batches of parsed rows,
+    per-row results, rolled back when any row is wrong or on a dry run.
+
+    `batches` yields ParsedRow lists, checked lazily inside the transaction (so a reader may
+    resolve institutions there); `present` names the columns the file carries (CSV headers —
+    other importers pass every header they fill). `prepare` runs first inside the
+    transaction with the source and the institution resolver; `finish` after the last batch
+    when every row is valid (still inside it, so a dry run undoes it too).
+    """
+    dry_run = report.dry_run
     with transaction.atomic():
-        source = get_source(source_name)
-        writer = _Writer(source, Resolver.load(source.name), present)
+        if isinstance(source, str):
+            source = get_source(source)
+        elif not isinstance(source, Source):
+            source = source()
+        resolver = Resolver.load(source.name)
+        if prepare:
+            prepare(source, resolver)
+        writer = _Writer(source, resolver, present)
         seen: set[str] = set()
         done = 0
-        for batch in _batches(table.rows):
-            parsed = [parse_row(number, raw) for number, raw in batch]
+        for parsed in batches:
             for row in parsed:
                 if row.external_id and row.external_id in seen:
                     row.errors.append(_("制度ID「%(id)s」がこのファイルの中で重複しています。") % {"id": row.external_id})
@@ -138,10 +167,12 @@ def import_programs(path: Path, source_name: str, *, dry_run: bool = False, prog
             for row in parsed:
                 if row.errors:
                     report.add(RowResult(row.number, row.external_id, "error", row.errors))
-            done += len(batch)
+            done += len(parsed)
             if progress:
-                progress(done, table.total_rows)
+                progress(done, max(total, done))
         report.rows.sort(key=lambda r: r.row)
+        if finish and report.ok:
+            finish(source)
         report.institution_lines = writer.resolver.summary()
         if report.ok and not dry_run:
             source.last_import_at = timezone.now()
@@ -176,6 +207,8 @@ class _Writer:
         self.touched: list[int] = []  # programs added or changed, for the search index
 
     def _organization(self, row: ParsedRow) -> int | None:
+        if row.organization_id:
+            return row.organization_id
         pk = self.resolver.resolve(row.organization_name, row.corporate_number)
         if pk is None and self.source.publisher_id:
             return self.source.publisher_id
@@ -213,7 +246,7 @@ class _Writer:
                 continue
             program = entry.program
             program_values = self._program_values(row)
-            if row.organization_name or row.corporate_number:
+            if row.organization_name or row.corporate_number or row.organization_id:
                 program_values["organization_id"] = self._organization(row)
             entry_values = dict(row.entry, source_fields=self._carried(row, entry.source_fields))
             p_diff = _apply(program, program_values)
@@ -277,10 +310,12 @@ class _Writer:
         for row in rows:
             values = self._program_values(row)
             values.setdefault("as_of", values.get("verified_at") or self.today)
+            values.setdefault("category", Program.Category.OTHER)
+            values.setdefault("source", "")
             programs.append(
                 Program(
-                    slug=program_slug(self.source, row.external_id), organization_id=self._organization(row),
-                    category=Program.Category.OTHER, source="", **values,
+                    slug=row.slug or program_slug(self.source, row.external_id), organization_id=self._organization(row),
+                    **values,
                 )
             )
         insert_many(Program, programs)

@@ -19,6 +19,7 @@ class Resolver:
     by_number: dict[str, int] = field(default_factory=dict)
     matched_by_number: set[str] = field(default_factory=set)
     matched_by_name: set[str] = field(default_factory=set)
+    matched_by_id: set[str] = field(default_factory=set)  # by the feed's own id (HSDS: our export's)
     created: list[str] = field(default_factory=list)
     created_pks: list[int] = field(default_factory=list)
     source_label: str = ""
@@ -68,6 +69,8 @@ class Resolver:
 
     def summary(self) -> list[str]:
         lines = []
+        if self.matched_by_id:
+            lines.append("フィードの ID で照合した実施機関: " + _names(sorted(self.matched_by_id)))
         if self.matched_by_number:
             lines.append(_("法人番号で照合した実施機関: %(names)s") % {"names": _names(sorted(self.matched_by_number))})
         if self.matched_by_name:

@@ -124,7 +124,8 @@ def split_list(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _industry_names() -> dict[str, str]:
+def industry_names() -> dict[str, str]:
+    """NFKC JSIC 大分類 names (製造業, 卸売業,小売業) → their letter."""
     # The Japanese names whatever language is active (override(None) gives the msgids).
     with translation.override(None):
         return {unicodedata.normalize("NFKC", str(label)): value for value, label in Industry.choices}
@@ -137,8 +138,8 @@ def parse_industries(text: str) -> str:
         upper = part.upper()
         if re.fullmatch(r"[A-T]+", upper):
             letters.update(upper)
-        elif part in _industry_names():
-            letters.add(_industry_names()[part])
+        elif part in industry_names():
+            letters.add(industry_names()[part])
         else:
             raise ValueError(
                 _("業種「%(v)s」は日本標準産業分類の大分類（A〜T の文字、例: E = 製造業）ではありません。") % {"v": part}

@@ -52,6 +52,9 @@ class ParsedRow:
     entry: dict[str, Any] = field(default_factory=dict)
     organization_name: str = ""
     corporate_number: str = ""
+    # Set by importers that resolve institutions themselves (HSDS) or keep a known slug.
+    organization_id: int | None = None
+    slug: str = ""
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
     has_round: bool = False

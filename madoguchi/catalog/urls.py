@@ -6,7 +6,10 @@ app_name = "catalog"
 
 urlpatterns = [
     # The same address as directory:program, which get_absolute_url keeps reversing to.
+    path("programs/", views.program_list, name="programs"),
     path("programs/<slug:slug>/", views.program_detail, name="program"),
+    # directory's institution page, with the institution's open calls listed first.
+    path("organizations/<slug:slug>/", views.organization_detail, name="organization"),
     path("programs/<slug:slug>/star/", alert_views.star, name="star"),
     # 「内容に変更なし」 from the stale reminder (signed token; see freshness.py).
     path("programs/verify/<str:token>/", alert_views.verify, name="verify"),

@@ -13,10 +13,10 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.api.params import choice_label, choices_literal, limit_param, offset_param, paginate
+from madoguchi.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
 from madoguchi.directory.models import (
     Municipality, Organization, OrganizationFunction, Program, SupportFunction,
 )
@@ -198,7 +198,7 @@ def list_organizations(
     request: HttpRequest,
     function: FunctionCode | None = None,
     kind: OrganizationKind | None = None,
-    municipality: str | None = None,
+    municipality: str | None = Query(None, pattern=MUNICIPALITY_PATTERN, description="市区町村の団体コード（市は区を含む）"),
     limit: int = limit_param(),
     offset: int = offset_param(),
 ) -> dict[str, Any]:
@@ -251,7 +251,7 @@ def program_item(program: Program) -> dict[str, Any]:
 def list_programs(
     request: HttpRequest,
     function: FunctionCode | None = None,
-    organization: str | None = None,
+    organization: str | None = Query(None, pattern=SLUG_PATTERN, description="支援機関の id（スラッグ）"),
     category: ProgramCategory | None = None,
     limit: int = limit_param(),
     offset: int = offset_param(),

@@ -9,3 +9,4 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.directory import checks  # noqa: F401  (registers madoguchi.W010)
+        from madoguchi.directory import rules  # noqa: F401  (registers directory.may_change_program, ...)

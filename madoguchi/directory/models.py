@@ -273,6 +273,9 @@ class Organization(Provenance):
         RESEARCH_FOUNDATION = "foundation", _("研究・開発財団")
         INDUSTRY_SUPPORT = "industry_support", _("産業支援機関")
         PARTNER = "partner", _("連携機関")
+        # Not in the plan's tables: the prefecture's own department, where its officers (who
+        # read aggregate reports only) belong. Added by the editors (interop/data/added_bodies.csv).
+        PREFECTURE = "prefecture", _("県（行政）")
 
     class Sector(models.TextChoices):
         NATIONAL = "national", _("国")
@@ -395,6 +398,11 @@ class Organization(Provenance):
         return "" if self.current_name else self.name_en
 
     @property
+    def shown_name(self) -> str:
+        """The name a public page shows: the English one on an English page where it still fits, else today's."""
+        return localized_name(self.display_name, self.display_name_en)
+
+    @property
     def display_address(self) -> str:
         return self.current_address or self.address
 
@@ -454,6 +462,12 @@ class Location(Provenance):
         return f"{self.organization}（{self.label}）"
 
 
+class CurrentQuerySet(QuerySet[Any]):
+    def current(self) -> CurrentQuerySet:
+        """The rows staff have not retired: what the public pages and the search show."""
+        return self.filter(retired_at__isnull=True)
+
+
 class Program(Provenance):
     """A support program (支援事業・制度) of one organization."""
 
@@ -491,8 +505,12 @@ class Program(Provenance):
     current_note = models.TextField(_("現況の補足"), blank=True)
     current_as_of = models.DateField(_("現況の時点"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Staff retire a program that ended instead of deleting it: its history, the cases and
+    # reports that name it stay whole; it leaves the public lists and the search.
+    retired_at = models.DateTimeField(_("掲載終了日時"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
+    objects = CurrentQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "order", "name"]
@@ -534,8 +552,10 @@ class Facility(Provenance):
     description = models.TextField(_("説明"), blank=True)
     current_note = models.TextField(_("現況の補足"), blank=True)
     current_as_of = models.DateField(_("現況の時点"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("掲載終了日時"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
+    objects = CurrentQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

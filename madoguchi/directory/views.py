@@ -6,6 +6,7 @@ and answers an unknown slug with a Japanese 404 page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -101,7 +102,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def organization_detail(request: HttpRequest, slug: str, order_programs: Callable[[QuerySet[Program]], QuerySet[Program]] | None = None) -> HttpResponse:
+    """An institution's page; `order_programs` lets catalog list the open calls first."""
     organization = (
         Organization.objects.select_related("municipality", "parent", "successor")
         .prefetch_related(
@@ -125,9 +127,11 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         or organization.current_note
     )
     # A large body runs hundreds of programs: its page shows them a page at a time, with the count.
-    programs = paginate(request, organization.programs.order_by("name", "pk"), per_page=DETAIL_PAGE_SIZE,
+    base = organization.programs.current()
+    ordered = order_programs(base) if order_programs else base.order_by("name", "pk")
+    programs = paginate(request, ordered, per_page=DETAIL_PAGE_SIZE,
                         param="programs", anchor="programs-title")
-    facilities = paginate(request, organization.facilities.order_by("name", "pk"), per_page=DETAIL_PAGE_SIZE,
+    facilities = paginate(request, organization.facilities.current().order_by("name", "pk"), per_page=DETAIL_PAGE_SIZE,
                           param="facilities", anchor="facilities-title")
     context = {"organization": organization, "has_current": has_current, "programs": programs,
                "facilities": facilities}
@@ -136,7 +140,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def program_list(request: HttpRequest) -> HttpResponse:
     form = ProgramFilterForm(request.GET or None)
-    programs: QuerySet[Program] = Program.objects.select_related("organization").prefetch_related("functions")
+    programs: QuerySet[Program] = Program.objects.current().select_related("organization").prefetch_related("functions")
     status = 200
     if form.is_bound and not form.is_valid():
         programs = programs.none()
@@ -175,7 +179,7 @@ def function_matrix(request: HttpRequest) -> HttpResponse:
 
 
 def facility_list(request: HttpRequest) -> HttpResponse:
-    facilities = Facility.objects.select_related("operator", "municipality").order_by("kind", "name", "pk")
+    facilities = Facility.objects.current().select_related("operator", "municipality").order_by("kind", "name", "pk")
     page = paginate(request, facilities, per_page=PAGE_SIZE)
     return render(request, "directory/facility_list.html", {"facilities": page.object_list, "page": page})
 

@@ -9,10 +9,10 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.api.params import choice_label, choices_literal, limit_param, offset_param, paginate
+from madoguchi.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
 from madoguchi.directory.models import Municipality, Organization, SupportFunction
 from madoguchi.events.models import Event, EventQuerySet
 
@@ -104,8 +104,8 @@ def list_events(
     request: HttpRequest,
     function: FunctionCode | None = None,
     kind: EventKind | None = None,
-    municipality: str | None = None,
-    organization: str | None = None,
+    municipality: str | None = Query(None, pattern=MUNICIPALITY_PATTERN, description="市区町村の団体コード"),
+    organization: str | None = Query(None, pattern=SLUG_PATTERN, description="支援機関の id（スラッグ）"),
     limit: int = limit_param(),
     offset: int = offset_param(),
 ) -> dict[str, Any]:

@@ -16,3 +16,4 @@ class EventsConfig(AppConfig):
         from madoguchi.events.subscriptions import register_unsubscribe
 
         register_unsubscribe()
+        from madoguchi.events import rules  # noqa: F401  (registers events.may_change_event)

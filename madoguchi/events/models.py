@@ -34,7 +34,7 @@ class RegistrationRefused(Exception):
 
 
 def _when(value: dt.datetime) -> str:
-    return date_format(timezone.localtime(value), "Y年n月j日 H:i")
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 class EventQuerySet(QuerySet["Event"]):

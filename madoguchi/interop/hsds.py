@@ -51,6 +51,7 @@ TAXONOMIES = [
     ("business_stage", "事業段階", "事業の発展段階。計画は段階の名を挙げていないため madoguchi が定めたもの。"),
     ("field", "分野", "県の戦略分野・産業分野。"),
     ("program_category", "事業区分", "中核的支援機関の事業の6区分（二-1）とその他。"),
+    ("program_type", "制度の種別", "今日の支援制度の種別（補助金、融資、…）。madoguchi のカタログが定めたもの。"),
 ]
 
 
@@ -310,6 +311,7 @@ def service_record(program: Program) -> dict[str, Any]:
     service_id = hsds_id("service", key)
     org = program.organization
     eligibility = "\n".join(part for part in (program.eligibility_size, program.eligibility) if part)
+    entry = getattr(program, "catalog", None)  # today's program facts (catalog), when it has them
     schedules = []
     if program.application_opens or program.application_closes:
         schedules.append(_compact({
@@ -319,6 +321,8 @@ def service_record(program: Program) -> dict[str, Any]:
             "valid_to": _iso(program.application_closes),
             "description": "受付期間",
         }))
+    elif entry is not None and any(r.year_round for r in entry.rounds.all()):
+        schedules.append({"id": hsds_id("schedule", f"service:{key}"), "service_id": service_id, "description": "通年"})
     at_locations = []
     if org.display_address:
         # The plan names no place per program: it is asked for at its institution's office.
@@ -342,20 +346,45 @@ def service_record(program: Program) -> dict[str, Any]:
             "id": hsds_id("contact", f"service:{key}"), "service_id": service_id, "name": program.contact,
         }] if program.contact else [],
         "schedules": schedules,
-        "service_areas": [
-            {"id": hsds_id("service_area", f"{key}:{m.code}"), "service_id": service_id, "name": m.name,
-             "extent_type": "municipality", "uri": m.code}
-            for m in program.eligibility_area.all()
-        ],
+        "service_areas": service_areas(program, entry, service_id),
         "service_at_locations": at_locations,
         "attributes": [
             attribute_record("service", key, "support_function", f.code, program.function_basis)
             for f in program.functions.all()
         ] + [attribute_record("service", key, "business_stage", s.code, program.stage_basis) for s in program.stages.all()]
         + [attribute_record("service", key, "field", f.code) for f in program.fields.all()]
-        + [attribute_record("service", key, "program_category", program.category)],
-        "metadata": [provenance("service", key, program)],
+        + [attribute_record("service", key, "program_category", program.category)]
+        # その他 is what a program without a known type has (and every program an HSDS feed brings).
+        + ([attribute_record("service", key, "program_type", entry.type)] if entry is not None and entry.type != "other" else []),
+        "metadata": [provenance("service", key, program), page_fact(key, program)],
     })
+
+
+def page_fact(key: str, program: Program) -> dict[str, Any]:
+    """The metadata record naming the program's page here: its `url` may be the program's own
+    site, and the page's address (with the slug every id is derived from) lets import-hsds give
+    a re-imported service the same ids."""
+    return _metadata("service", key, "page", action="create", date=program.as_of, by="madoguchi",
+                     field="page", replacement=page_uri(program))
+
+
+def service_areas(program: Program, entry: Any, service_id: str) -> list[dict[str, Any]]:
+    """The plan's municipalities, then the catalog's 全国地方公共団体コード (prefectures included)."""
+    from madoguchi.catalog import areas  # catalog knows nothing of interop: no cycle
+
+    records = {
+        m.code: {"id": hsds_id("service_area", f"{program.slug}:{m.code}"), "service_id": service_id, "name": m.name,
+                 "extent_type": "municipality", "uri": m.code}
+        for m in program.eligibility_area.all()
+    }
+    for code in entry.area_code_list if entry is not None else []:
+        government = areas.lookup(code)
+        records.setdefault(code, _compact({
+            "id": hsds_id("service_area", f"{program.slug}:{code}"), "service_id": service_id,
+            "name": government.full_name if government else code,
+            "extent_type": "prefecture" if government and government.is_prefecture else "municipality", "uri": code,
+        }))
+    return list(records.values())
 
 
 # ---------------------------------------------------------------- querysets (one query per relation)
@@ -376,10 +405,10 @@ def organizations_for_hsds() -> QuerySet[Organization]:
 
 def programs_for_hsds() -> QuerySet[Program]:
     return (
-        Program.objects.select_related("organization__municipality")
+        Program.objects.select_related("organization__municipality", "catalog")
         .prefetch_related(
             Prefetch("functions", queryset=SupportFunction.objects.order_by("order")),
-            "stages", "fields", "eligibility_area",
+            "stages", "fields", "eligibility_area", "catalog__rounds",
         )
         .order_by("organization__kind", "organization__plan_order", "organization__name", "order", "name", "pk")
     )
@@ -394,6 +423,10 @@ def taxonomy_terms() -> Iterator[dict[str, Any]]:
         yield term_record("field", field)
     for category in Program.Category:
         yield _term("program_category", category.value, str(category.label), str(category.label))
+    from madoguchi.catalog.models import ProgramType  # catalog knows nothing of interop: no cycle
+
+    for kind in ProgramType:
+        yield _term("program_type", kind.value, str(kind.label), str(kind.label))
 
 
 def taxonomies() -> list[dict[str, Any]]:

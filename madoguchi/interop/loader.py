@@ -41,6 +41,7 @@ MODEL_LABELS = {
     "Municipality": "市区町村",
     "Area": "地域",
     "Organization": "支援機関・関係機関",
+    "AddedOrganization": "編集部による追加の機関（計画の表に無い）",
     "OrganizationProfile": "機関の概要（編集部による補足）",
     "OrganizationFunction": "支援機能の提供",
     "Location": "所在地",
@@ -108,9 +109,10 @@ class _Writer:
         return self._rows[(model, names)], key
 
     def upsert_many(self, model: type[M], items: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
-                    ) -> list[tuple[M, str]]:
+                    counted_as: str | None = None) -> list[tuple[M, str]]:
         """For each (lookup, plan values, create-only values): create the row, or save only the plan
-        fields that differ (one history row at most). New rows are inserted in one batch."""
+        fields that differ (one history row at most). New rows are inserted in one batch.
+        The report counts them under `counted_as` (a MODEL_LABELS key), else the model's name."""
         results: list[tuple[M, str]] = []
         new: list[tuple[dict[tuple[Any, ...], M], tuple[Any, ...], M]] = []
         for lookup, values, create_only in items:
@@ -129,7 +131,7 @@ class _Writer:
                     status = UPDATED
                 else:
                     status = UNCHANGED
-            self.report.count(model.__name__, status)
+            self.report.count(counted_as or model.__name__, status)
             results.append((obj, status))
         if new:
             objs = [obj for _rows, _key, obj in new]
@@ -244,6 +246,7 @@ def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = Fals
             municipalities = _load_municipalities(writer)
             _load_area(writer, plan, municipalities)
             orgs = _load_organizations(writer, specs, functions, municipalities, profiles)
+            _load_added_bodies(writer, municipalities)
             stages = {stage.code: stage for stage in BusinessStage.objects.all()}
             _load_programs(writer, orgs, core_programs + other_programs, functions, stages)
             _load_facilities(writer, plan, orgs, specs, municipalities)
@@ -418,6 +421,34 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
     w.upsert_many(Location, location_items)
     w.step_done("Location")
     return orgs
+
+
+ADDED_KEY_PREFIX = "editors:"  # plan_key of bodies the editors added (added_bodies.csv)
+
+
+def _load_added_bodies(w: _Writer, municipalities: dict[str, Municipality]) -> None:
+    """Bodies the plan's tables do not list but the platform needs (宮城県 経済商工観光部, where
+    the prefecture's officers belong): added_bodies.csv, whose `source` and `as_of` say the
+    editors added them, so nobody mistakes them for the plan's."""
+    rows = read_csv("added_bodies.csv")
+    kinds = set(Organization.Kind.values)
+    items = []
+    for line, row in enumerate(rows, start=2):
+        if row["kind"] not in kinds:
+            raise PlanError(f"added_bodies.csv {line} 行目: 種別「{row['kind']}」は登録できる種別ではありません")
+        as_of = _date(row["as_of"])
+        if as_of is None or not row["source"]:
+            raise PlanError(f"added_bodies.csv {line} 行目: 出典（source）と時点（as_of, YYYY-MM-DD）を入れてください")
+        municipality = municipality_of(row["address"], municipalities) if row["address"] else None
+        items.append(({"plan_key": ADDED_KEY_PREFIX + row["slug"]}, {
+            "name": row["name"], "name_en": row["name_en"], "kind": row["kind"], "sector": row["sector"],
+            "address": row["address"], "phone": row["phone"], "description": row["description"],
+            "municipality_id": municipality.pk if municipality else None,
+            "source": row["source"], "as_of": as_of,
+        }, {"slug": row["slug"], "kana": row["kana"], "url": row["url"]}))
+    # Counted apart from the plan's bodies: the report says how many the plan itself holds.
+    w.upsert_many(Organization, items, counted_as="AddedOrganization")
+    w.step_done("AddedOrganization")
 
 
 def _load_profiles(w: _Writer, by_slug: dict[str, Organization], profiles: dict[str, dict[str, Any]],

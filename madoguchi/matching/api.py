@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
-from ninja import Query, Router, Schema
-from ninja.security import django_auth
+from ninja import Query, Router, Schema, Status
+from pydantic import StrictInt, StringConstraints
+from madoguchi.api.auth import session_auth as django_auth
 
 from madoguchi.api.errors import ApiError, ErrorOut
-from madoguchi.api.params import choices_literal, limit_param, offset_param, paginate
+from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, StageCode, choices_literal, limit_param, offset_param, paginate
 from madoguchi.cases.api import InstitutionToken
 from madoguchi.directory.models import BusinessStage, Field, Municipality
 from madoguchi.matching import access, services
@@ -77,14 +78,16 @@ class ListingIn(Schema):
     description: str = SchemaField("", max_length=5000)
     visibility: choices_literal(Listing.Visibility) = "public"  # type: ignore[valid-type]
     contact_email: str = SchemaField("", max_length=254)
-    expires_on: dt.date | None = None
-    fields: list[str] = SchemaField(default_factory=list, description="分野コード（例: it, food）", max_length=10)
+    expires_on: IsoDate | None = None  # type: ignore[valid-type]
+    fields: list[Annotated[str, StringConstraints(pattern=CODE_PATTERN)]] = SchemaField(
+        default_factory=list, description="分野コード（例: it, food）", max_length=10)
     tech_area: TechAreaLiteral | None = None  # type: ignore[valid-type]
-    stages: list[str] = SchemaField(default_factory=list, description="事業段階コード（例: startup）", max_length=10)
-    amount_min: int | None = SchemaField(None, ge=0, le=10_000_000)
-    amount_max: int | None = SchemaField(None, ge=0, le=10_000_000)
-    municipality: str | None = SchemaField(None, description="団体コード（6桁）")
-    deadline: dt.date | None = None
+    stages: list[StageCode] = SchemaField(default_factory=list, description="事業段階コード（例: startup）", max_length=10)  # type: ignore[valid-type]
+    # strict: "5" or 5.0 are not the integer the schema states
+    amount_min: StrictInt | None = SchemaField(None, ge=0, le=10_000_000)
+    amount_max: StrictInt | None = SchemaField(None, ge=0, le=10_000_000)
+    municipality: str | None = SchemaField(None, pattern=MUNICIPALITY_PATTERN, description="団体コード（例: 04100）")
+    deadline: IsoDate | None = None  # type: ignore[valid-type]
     quantity: str = SchemaField("", max_length=100)
     material: str = SchemaField("", max_length=100)
     processes: list[str] = SchemaField(default_factory=list, max_length=30)
@@ -129,6 +132,14 @@ def listing_out(user: Any, listing: Listing) -> dict[str, Any]:
     }
 
 
+def _token_user(request: HttpRequest) -> None:
+    """Reads are open to everyone; a token, when given, makes the request its staff user's, so
+    the owner who just created a listing with the token can read it back (it waits for review,
+    hidden from others). An unknown token reads as anonymous."""
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        InstitutionToken()(request)
+
+
 def _get(request: HttpRequest, listing_uuid: uuid.UUID, write: bool = False) -> Listing:
     try:
         if write:
@@ -145,18 +156,24 @@ def list_listings(
     request: HttpRequest,
     kind: KindLiteral | None = None,  # type: ignore[valid-type]
     tech_area: TechAreaLiteral | None = None,  # type: ignore[valid-type]
-    field: str | None = Query(None, max_length=50, description="分野コード"),
+    field: str | None = Query(None, pattern=CODE_PATTERN, description="分野コード"),
     q: str | None = Query(None, max_length=100, description="キーワード（名称・概要）"),
     limit: int = limit_param(),
     offset: int = offset_param(),
 ) -> dict[str, Any]:
+    _token_user(request)
+    if field and not Field.objects.filter(code=field).exists():
+        # the schema lists the codes; an unknown one is a mistake to name, not an empty page
+        raise ApiError(422, "invalid_parameter", _("%(label)s のコード %(c)s はありません。") % {"label": _("分野"), "c": field}, parameter="field")
     qs = services.browse(request.user, kind=kind or "", tech_area=tech_area or "", field=field or "", q=q or "")
     count, rows = paginate(qs.prefetch_related("stages"), limit, offset)
     return {"count": count, "items": [listing_out(request.user, x) for x in rows]}
 
 
-@router.get("/matching/listings/{listing_uuid}", response={200: ListingOut, 404: ErrorOut}, summary="掲載")
+@router.get("/matching/listings/{listing_uuid}", response={200: ListingOut, 404: ErrorOut},
+            summary="掲載（機関のトークンがあれば、その機関の審査待ちの掲載も）")
 def get_listing(request: HttpRequest, listing_uuid: uuid.UUID) -> dict[str, Any]:
+    _token_user(request)
     return listing_out(request.user, _get(request, listing_uuid))
 
 
@@ -183,7 +200,7 @@ def _codes(model: Any, codes: list[str], parameter: str, label: str) -> list[Any
 
 @router.post("/matching/listings", response={201: ListingOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, auth=[InstitutionToken(), django_auth],
              summary="掲載する（コーディネーターの承認後に公開）")
-def create_listing(request: HttpRequest, payload: ListingIn) -> tuple[int, dict[str, Any]]:
+def create_listing(request: HttpRequest, payload: ListingIn) -> Status:
     if not access.may_create(request.user):
         raise ApiError(403, "forbidden", _("掲載できるのはプラットフォーム会員の担当者と、アカウントのある相談者です。"))
     m = access.membership(request.user)
@@ -208,14 +225,14 @@ def create_listing(request: HttpRequest, payload: ListingIn) -> tuple[int, dict[
     listing.save()
     listing.fields.set(fields)
     listing.stages.set(stages)
-    return 201, listing_out(request.user, listing)
+    return Status(201, listing_out(request.user, listing))
 
 
 @router.post("/matching/listings/{listing_uuid}/introductions",
              response={201: IntroductionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
              auth=[InstitutionToken(), django_auth],
              summary="紹介を依頼する（再送しても 1 件）")
-def request_introduction(request: HttpRequest, listing_uuid: uuid.UUID, payload: IntroductionIn) -> tuple[int, dict[str, Any]]:
+def request_introduction(request: HttpRequest, listing_uuid: uuid.UUID, payload: IntroductionIn) -> Status:
     listing = _get(request, listing_uuid, write=True)
     candidate = _get(request, payload.candidate)
     try:
@@ -224,5 +241,5 @@ def request_introduction(request: HttpRequest, listing_uuid: uuid.UUID, payload:
         raise ApiError(422, "invalid_parameter", exc.messages[0], parameter="candidate") from None
     except PermissionDenied as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
-    return 201, {"uuid": intro.uuid, "status": intro.status, "status_label": intro.get_status_display(),
-                 "listing": intro.listing.uuid, "candidate": intro.candidate.uuid}
+    return Status(201, {"uuid": intro.uuid, "status": intro.status, "status_label": intro.get_status_display(),
+                        "listing": intro.listing.uuid, "candidate": intro.candidate.uuid})

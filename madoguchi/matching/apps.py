@@ -12,3 +12,6 @@ class MatchingConfig(AppConfig):
         from madoguchi.matching.alerts import register_unsubscribe
 
         register_unsubscribe()
+        from madoguchi.matching.search import register_listings
+
+        register_listings()  # live public listings are found by the one-stop search

@@ -6,13 +6,25 @@ one suggestion is a handful of vectorised operations even at 10^6 listings:
 
 1. hard constraints make a mask (not expired, not the same owner, amount ranges overlap, stages
    compatible for money, order deadline not passed);
-2. score = BM25 of the source's most distinctive terms, normalised to the best candidate,
-   + structured bonuses (field, technology area, stage, amount, place, processes, skills)
-   − penalties from feedback (合わない理由);
-3. the top k get reasons in Japanese.
+2. content fit: a candidate shares one specific term (蝶番, パッキン), two generic ones (部品,
+   装置), a listed process or skill, or (for money) a stage; its BM25 score (IDF-weighted, generic
+   words weighed down, company-form words and boilerplate never counted, the shared synonym
+   data's pairs such as ばね ↔ スプリング added at a lower weight) must clear a share of the best
+   fitting candidate's (REL_THRESHOLD) — no fixed minimum of shared words;
+3. score = that text score normalised to the best, + structured bonuses (field, technology area,
+   stage, amount, place, processes, skills) for candidates that fit on content only, so bonuses
+   reorder fits and never make one; feedback removes rejected candidates and lowers similar ones,
+   accepted introductions raise similar ones;
+4. the top k get reasons in Japanese, the specific shared words first.
+
+Registry institutions (directory Organizations) take part as `Doc`s of the pseudo-kinds
+ORG_FINANCE and ORG_TECH: a finance institution fits any funding request (`always`), so a
+資金調達の希望 always meets the lenders; a technology institution fits a need on content.
 
 `suggestions.py` turns database rows into `Doc`s and stores the results; the benchmarks feed
-generated `Doc`s to the same functions.
+generated `Doc`s to the same functions. The text analysis and synonym data are search's
+(`text.py`); this BM25 is still matching's own — one implementation for search and matching is
+a later structure step.
 """
 
 from __future__ import annotations
@@ -24,17 +36,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.utils.translation import gettext as _
 from scipy import sparse
 
+from madoguchi.matching.feedback import feedback_vector
 from madoguchi.matching.models import Kind
+from madoguchi.matching.reasons import reasons_for
+from madoguchi.matching.text import term_class
 
-# Which kinds answer which. ニーズ is answered by シーズ and by patents open for licence.
+# Registry institutions as supply (pseudo-kinds: they are directory Organizations, not listings).
+ORG_FINANCE = "org_finance"  # 資金・設備支援: lenders, 信用保証協会, 日本政策金融公庫, VC
+ORG_TECH = "org_tech"  # 技術開発・技術移転支援: 公設試, universities, TLO
+ORG_KINDS = (ORG_FINANCE, ORG_TECH)
+
+# Which kinds answer which. ニーズ is answered by シーズ, by patents open for licence and by the
+# registry's technology institutions; a funding request by investors and the registry's lenders.
 COMPLEMENT: dict[str, tuple[str, ...]] = {
-    Kind.NEED: (Kind.SEED, Kind.PATENT),
+    Kind.NEED: (Kind.SEED, Kind.PATENT, ORG_TECH),
     Kind.SEED: (Kind.NEED,),
     Kind.PATENT: (Kind.NEED,),
-    Kind.FUNDING: (Kind.INVESTOR,),
+    Kind.FUNDING: (Kind.INVESTOR, ORG_FINANCE),
     Kind.INVESTOR: (Kind.FUNDING,),
     Kind.ORDER: (Kind.SUPPLIER,),
     Kind.SUPPLIER: (Kind.ORDER,),
@@ -59,9 +79,13 @@ W_AREA = 0.05
 W_PROCESS = 0.20  # per shared process, at most two
 W_CERT = 0.05
 W_SKILL = 0.10  # per shared skill, at most three
-PENALTY_PAIR = 1.0  # the full text weight: a pair judged wrong drops below any plausible one
-PENALTY_SIMILAR = 0.12
-MIN_SHARED_TERMS = 2
+# A candidate is kept when its text score is at least this share of the best fitting candidate's.
+# Calibrated on the team's judged set (bench/data), see README; never on the held-out set.
+REL_THRESHOLD = 0.08
+GENERIC_WEIGHT = 0.35  # a generic word's query weight, against 1 for a specific one
+SYNONYM_WEIGHT = 0.7  # a term from the synonym data, as search weighs it (WEIGHT_SYNONYM)
+ALWAYS_KEPT = 3  # registry lenders always in a funding request's list, at least this many
+GENERIC_DF_SHARE = 0.08  # a term in more than this share of a pool (of 200 or more) is generic
 
 
 @dataclass
@@ -85,6 +109,8 @@ class Doc:
     processes: frozenset[str] = frozenset()
     certifications: frozenset[str] = frozenset()
     skills: frozenset[str] = frozenset()
+    extra_terms: Sequence[str] = ()  # from the shared synonym data, on the asking side only
+    always: bool = False  # fits whatever asks (a registry lender for a funding request)
 
 
 @dataclass
@@ -111,6 +137,14 @@ class Penalty:
 
     candidate: Any
     reason: str
+
+
+@dataclass
+class Boost:
+    """An accepted introduction (weight 1) or one with a good outcome (weight 2) for (source, candidate)."""
+
+    candidate: Any
+    weight: float = 1.0
 
 
 def _binary(rows: Iterable[Iterable[int]], n_cols: int) -> sparse.csc_matrix:
@@ -160,6 +194,25 @@ def _code(value: Any, table: dict[Any, int]) -> int:
     return table.setdefault(value, len(table))
 
 
+def _with_always(pool: Pool, score: np.ndarray, keep: np.ndarray, top: np.ndarray, k: int) -> np.ndarray:
+    """Make room for the best ALWAYS_KEPT candidates that fit whatever asks (registry lenders),
+    so a funding request meets them even when many investors' listings share its words."""
+    always = np.flatnonzero(keep & pool.always)
+    if len(always) == 0:
+        return top
+    chosen = top.tolist()
+    present = set(chosen)
+    best = always[np.argsort(-score[always], kind="stable")][: min(ALWAYS_KEPT, k - 1)]  # k = 1: the best alone
+    missing = [int(i) for i in best if int(i) not in present]
+    if not missing:
+        return top
+    n_drop = max(0, len(chosen) + len(missing) - k)
+    others = [i for i in chosen if not pool.always[i]]  # best first: drop from the end
+    drop = set(others[len(others) - n_drop:]) if n_drop else set()
+    merged = [i for i in chosen if i not in drop] + missing
+    return np.array(sorted(merged, key=lambda i: -score[i]), dtype=np.int64)
+
+
 class Pool:
     """The candidates of one group of kinds, indexed for `suggest`."""
 
@@ -186,6 +239,11 @@ class Pool:
         tf_arr = np.asarray(tfs, dtype=np.float32)
         df = np.bincount(col_arr, minlength=len(self.vocab)).astype(np.float32)
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        # 0 specific, 1 generic, 2 never common ground (see text.term_class)
+        self.term_cls = np.array([term_class(t) for t in self.vocab], dtype=np.int8)
+        if n >= 200:
+            self.term_cls[(df > GENERIC_DF_SHARE * n) & (self.term_cls == 0)] = 1
+        self.always = np.array([d.always for d in self.docs], dtype=bool)
         avgdl = float(lengths.mean()) if n else 1.0
         row_len = np.repeat(lengths, np.diff(indptr))
         norm = BM25_K1 * (1 - BM25_B + BM25_B * row_len / max(avgdl, 1e-9))
@@ -229,12 +287,23 @@ class Pool:
         cols = [vocab[v] for v in values if v in vocab]
         return _accumulate(matrix, cols, None, self.n)
 
-    def query_terms(self, terms: Sequence[str]) -> tuple[list[int], np.ndarray]:
-        """The source's most distinctive known terms (by tf·idf) and their query weights."""
+    def query_terms(self, terms: Sequence[str], extra: Sequence[str] = ()) -> tuple[list[int], np.ndarray]:
+        """The source's most distinctive known terms (by tf·idf·class weight) and their query weights.
+
+        Words that are never common ground are left out; generic words and synonym-data terms
+        (`extra`) weigh less."""
         counts = Counter(t for t in terms if t in self.vocab)
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1] * self.idf[self.vocab[kv[0]]])[:MAX_QUERY_TERMS]
+        weight: dict[str, float] = {}
+        for t, c in counts.items():
+            cls = self.term_cls[self.vocab[t]]
+            if cls < 2:
+                weight[t] = (1.0 + math.log(c)) * (GENERIC_WEIGHT if cls else 1.0)
+        for t in extra:
+            if t in self.vocab and t not in weight and self.term_cls[self.vocab[t]] < 2:
+                weight[t] = SYNONYM_WEIGHT * (GENERIC_WEIGHT if self.term_cls[self.vocab[t]] else 1.0)
+        ranked = sorted(weight.items(), key=lambda kv: -kv[1] * self.idf[self.vocab[kv[0]]])[:MAX_QUERY_TERMS]
         cols = [self.vocab[t] for t, _ in ranked]
-        qw = np.array([1.0 + math.log(c) for _, c in ranked], dtype=np.float32)
+        qw = np.array([w for _, w in ranked], dtype=np.float32)
         return cols, qw
 
     def term(self, col: int) -> str:
@@ -256,26 +325,34 @@ class Pool:
             pos_ok = np.minimum(pos, max(end - start - 1, 0))
             hit = (pos < end - start) & (col_rows[pos_ok] == rows) if end > start else np.zeros(len(rows), bool)
             weights[hit, j] = w.data[start + pos_ok[hit]]
-        order = np.argsort(-weights, axis=1, kind="stable")
+        # specific words first, then by weight: the reason names what makes the fit
+        cls = self.term_cls[np.asarray(cols, dtype=np.int64)].astype(np.float32) if cols else np.zeros(0, np.float32)
+        order = np.lexsort((-weights, np.broadcast_to(cls, weights.shape)), axis=1)
         return [[self.term(cols[j]) for j in order[r] if weights[r, j] > 0] for r in range(len(rows))]
 
-    def bm25(self, terms: Sequence[str]) -> tuple[np.ndarray, list[int]]:
-        cols, qw = self.query_terms(terms)
+    def bm25(self, terms: Sequence[str], extra: Sequence[str] = ()) -> tuple[np.ndarray, list[int]]:
+        cols, qw = self.query_terms(terms, extra)
         return _accumulate(self.weights, cols, qw, self.n), cols
+
+    def content_fit(self, cols: list[int]) -> np.ndarray:
+        """Per doc: shares a specific query term, or two generic ones."""
+        specific = [c for c in cols if self.term_cls[c] == 0]
+        generic = [c for c in cols if self.term_cls[c] == 1]
+        fit = _accumulate(self.weights, specific, None, self.n, count=True) >= 1
+        if len(generic) >= 2:
+            fit |= _accumulate(self.weights, generic, None, self.n, count=True) >= 2
+        return fit
+
+    def similarity(self, i: int) -> np.ndarray:
+        """Content similarity of every doc to doc `i`: its BM25 over i's terms, 1 for i itself."""
+        d = self.docs[i]
+        text, _cols = self.bm25(d.terms)
+        own = float(text[i])
+        return np.minimum(text / own, 1.0) if own > 0 else np.zeros(self.n, dtype=np.float32)
 
 
 def build_pool(docs: Sequence[Doc], labels: Labels | None = None) -> Pool:
     return Pool(docs, labels)
-
-
-def _fmt_amount(lo: float, hi: float) -> str:
-    if math.isnan(lo) and math.isnan(hi):
-        return ""
-    if math.isnan(hi) or lo == hi:
-        return _("%(amount)s万円") % {"amount": f"{int(lo):,}"}
-    if math.isnan(lo):
-        return _("〜%(amount)s万円") % {"amount": f"{int(hi):,}"}
-    return _("%(low)s〜%(high)s万円") % {"low": f"{int(lo):,}", "high": f"{int(hi):,}"}
 
 
 def hard_mask(pool: Pool, src: Doc, today: int) -> np.ndarray:
@@ -299,131 +376,78 @@ def hard_mask(pool: Pool, src: Doc, today: int) -> np.ndarray:
 
 
 def suggest(
-    pool: Pool, src: Doc, k: int = 20, today: int = 0, penalties: Sequence[Penalty] = (), reasons: bool = True
+    pool: Pool, src: Doc, k: int = 20, today: int = 0, penalties: Sequence[Penalty] = (), reasons: bool = True,
+    boosts: Sequence[Boost] = (),
 ) -> list[Suggestion]:
-    """The top `k` candidates of `pool` for `src`, best first, each with reasons in Japanese."""
+    """The top `k` candidates of `pool` for `src`, best first, each with reasons in Japanese.
+
+    Empty only when no candidate fits on content (see the module docstring)."""
     if pool.n == 0:
         return []
     mask = hard_mask(pool, src, today)
+    for p in penalties:  # 「合わない」: gone from this listing's list at once
+        i = pool.index_of.get(p.candidate)
+        if i is not None:
+            mask[i] = False
     if not mask.any():
         return []
-    text, cols = pool.bm25(src.terms)
-    best = float(text[mask].max())
-    score = text / np.float32(best) if best > 0 else text.copy()  # W_TEXT = 1: the best text match scores 1
-    # something in common: text, field, technology, process or skill. A text-only tie must be
-    # more than one shared word: 「技術」 alone is not a reason to introduce anyone.
-    relevant = _accumulate(pool.weights, cols, None, pool.n, count=True) >= MIN_SHARED_TERMS
+    text, cols = pool.bm25(src.terms, src.extra_terms)
     f32 = np.float32
+    field_hits = pool._overlap(pool.fields, pool.field_vocab, src.fields) if src.fields else None
+    proc_hits = pool._overlap(pool.procs, pool.proc_vocab, src.processes) if src.processes else None
+    skill_hits = pool._overlap(pool.skill_m, pool.skill_vocab, src.skills) if src.skills else None
+    stage_hits = pool._overlap(pool.stages, pool.stage_vocab, src.stages) if src.stages else None
+    # Structured common ground that is content too: a listed process or skill; for money, a stage.
+    listed = pool.always.copy()
+    for hits in (proc_hits, skill_hits):
+        if hits is not None:
+            listed |= hits > 0
+    if stage_hits is not None and src.kind in STAGE_IS_HARD:
+        listed |= stage_hits > 0
+    words = pool.content_fit(cols) & mask
+    best = float(text[words].max()) if words.any() else 0.0
+    if best > 0:
+        words &= text >= f32(REL_THRESHOLD * best)
+    keep = mask & (words | listed)
+    n_ok = int(keep.sum())
+    k = min(k, n_ok)
+    if k <= 0:
+        return []
+    score = text / f32(best) if best > 0 else text.copy()  # W_TEXT = 1: the best text match scores 1
 
     def bonus(weight: float, hits: np.ndarray | None, cap: int = 1) -> None:
         if hits is None:
             return
         score[:] += f32(weight) * (np.minimum(hits, cap) if cap > 1 else (hits > 0))
 
-    field_hits = pool._overlap(pool.fields, pool.field_vocab, src.fields) if src.fields else None
-    proc_hits = pool._overlap(pool.procs, pool.proc_vocab, src.processes) if src.processes else None
-    skill_hits = pool._overlap(pool.skill_m, pool.skill_vocab, src.skills) if src.skills else None
     bonus(W_FIELD, field_hits)
     bonus(W_PROCESS, proc_hits, 2)
     bonus(W_SKILL, skill_hits, 3)
-    for hits in (field_hits, proc_hits, skill_hits):
-        if hits is not None:
-            relevant |= hits > 0
-    if src.stages:
-        stage_hits = pool._overlap(pool.stages, pool.stage_vocab, src.stages)
-        bonus(W_STAGE, stage_hits)
-        if src.kind in STAGE_IS_HARD:  # for money, a fitting stage (amount already filtered) is common ground
-            relevant |= stage_hits > 0
+    bonus(W_STAGE, stage_hits)
     if src.certifications:
         bonus(W_CERT, pool._overlap(pool.certs, pool.cert_vocab, src.certifications), 2)
     if src.areas:
         bonus(W_AREA, pool._overlap(pool.areas, pool.area_vocab, src.areas))
     if src.tech_area and src.tech_area in pool.tech_codes:
-        same_tech = pool.tech == pool.tech_codes[src.tech_area]
-        score += f32(W_TECH) * same_tech
-        relevant |= same_tech
+        score += f32(W_TECH) * (pool.tech == pool.tech_codes[src.tech_area])
     if src.amount_min is not None or src.amount_max is not None:
         score += f32(W_AMOUNT) * pool.has_amount
     if src.municipality is not None and src.municipality in pool.place_codes:
         score += f32(W_PLACE) * (pool.muni == pool.place_codes[src.municipality])
     if src.city is not None and src.city in pool.place_codes:
         score += f32(W_PLACE) * (pool.city == pool.place_codes[src.city])
-    if penalties:
-        score -= _penalty_vector(pool, penalties).astype(np.float32)
-    mask &= relevant
-    n_ok = int(mask.sum())
-    k = min(k, n_ok)
-    if k <= 0:
-        return []
-    score[~mask] = -np.inf
+    if penalties or boosts:
+        score += feedback_vector(pool, penalties, boosts).astype(np.float32)
+    # Bonuses and feedback reorder the candidates that fit on content; they never add one.
+    score[~keep] = -np.inf
     top = np.argpartition(-score, k - 1)[:k] if k < pool.n else np.arange(pool.n)
     top = top[np.argsort(-score[top], kind="stable")][:k]
+    if pool.always.any():
+        top = _with_always(pool, score, keep, top, k)
     shared = pool.shared_terms(top.astype(np.int32), cols) if reasons and cols else [[] for _ in top]
     out = []
-    for i, words in zip(top, shared):
+    for i, words_i in zip(top, shared):
         d = pool.docs[int(i)]
-        why = _reasons(pool, src, d, words) if reasons else []
+        why = reasons_for(pool, src, d, words_i) if reasons else []
         out.append(Suggestion(id=d.id, score=round(float(score[i]), 4), reasons=why))
     return out
-
-
-def _penalty_vector(pool: Pool, penalties: Sequence[Penalty]) -> np.ndarray:
-    """Feedback lowers the pair itself a lot, and candidates like it (same field / city / stage) a little."""
-    out = np.zeros(pool.n, dtype=np.float64)
-    for p in penalties:
-        i = pool.index_of.get(p.candidate)
-        if i is None:
-            continue
-        out[i] += PENALTY_PAIR
-        rejected = pool.docs[i]
-        if p.reason == "field":
-            if rejected.tech_area:
-                out += PENALTY_SIMILAR * (pool.tech == pool.tech_codes[rejected.tech_area])
-            out += PENALTY_SIMILAR * (pool._overlap(pool.fields, pool.field_vocab, rejected.fields) > 0)
-        elif p.reason == "area" and rejected.city is not None:
-            out += PENALTY_SIMILAR * (pool.city == pool.place_codes[rejected.city])
-        elif p.reason == "stage" and rejected.stages:
-            out += PENALTY_SIMILAR * (pool._overlap(pool.stages, pool.stage_vocab, rejected.stages) > 0)
-        elif p.reason == "terms" and not math.isnan(pool.amount_min[i]):
-            with np.errstate(invalid="ignore"):
-                out += PENALTY_SIMILAR * (pool.amount_min >= pool.amount_min[i])
-    return out
-
-
-def _reasons(pool: Pool, src: Doc, d: Doc, shared_terms: list[str]) -> list[str]:
-    L = pool.labels
-    why: list[str] = []
-    shared_fields = sorted(src.fields & d.fields)
-    if shared_fields:
-        names = "・".join(L.fields.get(f, str(f)) for f in shared_fields)
-        why.append(_("分野が一致（%(names)s）") % {"names": names})
-    if src.tech_area and src.tech_area == d.tech_area:
-        why.append(_("技術領域が一致（%(area)s）") % {"area": L.tech_areas.get(d.tech_area, d.tech_area)})
-    shared_procs = sorted(src.processes & d.processes)
-    if shared_procs:
-        why.append(_("工程が合う（%(items)s）") % {"items": "・".join(shared_procs[:4])})
-    shared_certs = sorted(src.certifications & d.certifications)
-    if shared_certs:
-        why.append(_("認証が合う（%(items)s）") % {"items": "・".join(shared_certs[:3])})
-    shared_skills = sorted(src.skills & d.skills)
-    if shared_skills:
-        why.append(_("スキルが合う（%(items)s）") % {"items": "・".join(shared_skills[:4])})
-    shared_stages = sorted(src.stages & d.stages)
-    if shared_stages:
-        why.append(_("段階が合う（%(items)s）") % {"items": "・".join(L.stages.get(s, str(s)) for s in shared_stages)})
-    if (src.amount_min is not None or src.amount_max is not None) and (d.amount_min is not None or d.amount_max is not None):
-        lo = max(x for x in (src.amount_min, d.amount_min, -1) if x is not None)
-        his = [x for x in (src.amount_max, d.amount_max) if x is not None]
-        hi = min(his) if his else math.nan
-        why.append(_("金額の範囲が合う（%(range)s）") % {"range": _fmt_amount(float(max(lo, 0)), float(hi))})
-    if src.municipality is not None and src.municipality == d.municipality:
-        why.append(_("所在地が同じ（%(place)s）") % {"place": L.municipalities.get(d.municipality, d.municipality)})
-    elif src.city is not None and src.city == d.city:
-        why.append(_("同じ市内（%(place)s）") % {"place": L.municipalities.get(d.city, d.city)})
-    elif src.areas & d.areas:
-        a = sorted(src.areas & d.areas)[0]
-        why.append(_("同じ地域（%(place)s）") % {"place": L.areas.get(a, "")})
-    words = [t for t in shared_terms if ":" not in t and len(t) > 1][:3]  # no bigram fragments, no lone letters
-    if words:
-        why.append(_("「%(words)s」が共通") % {"words": "」「".join(words)})
-    return why

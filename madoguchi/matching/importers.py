@@ -6,28 +6,33 @@
 - A dry run checks and reports exactly as a real run, then rolls back.
 - Idempotent: rows are keyed by (owner, 外部キー); a second import of the same file creates
   nothing and changes nothing, and says so.
+- Limits first: the file's size and row count are checked before any row is validated
+  (lib/importing.py); rows are then read one at a time and saved a batch at a time
+  (bulk_create, one executemany UPDATE, history rows copied by the database), all inside the one transaction.
 - A changed row of a published listing is an edit (moderation.save_edit): its public content
   goes back to review unless the import is a coordinator's (--publish).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality, Organization
+from madoguchi.lib.bulk import copy_to_history, insert_links, update_rows
+from madoguchi.lib.importing import CsvFile, FileRefused, Limits, Source, SourceRow, batched
 from madoguchi.matching import moderation, signals
 from madoguchi.matching.models import Kind, Listing, TechArea
 
 MAX_ROWS = 20_000
+LIMITS = Limits(max_rows=MAX_ROWS)
 IMPORTABLE_KINDS = {Kind.SEED, Kind.PATENT, Kind.SUPPLIER}
 
 # header → model attribute; the first column set is required
@@ -88,16 +93,6 @@ class ImportReport:
             return parts + _("。内容が変わった公開中の掲載 %(n)d 件は審査待ちに戻しました（コーディネーターの審査後に再公開されます）。") % {
                 "n": withdrawn}
         return parts + "。"
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name): UTF-8 with or without BOM, else cp932 (Shift_JIS)."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding), "UTF-8" if encoding == "utf-8-sig" else "Shift_JIS"
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(_("文字コードを判別できません。UTF-8 か Shift_JIS で保存してください。"))
 
 
 def _nfkc(value: str) -> str:
@@ -202,85 +197,167 @@ def _differs(listing: Listing, values: dict[str, Any]) -> bool:
     return False
 
 
-def import_csv(data: bytes, *, owner: Organization, dry_run: bool = False, publish: bool = False) -> ImportReport:
-    """Import one file for one owner; see the module docstring for the rules."""
+def import_csv(data: Source, *, owner: Organization, dry_run: bool = False, publish: bool = False,
+               limits: Limits = LIMITS) -> ImportReport:
+    """Import one file (bytes, a path or a binary file) for one owner; see the module docstring."""
     report = ImportReport(dry_run=dry_run)
-    try:
-        text, report.encoding = decode(data)
-    except ValueError as exc:
-        report.file_errors.append(str(exc))
-        return report
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [(h or "").strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = headers
-    missing = [h for h in REQUIRED if h not in headers]
-    if missing:
-        report.file_errors.append(_("必須の列がありません: %(h)s（1行目に見出しが必要です）。") % {"h": "、".join(missing)})
-        return report
-    unknown = [h for h in headers if h and h not in REQUIRED and h not in OPTIONAL]
-    if unknown:
-        report.file_errors.append(_("知らない列があります: %(h)s。使える列: %(ok)s。") % {
-            "h": "、".join(unknown), "ok": "、".join([*REQUIRED, *OPTIONAL])})
-        return report
-    lk = _Lookups()
-    seen: dict[str, int] = {}
-    touched: list[int] = []
-    with signals.suspended(), transaction.atomic():
-        for number, raw in enumerate(reader, start=2):
-            if number - 1 > MAX_ROWS:
-                report.file_errors.append(_("%(n)d 行を超えるファイルは分けて取り込んでください。") % {"n": MAX_ROWS})
-                break
-            if not any((x or "").strip() for x in raw.values() if isinstance(x, str)):
-                continue  # blank line
-            values, errors = _parse_row(raw, lk)
-            key = values["external_key"]
-            if key and key in seen:
-                errors.append(_("外部キー「%(k)s」が %(r)d 行目と重複しています。") % {"k": key, "r": seen[key]})
-            seen.setdefault(key, number)
-            if errors:
-                report.rows.append(RowResult(number, key, "error", errors))
-                continue
-            m2m = {"fields": values.pop("fields"), "stages": values.pop("stages")}
-            existing = Listing.objects.filter(owner_organization=owner, external_key=key).first()
-            if existing is not None and not _differs(existing, {**values, **m2m}):
-                report.rows.append(RowResult(number, key, "unchanged"))
-                continue
-            listing = existing or Listing(owner_organization=owner,
-                                          status=Listing.Status.PUBLISHED if publish else Listing.Status.PENDING)
-            before = moderation.content_of(existing) if existing is not None else None  # before setattr below
-            for attr, value in values.items():
-                if attr == "expires_on" and value is None and existing is not None:
-                    continue
-                setattr(listing, attr, value)
-            try:
-                listing.full_clean(exclude=["terms", "created_by"])
-            except ValidationError as exc:
-                msgs = [f"{Listing._meta.get_field(k).verbose_name if k != '__all__' else ''}: {m}".lstrip(": ")
-                        for k, ms in exc.message_dict.items() for m in ms]
-                report.rows.append(RowResult(number, key, "error", msgs))
-                continue
-            withdrawn = False
-            if existing is not None and before is not None:
-                # an owner's re-import is an edit like any other: changed public content goes back to review
-                was_public = existing.status in (Listing.Status.PUBLISHED, Listing.Status.EXPIRED)
-                withdrawn = moderation.save_edit(listing, before=before, fields=m2m["fields"], stages=m2m["stages"],
-                                                 reviewed=publish) and was_public
+    with CsvFile(data, limits) as source:
+        try:
+            source.open()
+        except FileRefused as exc:
+            report.encoding = source.encoding
+            report.file_errors.append(exc.message)
+            return report
+        report.encoding = source.encoding
+        headers = source.headers
+        missing = [h for h in REQUIRED if h not in headers]
+        if missing:
+            report.file_errors.append(_("必須の列がありません: %(h)s（1行目に見出しが必要です）。") % {"h": "、".join(missing)})
+            return report
+        unknown = [h for h in headers if h and h not in REQUIRED and h not in OPTIONAL]
+        if unknown:
+            report.file_errors.append(_("知らない列があります: %(h)s。使える列: %(ok)s。") % {
+                "h": "、".join(unknown), "ok": "、".join([*REQUIRED, *OPTIONAL])})
+            return report
+        if source.row_count == 0:
+            report.file_errors.append(_("データ行がありません（見出しの行だけです）。2 行目から 1 行に 1 件を書いてください。"))
+            return report
+        writer = _BatchWriter(owner, publish=publish)
+        with signals.suspended(), transaction.atomic():
+            for batch in batched(source.rows(), limits.batch_size):
+                rows = _check_batch(batch, writer, report)
+                if report.ok:  # after the first error nothing will be saved: only check the rest
+                    writer.save(rows)
+            if dry_run or not report.ok:
+                transaction.set_rollback(True)
             else:
-                listing.save()
-                listing.fields.set(m2m["fields"])
-                listing.stages.set(m2m["stages"])
-            touched.append(listing.pk)
-            report.rows.append(RowResult(number, key, "updated" if existing else "created", withdrawn=withdrawn))
-        if dry_run or not report.ok:
-            transaction.set_rollback(True)
-        else:
-            report.saved = True
-            transaction.on_commit(lambda: _refresh(touched))
+                report.saved = True
+                touched = writer.touched
+                transaction.on_commit(lambda: _refresh(touched))
+    report.rows.sort(key=lambda r: r.row)
     return report
+
+
+@dataclass
+class _Checked:
+    result: RowResult
+    listing: Listing
+    fields: list[Field]
+    stages: list[BusinessStage]
+    before: dict[str, Any] | None  # an existing listing's public content before this import
+
+
+def _check_batch(batch: list[SourceRow], writer: _BatchWriter, report: ImportReport) -> list[_Checked]:
+    """Validate one batch of rows (two queries: the existing listings with their fields and
+    stages); add a RowResult for each row; return the rows to create or update."""
+    parsed = []
+    for row in batch:
+        values, errors = _parse_row(row.values, writer.lookups)
+        key = values["external_key"]
+        errors = row.errors + errors
+        if key and key in writer.seen:
+            errors.append(_("外部キー「%(k)s」が %(r)d 行目と重複しています。") % {"k": key, "r": writer.seen[key]})
+        writer.seen.setdefault(key, row.number)
+        if errors:
+            report.rows.append(RowResult(row.number, key, "error", errors))
+        else:
+            parsed.append((row.number, values))
+    existing = {x.external_key: x for x in Listing.objects.filter(
+        owner_organization=writer.owner, external_key__in=[v["external_key"] for _n, v in parsed]
+    ).prefetch_related("fields", "stages")}
+    out = []
+    for number, values in parsed:
+        key = values["external_key"]
+        m2m = {"fields": values.pop("fields"), "stages": values.pop("stages")}
+        old = existing.get(key)
+        if old is not None and not _differs(old, {**values, **m2m}):
+            report.rows.append(RowResult(number, key, "unchanged"))
+            continue
+        listing = old or Listing(owner_organization=writer.owner,
+                                 status=Listing.Status.PUBLISHED if writer.publish else Listing.Status.PENDING)
+        before = moderation.content_of(old) if old is not None else None  # before setattr below
+        for attr, value in values.items():
+            if attr == "expires_on" and value is None and old is not None:
+                continue  # an absent 掲載期限 keeps the current one
+            setattr(listing, attr, value)
+        try:
+            # the owner and the municipality come from lookups, and the file was checked for
+            # duplicate keys: skip the per-row queries of the FK and unique checks
+            listing.full_clean(exclude=["terms", "created_by", "owner_organization", "municipality"],
+                               validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            msgs = [f"{Listing._meta.get_field(k).verbose_name if k != '__all__' else ''}: {m}".lstrip(": ")
+                    for k, ms in exc.message_dict.items() for m in ms]
+            report.rows.append(RowResult(number, key, "error", msgs))
+            continue
+        result = RowResult(number, key, "updated" if old is not None else "created")
+        report.rows.append(result)
+        out.append(_Checked(result, listing, m2m["fields"], m2m["stages"], before))
+    return out
+
+
+# what an import may change on an existing listing (update_rows writes these columns)
+_UPDATED_COLUMNS = [*(a for a in [*REQUIRED.values(), *OPTIONAL.values()] if a not in ("fields", "stages")),
+                    "status", "approved_content", "terms", "updated"]
+
+
+class _BatchWriter:
+    """Saves checked rows a batch at a time: bulk_create / one executemany UPDATE, their history rows,
+    and the fields and stages through their link tables."""
+
+    def __init__(self, owner: Organization, *, publish: bool) -> None:
+        self.owner = owner
+        self.publish = publish
+        self.lookups = _Lookups()
+        self.seen: dict[str, int] = {}
+        self.touched: list[int] = []
+
+    def save(self, rows: list[_Checked]) -> None:
+        now = timezone.now()
+        new = [r for r in rows if r.before is None]
+        changed = [r for r in rows if r.before is not None]
+        for r in rows:
+            r.listing.fill_derived()
+        if new:
+            Listing.objects.bulk_create([r.listing for r in new])
+            if any(r.listing.pk is None for r in new):  # a backend without RETURNING
+                ids = dict(Listing.objects.filter(owner_organization=self.owner, external_key__in=[
+                    r.listing.external_key for r in new]).values_list("external_key", "pk"))
+                for r in new:
+                    r.listing.pk = ids[r.listing.external_key]
+            copy_to_history(Listing, [r.listing.pk for r in new], "+", now)
+        withdrawn = []
+        for r in changed:
+            r.result.withdrawn = moderation.apply_edit(
+                r.listing, before=r.before or {}, fields=r.fields, stages=r.stages, reviewed=self.publish)
+            if r.result.withdrawn:
+                withdrawn.append(r.listing.pk)
+            r.listing.updated = now  # auto_now is save()'s; the bulk UPDATE needs it set
+        if changed:
+            update_rows([r.listing for r in changed], _UPDATED_COLUMNS)
+            ids = [r.listing.pk for r in changed]
+            copy_to_history(Listing, ids, "~", now)
+            Listing.fields.through.objects.filter(listing_id__in=ids).delete()
+            Listing.stages.through.objects.filter(listing_id__in=ids).delete()
+        if withdrawn:
+            moderation.withdraw_suggestions(withdrawn)
+        # dict.fromkeys: 「IT;it」 names one field twice, and the link table is unique per pair
+        insert_links(Listing._meta.get_field("fields"),
+                     [(r.listing.pk, pk) for r in rows for pk in dict.fromkeys(f.pk for f in r.fields)])
+        insert_links(Listing._meta.get_field("stages"),
+                     [(r.listing.pk, pk) for r in rows for pk in dict.fromkeys(s.pk for s in r.stages)])
+        self.touched.extend(r.listing.pk for r in rows)
+
+
+# Above this many saved listings, suggestions are left to `madoguchi match --stale` (new and
+# changed listings are stale until refreshed) instead of refreshing each one after the commit.
+REFRESH_AFTER_IMPORT_LIMIT = 200
 
 
 def _refresh(ids: list[int]) -> None:
     from madoguchi.matching import suggestions
 
+    if len(ids) > REFRESH_AFTER_IMPORT_LIMIT:
+        return
     for listing in Listing.objects.filter(pk__in=ids):
         suggestions.refresh_around(listing)

@@ -197,12 +197,17 @@ class Listing(models.Model):
         if self.kind == Kind.PATENT and not self.patent_number:
             raise ValidationError({"patent_number": _("ライセンス可能な特許には特許番号（出願番号）を入力してください。")})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def fill_derived(self) -> None:
+        """Set what save() derives (the default expiry, the engine's terms); bulk writers call it
+        themselves, since bulk_create and bulk_update do not call save()."""
         from madoguchi.matching.text import listing_terms
 
         if self.expires_on is None:
             self.expires_on = timezone.localdate() + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
         self.terms = " ".join(listing_terms(self))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.fill_derived()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -256,6 +261,27 @@ class Match(models.Model):
         verbose_name_plural = _("候補")
         constraints = [
             models.UniqueConstraint(fields=["listing", "candidate"], name="match_listing_candidate_unique"),
+        ]
+
+
+class InstitutionMatch(models.Model):
+    """A registry institution (directory Organization) suggested for a listing, beside the listings:
+    lenders and guarantors for a funding request, 公設試 / universities / TLO for a technology need.
+    `rank` is its place in the same ranking as the listing candidates (Match.rank)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="institution_matches")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["listing", "rank"]
+        verbose_name = _("候補の支援機関")
+        verbose_name_plural = _("候補の支援機関")
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "organization"], name="institution_match_unique"),
         ]
 
 

@@ -76,14 +76,7 @@ def save_edit(listing: Listing, *, before: Content, fields: Iterable[Field], sta
     Returns whether the listing now waits for review.
     """
     fields, stages = list(fields), list(stages)
-    after = content_of(listing, fields=fields, stages=stages)
-    withdrawn = False
-    if listing.status == Listing.Status.REJECTED:
-        listing.status = Listing.Status.PENDING  # saving is how the owner answers a rejection
-    elif after != before and not reviewed and listing.status in _APPROVED:
-        listing.status = Listing.Status.PENDING
-        listing.approved_content = before
-        withdrawn = True
+    withdrawn = apply_edit(listing, before=before, fields=fields, stages=stages, reviewed=reviewed)
     with transaction.atomic():
         listing.save()
         listing.fields.set(fields)
@@ -93,15 +86,37 @@ def save_edit(listing: Listing, *, before: Content, fields: Iterable[Field], sta
     return listing.status == Listing.Status.PENDING
 
 
+def apply_edit(listing: Listing, *, before: Content, fields: list[Field], stages: list[BusinessStage],
+               reviewed: bool = False) -> bool:
+    """The status part of save_edit, without saving (bulk writers save many at once): a rejected
+    listing is resubmitted, an approved one whose public content changed waits for review again
+    with its approved content kept. Returns whether it was withdrawn from the public lists (the
+    caller then withdraws its suggestions, see withdraw_suggestions)."""
+    if listing.status == Listing.Status.REJECTED:
+        listing.status = Listing.Status.PENDING  # saving is how the owner answers a rejection
+        return False
+    after = content_of(listing, fields=fields, stages=stages)
+    if after != before and not reviewed and listing.status in _APPROVED:
+        listing.status = Listing.Status.PENDING
+        listing.approved_content = before
+        return True
+    return False
+
+
+def withdraw_suggestions(listing_ids: list[int]) -> None:
+    """_withdraw_suggestions for many listings in four queries."""
+    had_them = list(Match.objects.filter(candidate_id__in=listing_ids).values_list("listing_id", flat=True))
+    Match.objects.filter(candidate_id__in=listing_ids).delete()
+    Match.objects.filter(listing_id__in=listing_ids).delete()
+    Listing.objects.filter(pk__in=had_them).update(matched_at=None)
+
+
 def _withdraw_suggestions(listing: Listing) -> None:
     """Stop suggesting a listing that went back to review, now rather than at the next refresh
     (on a large platform the save leaves refreshing to `match --stale`, which skips listings
     that are not live). The listings that lose it as a candidate are marked stale so the next
     refresh fills the gap; introductions already asked for are left as they are."""
-    had_it = list(Match.objects.filter(candidate=listing).values_list("listing_id", flat=True))
-    Match.objects.filter(candidate=listing).delete()
-    Match.objects.filter(listing=listing).delete()
-    Listing.objects.filter(pk__in=had_it).update(matched_at=None)
+    withdraw_suggestions([listing.pk])
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,16 @@ def suggestions_for(user: Any, listing: Listing) -> list[Any]:
     if not (access.may_see_private(user, listing)):
         return []
     matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
-    if not matches and listing.is_live:
+    if not matches and not listing.institution_matches.exists() and listing.is_live:
         matches = sugg.refresh(listing)
         matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
     return [m for m in matches if access.may_see(user, m.candidate)]
+
+
+def institutions_for(user: Any, listing: Listing) -> list[Any]:
+    """The registry institutions suggested for the listing (lenders for a funding request, 公設試 /
+    universities / TLO for a need), for the same people as `suggestions_for`. Call it after
+    `suggestions_for`, which computes both when none are stored yet."""
+    if not access.may_see_private(user, listing):
+        return []
+    return list(listing.institution_matches.select_related("organization"))

@@ -3,6 +3,10 @@
 Pools are cached per process and per group of kinds, keyed by a cheap signature of the live
 listings (count and last update), so a burst of saves or a page view does not rebuild them,
 and any change does.
+
+Registry institutions join the pools of the kinds they answer (engine.ORG_FINANCE for funding
+requests, engine.ORG_TECH for technology needs) as `Doc`s with ids ("org", pk); their
+suggestions are stored as `InstitutionMatch` rows, ranked together with the listings' `Match` rows.
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from madoguchi.directory.models import Area, BusinessStage, Field, Municipality
-from madoguchi.matching import engine
-from madoguchi.matching.models import Feedback, Kind, Listing, Match, TechArea
+from madoguchi.directory.models import Area, BusinessStage, Field, Municipality, Organization, SupportFunction
+from madoguchi.matching import engine, text
+from madoguchi.matching.models import Feedback, InstitutionMatch, Introduction, Kind, Listing, Match, TechArea
 
 SUGGESTIONS_KEPT = 20
 # Above this many live candidates a save does not refresh in the request (rebuilding the pool
@@ -38,8 +42,11 @@ def listing_queryset() -> QuerySet[Listing]:
     return Listing.objects.select_related("municipality").prefetch_related("fields", "stages", "municipality__areas")
 
 
-def doc_for(listing: Listing) -> engine.Doc:
-    """The engine's view of a listing (expects fields, stages and municipality areas prefetched)."""
+def doc_for(listing: Listing, asking: bool = False) -> engine.Doc:
+    """The engine's view of a listing (expects fields, stages and municipality areas prefetched).
+
+    `asking`: the listing is the one suggestions are sought for, so it gets the shared synonym
+    data's terms too (pool members do not: the pairs are listed in both directions)."""
     muni = listing.municipality
     owner: object = None
     if listing.owner_organization_id:
@@ -66,7 +73,43 @@ def doc_for(listing: Listing) -> engine.Doc:
         processes=_norm_set(listing.processes),
         certifications=_norm_set(listing.certifications),
         skills=_norm_set(listing.skills),
+        extra_terms=text.synonym_terms(text.listing_text(listing), listing.terms.split()) if asking else (),
     )
+
+
+# Which support functions make an institution a candidate for which pseudo-kind.
+ORG_FUNCTIONS = {
+    engine.ORG_FINANCE: (SupportFunction.Code.FINANCE,),
+    engine.ORG_TECH: (SupportFunction.Code.TECH_DEV, SupportFunction.Code.TECH_TRANSFER),
+}
+GONE = (Organization.Status.DISSOLVED, Organization.Status.MERGED)
+
+
+def org_id(pk: int) -> tuple[str, int]:
+    return ("org", pk)
+
+
+def institution_docs(kind: str) -> list[engine.Doc]:
+    """The registry institutions offering the functions of `kind`, as engine Docs.
+
+    A lender fits any funding request (`always`): its text rarely repeats the request's words, and
+    a 資金調達の希望 should always meet the lenders; being in the same place ranks it higher."""
+    orgs = (Organization.objects.filter(functions__code__in=ORG_FUNCTIONS[kind]).exclude(status__in=GONE).distinct()
+            .select_related("municipality").prefetch_related("fields", "stages", "functions", "municipality__areas"))
+    docs = []
+    for org in orgs:
+        muni = org.municipality
+        words = " ".join(f.name for f in org.functions.all())
+        body = "\n".join(x for x in (org.current_name or org.name, org.main_functions_text, words, org.description,
+                                     org.profile) if x)
+        docs.append(engine.Doc(
+            id=org_id(org.pk), kind=kind, terms=text.analyze(body), owner=("org", org.pk),
+            fields=frozenset(f.pk for f in org.fields.all()), stages=frozenset(s.pk for s in org.stages.all()),
+            municipality=muni.pk if muni else None, city=(muni.parent_id or muni.pk) if muni else None,
+            areas=frozenset(a.pk for a in muni.areas.all()) if muni else frozenset(),
+            always=kind == engine.ORG_FINANCE,
+        ))
+    return docs
 
 
 def labels() -> engine.Labels:
@@ -84,12 +127,19 @@ def pool_for(kinds: Sequence[str], today: dt.date | None = None) -> engine.Pool:
     key = tuple(sorted(kinds))
     live = Listing.objects.live(today).filter(kind__in=key)
     sig_row = live.aggregate(n=Count("pk"), last=Max("updated"))
-    signature = (sig_row["n"], sig_row["last"], today or timezone.localdate(), Field.objects.count())
+    signature: tuple[object, ...] = (sig_row["n"], sig_row["last"], today or timezone.localdate(), Field.objects.count())
+    org_kinds = [k for k in key if k in engine.ORG_KINDS]
+    if org_kinds:
+        orgs = Organization.objects.aggregate(n=Count("pk"), links=Count("function_links"), last=Max("current_as_of"))
+        signature += (orgs["n"], orgs["links"], orgs["last"])
     with _cache_lock:
         hit = _cache.get(key)
         if hit and hit[0] == signature:
             return hit[1]
-    pool = engine.build_pool([doc_for(x) for x in listing_queryset().filter(pk__in=live.values("pk"))], labels())
+    docs = [doc_for(x) for x in listing_queryset().filter(pk__in=live.values("pk"))]
+    for kind in org_kinds:
+        docs.extend(institution_docs(kind))
+    pool = engine.build_pool(docs, labels())
     with _cache_lock:
         _cache[key] = (signature, pool)
     return pool
@@ -107,12 +157,36 @@ def penalties_for(listing: Listing) -> list[engine.Penalty]:
     return own + theirs
 
 
+# Case outcomes that say an introduction led somewhere: pairs like it are raised twice as much.
+GOOD_OUTCOMES = {"founded", "loan", "joint_research", "deal", "license", "investment", "order_won", "hired"}
+ACCEPTED = (Introduction.Status.APPROVED, Introduction.Status.CONSENTED)
+
+
+def boosts_for(listing_id: int) -> list[engine.Boost]:
+    """Introductions of this listing a coordinator accepted (either direction), twice as strong
+    when the case they became (or one of its referrals) closed with an outcome such as
+    ライセンス契約 or 受注."""
+    from madoguchi.matching.cases_bridge import case_for
+
+    out = []
+    intros = Introduction.objects.filter(status__in=ACCEPTED)
+    for intro in (intros.filter(listing_id=listing_id) | intros.filter(candidate_id=listing_id)):
+        other = intro.candidate_id if intro.listing_id == listing_id else intro.listing_id
+        case = case_for(intro) if intro.case_ref else None
+        good = case is not None and (case.outcome in GOOD_OUTCOMES
+                                     or case.referrals.filter(outcome__in=GOOD_OUTCOMES).exists())
+        out.append(engine.Boost(other, 2.0 if good else 1.0))
+    return out
+
+
 def compute(listing: Listing, k: int = SUGGESTIONS_KEPT, today: dt.date | None = None) -> list[engine.Suggestion]:
-    """Suggestions for one listing, without storing them."""
+    """Suggestions for one listing, without storing them: listings' ids are pks, institutions'
+    are ("org", pk)."""
     today = today or timezone.localdate()
-    src = doc_for(listing_queryset().get(pk=listing.pk))
+    src = doc_for(listing_queryset().get(pk=listing.pk), asking=True)
     pool = pool_for(engine.COMPLEMENT[listing.kind], today)
-    return engine.suggest(pool, src, k=k, today=today.toordinal(), penalties=penalties_for(listing))
+    return engine.suggest(pool, src, k=k, today=today.toordinal(), penalties=penalties_for(listing),
+                          boosts=boosts_for(listing.pk))
 
 
 @transaction.atomic
@@ -122,10 +196,16 @@ def store(listing: Listing, suggestions: Sequence[engine.Suggestion]) -> list[Ma
     # update(), not save(): a save would bump `updated` and signal another refresh
     Listing.objects.filter(pk=listing.pk).update(matched_at=now)
     Match.objects.filter(listing=listing).delete()
-    rows = [
-        Match(listing=listing, candidate_id=s.id, rank=rank, score=s.score, reasons=s.reasons, refreshed_at=now)
-        for rank, s in enumerate(suggestions, start=1)
-    ]
+    InstitutionMatch.objects.filter(listing=listing).delete()
+    rows, orgs = [], []
+    for rank, s in enumerate(suggestions, start=1):
+        if isinstance(s.id, tuple):  # ("org", pk): a registry institution
+            orgs.append(InstitutionMatch(listing=listing, organization_id=s.id[1], rank=rank, score=s.score,
+                                         reasons=s.reasons, refreshed_at=now))
+        else:
+            rows.append(Match(listing=listing, candidate_id=s.id, rank=rank, score=s.score, reasons=s.reasons,
+                              refreshed_at=now))
+    InstitutionMatch.objects.bulk_create(orgs)
     return Match.objects.bulk_create(rows)
 
 
@@ -133,6 +213,7 @@ def refresh(listing: Listing, today: dt.date | None = None) -> list[Match]:
     """Recompute and store one listing's suggestions (none unless it is live)."""
     if not listing.is_live:
         Match.objects.filter(listing=listing).delete()
+        InstitutionMatch.objects.filter(listing=listing).delete()
         return []
     return store(listing, compute(listing, today=today))
 
@@ -155,6 +236,7 @@ def refresh_all(progress: Callable[[int, int], None] | None = None, today: dt.da
     # expire what ran out, so pages and the API stop showing it
     Listing.objects.filter(status=Listing.Status.PUBLISHED, expires_on__lt=today).update(status=Listing.Status.EXPIRED)
     Match.objects.exclude(listing__in=Listing.objects.live(today)).delete()
+    InstitutionMatch.objects.exclude(listing__in=Listing.objects.live(today)).delete()
     live = listing_queryset().filter(pk__in=Listing.objects.live(today).values("pk")).order_by("pk")
     total = live.count()
     done = 0
@@ -162,16 +244,41 @@ def refresh_all(progress: Callable[[int, int], None] | None = None, today: dt.da
     for lid, cid, reason in Feedback.objects.values_list("listing_id", "candidate_id", "reason"):
         feedback.setdefault(lid, []).append(engine.Penalty(cid, reason))
         feedback.setdefault(cid, []).append(engine.Penalty(lid, reason))
+    boosts: dict[int, list[engine.Boost]] = {}
+    for pair in Introduction.objects.filter(status__in=ACCEPTED).values_list("listing_id", "candidate_id"):
+        for lid in pair:
+            if lid not in boosts:
+                boosts[lid] = boosts_for(lid)
     for kind in Kind.values:
         pool = pool_for(engine.COMPLEMENT[kind], today)
         for listing in live.filter(kind=kind).iterator(chunk_size=500):
-            found = engine.suggest(pool, doc_for(listing), k=SUGGESTIONS_KEPT, today=today.toordinal(),
-                                   penalties=feedback.get(listing.pk, []))
+            found = engine.suggest(pool, doc_for(listing, asking=True), k=SUGGESTIONS_KEPT, today=today.toordinal(),
+                                   penalties=feedback.get(listing.pk, []), boosts=boosts.get(listing.pk, []))
             store(listing, found)
             done += 1
             if progress:
                 progress(done, total)
     return done
+
+
+# When nothing of the complementary kinds fits: the kinds nearest to try (a need may be met by a
+# supplier's technology, an order by a seed or patent, and so on).
+NEAREST: dict[str, tuple[str, ...]] = {
+    Kind.NEED: (Kind.SUPPLIER,), Kind.SEED: (Kind.ORDER,), Kind.PATENT: (Kind.ORDER,),
+    Kind.ORDER: (Kind.SEED, Kind.PATENT), Kind.SUPPLIER: (Kind.NEED,),
+    Kind.FUNDING: (), Kind.INVESTOR: (),
+    Kind.JOB_OFFER: (Kind.SUPPLIER,), Kind.JOB_SEEKER: (Kind.ORDER,),
+}
+
+
+def nearest_kinds(listing: Listing, today: dt.date | None = None) -> list[str]:
+    """When no candidate fits: the kinds (display names) where something does share a word with
+    the listing, or, failing that, the kinds nearest to try."""
+    today = today or timezone.localdate()
+    kinds = NEAREST.get(listing.kind, ())
+    src = doc_for(listing_queryset().get(pk=listing.pk), asking=True)
+    found = [k for k in kinds if engine.suggest(pool_for((k,), today), src, k=1, today=today.toordinal(), reasons=False)]
+    return [str(Kind(k).label) for k in (found or kinds)]
 
 
 def refresh_in_request(listing: Listing) -> bool:

@@ -86,6 +86,16 @@ def listing_edit(request: HttpRequest, listing_uuid: str) -> HttpResponse:
 def listing_detail(request: HttpRequest, listing_uuid: str) -> HttpResponse:
     listing, can_write = access.get_listing_for_user(request.user, listing_uuid)
     matches = services.suggestions_for(request.user, listing)
+    # listings and registry institutions in one ranking; institutions are labelled as such
+    rows: list[dict[str, Any]] = [{"match": m, "owner": access.owner_for(request.user, m.candidate), "rank": m.rank}
+                                  for m in matches]
+    rows += [{"institution": im, "rank": im.rank} for im in services.institutions_for(request.user, listing)]
+    rows.sort(key=lambda r: r["rank"])
+    nearest = []
+    if not rows and listing.is_live and access.may_see_private(request.user, listing):
+        from madoguchi.matching.suggestions import nearest_kinds
+
+        nearest = nearest_kinds(listing)
     ctx = {
         "listing": listing,
         "owner": access.owner_for(request.user, listing),
@@ -93,7 +103,8 @@ def listing_detail(request: HttpRequest, listing_uuid: str) -> HttpResponse:
         "private": access.may_see_private(request.user, listing),
         "can_write": can_write,
         "is_coordinator": access.is_coordinator(request.user),
-        "suggestions": [{"match": m, "owner": access.owner_for(request.user, m.candidate)} for m in matches],
+        "suggestions": rows,
+        "nearest_kinds": nearest,
         "feedback_reasons": Feedback.Reason.choices,
         "introductions": _introductions_of(request.user, listing),
     }

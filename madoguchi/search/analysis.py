@@ -178,11 +178,19 @@ def _segments(text: str) -> Iterable[str]:
             yield seg
 
 
+# Only clauses up to this length go through the cache: boilerplate clauses are short, and a long
+# one seldom recurs, so caching it would only grow memory with the size of a bulk import.
+_CACHED_SEGMENT_MAX = 200
+
+
 def analyze(text: str) -> list[str]:
     """Return the index terms of a document text (with repeats: term frequency counts)."""
     out: list[str] = []
     for seg in _segments(normalize(text)):
-        out.extend(_analyze_segment(seg))
+        if len(seg) <= _CACHED_SEGMENT_MAX:
+            out.extend(_analyze_segment(seg))
+        else:
+            out.extend(t for t, _sub in _analyze_marked(seg))
     return out
 
 

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ErrorOut, invalid_parameter
+from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, StageCode, choices_literal
+from madoguchi.directory.models import SupportFunction
+from madoguchi.catalog.filters import FilterError, ProgramFilters
 from madoguchi.search.engine import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 
 router = Router(tags=["search"])
+
+FunctionCode = choices_literal(SupportFunction.Code)
+
+
+def _search_kinds() -> Any:
+    # the built-in kinds and those other apps registered (events, ...) when this module loads
+    from madoguchi.search.facets import KIND_LABELS
+    from madoguchi.search.registry import REGISTRY
+
+    return Literal[tuple(dict.fromkeys([*KIND_LABELS, *REGISTRY]))]  # type: ignore[valid-type]
+
+
+SearchKind = _search_kinds()
 
 
 class FacetOut(Schema):
@@ -29,6 +45,16 @@ class HitOut(Schema):
     score: float
     reasons: list[str]
     url: str
+    # A catalog program's facts (None for institutions, facilities and the plan's programs).
+    type: str | None = None
+    status: str | None = None
+    status_label: str | None = None
+    closes: str | None = None
+    amount_max: int | None = None
+    area_codes: list[str] | None = None
+    source: str | None = None
+    attribution: str | None = None
+    program_url: str | None = None
 
 
 class SearchOut(Schema):
@@ -53,16 +79,32 @@ def response_dict(response: SearchResponse) -> dict[str, Any]:
 def search_api(
     request: HttpRequest,
     q: str = Query("", description=f"質問（日本語・英語）。{MAX_QUERY_CHARS} 文字を超える分は切り捨てて検索し、notice で知らせる"),
-    function: str | None = Query(None, description="支援機能コード（tech_dev, tech_transfer, startup, finance, management, market, market_info, talent）"),
-    stage: str | None = Query(None, description="事業段階コード"),
-    municipality: str | None = Query(None, description="市区町村の団体コード（並べ替えにのみ使う）"),
-    kind: str | None = Query(None, description="種類（organization, program, facility, …）"),
-    field: str | None = Query(None, description="分野コード"),
+    function: FunctionCode | None = Query(None, description="支援機能コード"),  # type: ignore[valid-type]
+    stage: StageCode | None = Query(None, description="事業段階コード"),  # type: ignore[valid-type]
+    municipality: str | None = Query(None, pattern=MUNICIPALITY_PATTERN, description="市区町村の団体コード（並べ替えにのみ使う）"),
+    kind: SearchKind | None = Query(None, description="種類"),  # type: ignore[valid-type]
+    field: str | None = Query(None, pattern=CODE_PATTERN, description="分野コード"),
     limit: int = Query(10, ge=1, le=MAX_LIMIT, description=f"件数（1〜{MAX_LIMIT}）"),
+    open: bool = Query(False, description="受付中・締切間近の制度だけ（通年・予定は含まない）"),
+    closes_before: str | None = Query(None, description="この日（YYYY-MM-DD）の終わりまでに締め切る、まだ締め切っていない制度だけ"),
+    area: str | None = Query(None, description="全国地方公共団体コード（例: 041009）。その地域・その県・全国の制度だけ"),
+    type: str | None = Query(None, description="制度の種別（subsidy, grant, loan, … または 補助金 などの名前）"),
+    amount_min: str | None = Query(None, description="上限額がこの額（円、500万円 の形も可）以上の制度だけ。上限額不明の制度は除く"),
+    employees: str | None = Query(None, description="従業員がこの人数の事業者が対象になる制度だけ（対象従業員数の上限がこれ以上、または上限なし）"),
 ) -> dict[str, Any]:
-    """Institutions and programs for a question, each with its reasons; facets read from the question."""
+    """Institutions and programs for a question, each with its reasons; facets read from the question.
+
+    Any program filter (open, closes_before, area, type, amount_min, employees) narrows the answer
+    to catalog programs; each program result carries type, status, closes, amount_max, area_codes, source.
+    """
     try:
-        response = search(q, function=function, stage=stage, municipality=municipality, kind=kind, field=field, limit=limit)
+        programs = ProgramFilters.from_params({"open": open, "closes_before": closes_before, "area": area,
+                                               "type": type, "amount_min": amount_min, "employees": employees})
+    except FilterError as exc:
+        raise invalid_parameter(exc.parameter, exc.message) from exc
+    try:
+        response = search(q, function=function, stage=stage, municipality=municipality, kind=kind, field=field,
+                          limit=limit, programs=programs)
     except SearchError as exc:
         raise invalid_parameter(exc.parameter, exc.message) from exc
     return response_dict(response)

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from madoguchi.search.analysis import READING_PREFIX
+from madoguchi.search import program_filters
 from madoguchi.search.engine import _KATAKANA_WORD, Corpus, DocMeta, _Bits, _narrow
 from madoguchi.search.index import TextIndex
 
@@ -175,4 +176,10 @@ def overlay(main: Corpus, docs: Iterable[DocMeta], gone: Iterable[str] = ()) -> 
         fields=fields, field_bits=_grow(main.field_bits, d_bits, fields), municipality_cols=muni_cols,
         doc_municipality=_with_rows(main.doc_municipality, n0 + len(docs), len(muni_cols), m_rows, m_cols),
         readings=main.readings | readings if readings - main.readings else main.readings, live=live,
+        programs=_programs(main, n0 + len(docs), [(n0 + i, d.program) for i, d in enumerate(docs) if d.program]),
     )
+
+
+def _programs(main: Corpus, n: int, pairs: list[tuple[int, str]]) -> Any:
+    base = program_filters.get(main)
+    return program_filters.columns(n, pairs, base=base) if base is not None or pairs else None

@@ -7,9 +7,10 @@ typically comes at the next stage, all through the same search_corpus() as the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from madoguchi.search.engine import Corpus, Hit, search_corpus
 from madoguchi.search.facets import FUNCTION_CODES, FUNCTION_LABELS
@@ -36,6 +37,9 @@ NEXT_STAGE_NEEDS: dict[str, list[str]] = {
     "new_field": ["tech_transfer", "finance", "market"],
 }
 PER_SECTION = 3
+# The roadmap picks from a wider pool, so the chosen field and place can bring forward the
+# institutions that fit them (the engine only lifts those by a small boost).
+POOL = PER_SECTION * 4
 
 
 @dataclass
@@ -45,6 +49,44 @@ class Section:
     need: str
     organizations: list[Hit] = field(default_factory=list)
     programs: list[Hit] = field(default_factory=list)
+
+    @property
+    def need_label(self) -> str:
+        """The need in the page's language (`need` stays Japanese: it is the question searched)."""
+        return gettext(self.need)
+
+    @property
+    def function_label(self) -> str:
+        return gettext(self.label)
+
+    @property
+    def institution(self) -> tuple[str, str] | None:
+        """(name, slug) of the window to go to first: the best institution, else the best program's."""
+        if self.organizations:
+            return self.organizations[0].name, self.organizations[0].id
+        for p in self.programs:
+            if p.organization and p.organization_id:
+                return p.organization, p.organization_id
+        return None
+
+    @property
+    def program(self) -> Hit | None:
+        """The program to ask about: the institution's own if it has one among the best, else the best."""
+        inst = self.institution
+        own = [p for p in self.programs if inst and p.organization_id == inst[1]]
+        return (own or self.programs or [None])[0]
+
+    @property
+    def others(self) -> list[Hit]:
+        """The other candidates, for a person who wants to compare."""
+        inst, prog = self.institution, self.program
+        return [h for h in self.organizations if not inst or h.id != inst[1]] + [p for p in self.programs if p is not prog]
+
+    @property
+    def keys(self) -> list[str]:
+        """What 「保存」 stores for this step: the institution and the program."""
+        inst, prog = self.institution, self.program
+        return ([f"organization:{inst[1]}"] if inst else []) + ([f"program:{prog.id}"] if prog else [])
 
 
 @dataclass
@@ -57,18 +99,41 @@ class Roadmap:
     next: list[Section]
 
 
-def _section(corpus: Corpus, function: str, stage: str | None, field_: str | None, municipality: str | None) -> Section:
+Fit = Callable[[list[Hit]], list[Hit]]
+
+
+def _section(
+    corpus: Corpus, function: str, stage: str | None, field_: str | None, municipality: str | None, fit: Fit | None,
+) -> Section:
     def top(kind: str) -> list[Hit]:
         if kind not in corpus.kinds:
             return []
         # The need in plain words is the question: within the function it orders the
         # institutions by how well their own description answers it.
-        return search_corpus(
+        hits = search_corpus(
             corpus, NEEDS[function], function=function, stage=stage, field=field_, municipality=municipality,
-            kind=kind, limit=PER_SECTION,
+            kind=kind, limit=POOL,
         ).results
+        return (fit(hits) if fit else hits)[:PER_SECTION]
 
     return Section(function, FUNCTION_LABELS[function], NEEDS[function], top("organization"), top("program"))
+
+
+def order_by_fit(
+    hits: list[Hit], *, field: str | None, places: set[str], codes: dict[str, tuple[set[str], set[str]]],
+) -> list[Hit]:
+    """Order hits by how well they fit the chosen field and place, keeping the engine's order
+    within each group: first those in the place that name the field, then in the place, then
+    naming the field, then the rest. `codes` maps "kind:id" to (fields, municipalities)."""
+
+    def rank(pair: tuple[int, Hit]) -> tuple[int, int]:
+        i, hit = pair
+        fields, munis = codes.get(f"{hit.kind}:{hit.id}", (set(), set()))
+        in_place = bool(places and munis & places)
+        has_field = bool(field and field in fields)
+        return (-(2 * in_place + has_field), i)
+
+    return [h for _i, h in sorted(enumerate(hits), key=rank)]
 
 
 def next_stage_of(corpus: Corpus, stage: str | None) -> str | None:
@@ -81,13 +146,18 @@ def next_stage_of(corpus: Corpus, stage: str | None) -> str | None:
 
 def roadmap(
     corpus: Corpus, *, stage: str | None, needs: list[str], field: str | None = None, municipality: str | None = None,
+    fit: Fit | None = None,
 ) -> Roadmap:
-    """Return what to use now (per need) and what comes at the next stage."""
+    """Return what to use now (per need) and what comes at the next stage.
+
+    `fit` reorders each section's pool (views pass one reading the stored documents' fields
+    and places, `order_by_fit`); without it the engine's order stands.
+    """
     needs = [n for n in needs if n in FUNCTION_CODES] or list(NEXT_STAGE_NEEDS.get(stage or "", ["management"]))
-    now = [_section(corpus, f, stage, field, municipality) for f in needs]
+    now = [_section(corpus, f, stage, field, municipality, fit) for f in needs]
     nxt = next_stage_of(corpus, stage)
     later_needs = [f for f in NEXT_STAGE_NEEDS.get(nxt or "", []) if f not in needs] if nxt else []
-    later = [_section(corpus, f, nxt, field, municipality) for f in later_needs]
+    later = [_section(corpus, f, nxt, field, municipality, fit) for f in later_needs]
     return Roadmap(
         stage, corpus.stage_labels.get(stage or ""), now, nxt, corpus.stage_labels.get(nxt or ""), later,
     )

@@ -14,6 +14,8 @@ from django.db import transaction
 
 from madoguchi.search.engine import DocMeta
 from madoguchi.search.facets import DEFAULT_FIELD_LABELS, DEFAULT_STAGE_LABELS, FUNCTION_LABELS, Gazetteer
+from madoguchi.search.program_filters import connect_signals as connect_catalog_signals
+from madoguchi.search.program_filters import program_facts, program_words
 from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
 from madoguchi.search.registry import REGISTRY, register
 
@@ -30,7 +32,7 @@ def _row(doc: DocMeta, pk: Any) -> SearchDocument:
         organization_name=(doc.organization or "")[:300], organization_slug=(doc.organization_id or "")[:100],
         url=doc.url[:300], terms=" ".join(t.replace(" ", "_") for t in doc.index_terms()),
         functions=_join(doc.functions), stages=_join(doc.stages), fields=_join(doc.fields),
-        municipalities=_join(doc.municipalities),
+        municipalities=_join(doc.municipalities), program=doc.program,
     )
 
 
@@ -188,7 +190,9 @@ def _codes(manager: Any, attr: str = "code") -> set[str]:
     return {getattr(x, attr) for x in manager.all()}
 
 
-def organization_doc(org: Any) -> DocMeta:
+def organization_doc(org: Any) -> DocMeta | None:
+    if org.kind == "prefecture":
+        return None  # the prefecture's department reads reports; it is not a window for clients
     functions = {link.function.code for link in org.function_links.all()}
     parts = [
         org.name if org.current_name else "", org.kana, org.name_en, " ".join(org.aliases or []),
@@ -205,12 +209,15 @@ def organization_doc(org: Any) -> DocMeta:
     )
 
 
-def program_doc(program: Any) -> DocMeta:
+def program_doc(program: Any) -> DocMeta | None:
+    if program.retired_at is not None:
+        return None  # retired by its institution's staff: no longer offered
     org = program.organization
     functions = _codes(program.functions) or {link.function.code for link in org.function_links.all()}
     parts = [
         program.get_category_display(), program.description, program.eligibility, program.eligibility_size,
         " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)), org.display_name, program.current_note,
+        program_words(program),
     ]
     places = _codes(program.eligibility_area) or ({org.municipality.code} if org.municipality_id else set())
     return DocMeta(
@@ -219,14 +226,16 @@ def program_doc(program: Any) -> DocMeta:
         stages=_codes(program.stages),
         fields=_codes(program.fields) | _inferred_fields(program.name, program.description),
         municipalities=places,
-        url=program.get_absolute_url(),
+        url=program.get_absolute_url(), program=program_facts(program),
     )
 
 
 FACILITY_FUNCTIONS = {"incubator": {"startup"}, "research": {"tech_dev"}}
 
 
-def facility_doc(facility: Any) -> DocMeta:
+def facility_doc(facility: Any) -> DocMeta | None:
+    if facility.retired_at is not None:
+        return None
     op = facility.operator
     parts = [facility.get_kind_display(), facility.description, op.display_name if op else "", facility.address, facility.current_note]
     return DocMeta(
@@ -257,8 +266,9 @@ def register_builtin_kinds() -> None:
     )
     register(
         "program", Program, program_doc,
-        queryset=lambda: Program.objects.select_related("organization__municipality").prefetch_related(
-            "functions", "stages", "fields", "eligibility_area", "organization__function_links__function"),
+        queryset=lambda: Program.objects.select_related("organization__municipality", "catalog__source").prefetch_related(
+            "functions", "stages", "fields", "eligibility_area", "organization__function_links__function",
+            "catalog__rounds"),
         m2m=[Program.functions, Program.stages, Program.fields, Program.eligibility_area],
     )
     register(
@@ -273,5 +283,6 @@ def register_builtin_kinds() -> None:
         if not raw:
             mark_dirty("organization", instance.organization_id)
 
+    connect_catalog_signals()
     post_save.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-save")
     post_delete.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-delete")

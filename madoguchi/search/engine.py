@@ -11,6 +11,10 @@ function/stage/field chosen explicitly as filters, narrow the results; place nev
 only lifts documents in the same municipality or area. Last, the candidates for a page are
 ordered by institution: an institution's matching documents support each other a little, and
 its second and later documents are damped, so a page names more institutions.
+
+Catalog programs (search.program_filters): the filters open, closes_before, area, type,
+amount_min and employees narrow to them; their status multiplies the score a little (open calls
+first), and a type or a place named in the question lifts the programs that fit.
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ from madoguchi.search.facets import (
     Gazetteer,
     recognise,
 )
+from madoguchi.search import program_filters
 from madoguchi.search.index import TextIndex
+from madoguchi.search.program_filters import ProgramFilters, ProgramQuery
 
 _KATAKANA_WORD = re.compile(r"^[\u30a0-\u30ffー]{2,}$")
 MAX_QUERY_CHARS = 200
@@ -124,6 +130,7 @@ class DocMeta:
     municipalities: AbstractSet[str] = field(default_factory=frozenset)
     url: str = ""
     terms: Sequence[str] | None = None
+    program: str = ""  # a catalog program's facts as JSON (search.program_filters)
 
     def __post_init__(self) -> None:
         self.functions = _shared_codes(self.functions)
@@ -153,6 +160,7 @@ class Hit:
     score: float
     reasons: list[str]
     url: str = ""
+    program: dict[str, Any] | None = None  # a catalog program's type, status, closes, … (program_filters)
 
     @property
     def kind_label(self) -> str:
@@ -162,7 +170,7 @@ class Hit:
         return {
             "kind": self.kind, "id": self.id, "name": self.name, "organization": self.organization,
             "organization_id": self.organization_id, "score": round(self.score, 4),
-            "reasons": self.reasons, "url": self.url,
+            "reasons": self.reasons, "url": self.url, **(self.program or {}),
         }
 
 
@@ -223,6 +231,7 @@ class Corpus:
     version: Any = 0
     readings: set[str] = field(default_factory=set)
     live: np.ndarray | None = None  # False for rows superseded by a delta (search.delta); None: all live
+    programs: Any = None  # program_filters.ProgramColumns of the catalog programs, or None
 
     def __post_init__(self) -> None:
         # Every reading the documents use: kana-only questions are segmented against these.
@@ -293,6 +302,7 @@ def build_corpus_index(
     m_rows, m_cols = array("i"), array("i")
     rows: list[tuple[str, str, str, str | None, str | None, str]] = []
     bits_of: dict[tuple[AbstractSet[str], AbstractSet[str], AbstractSet[str]], tuple[int, int, int]] = {}
+    program_facts: list[tuple[int, str]] = []
 
     def term_lists() -> Iterable[list[str]]:
         for i, d in enumerate(docs):
@@ -320,6 +330,8 @@ def build_corpus_index(
                 m_rows.append(i)
                 m_cols.append(muni_cols.setdefault(code, len(muni_cols)))
             rows.append((d.kind, d.id, d.title, d.organization, d.organization_id, d.url))
+            if d.program:
+                program_facts.append((i, d.program))
             yield d.index_terms()
         if progress is not None:
             progress(len(rows), len(rows))
@@ -346,6 +358,7 @@ def build_corpus_index(
         gazetteer=gazetteer or Gazetteer(),
         stage_labels=dict(stage_labels or DEFAULT_STAGE_LABELS),
         field_labels=dict(field_labels or DEFAULT_FIELD_LABELS), version=version,
+        programs=program_filters.columns(n, program_facts) if program_facts else None,
     )
 
 
@@ -439,8 +452,10 @@ def _facet_arrays(corpus: Corpus, facets: Sequence[Facet], rows: np.ndarray | No
     return out
 
 
-def _filter_mask(corpus: Corpus, facets: Sequence[Facet], arrays: dict[Facet, np.ndarray]) -> np.ndarray | None:
-    mask: np.ndarray | None = corpus.live
+def _filter_mask(corpus: Corpus, facets: Sequence[Facet], arrays: dict[Facet, np.ndarray],
+                 mask: np.ndarray | None = None) -> np.ndarray | None:
+    if corpus.live is not None:
+        mask = corpus.live if mask is None else (mask & corpus.live)
     for f in facets:
         if f.source != "filter" or f.type == "municipality":
             continue
@@ -465,8 +480,13 @@ def search_corpus(
     kind: str | None = None,
     field: str | None = None,
     limit: int = 10,
+    programs: ProgramFilters | None = None,
+    now: Any = None,
 ) -> SearchResponse:
-    """Return the ranked answer to a question over a Corpus (no database needed)."""
+    """Return the ranked answer to a question over a Corpus (no database needed).
+
+    `programs`: the catalog filters (search.program_filters); `now`: the moment statuses are taken at.
+    """
     q, notice = clean_query(query)
     limit = max(1, min(int(limit), MAX_LIMIT))
     filters = {"function": function, "stage": stage, "municipality": municipality, "kind": kind, "field": field}
@@ -476,10 +496,11 @@ def search_corpus(
     # An explicit choice replaces what the text said about the same facet type.
     facets = explicit + [f for f in stated if f.type not in chosen and not (f.type == "area" and "municipality" in chosen)]
     response = SearchResponse(query=q, notice=notice, facets=facets)
-    if not q and not explicit:
+    pq = program_filters.read_soft(q, programs or ProgramFilters(), now) if program_filters.get(corpus) or programs else None
+    if not q and not explicit and not (pq and pq.filters.active):
         response.diagnosis_entry = True
         return response
-    response.results = rank(corpus, q, facets, limit)
+    response.results = rank(corpus, q, facets, limit, pq)
     return response
 
 
@@ -511,19 +532,22 @@ def _query_terms(corpus: Corpus, query: str) -> tuple[tuple[str, float], ...]:
     return weighted + tuple(extra)
 
 
-def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> list[Hit]:
+def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int, pq: ProgramQuery | None = None) -> list[Hit]:
     """Return the top `limit` hits for a cleaned question and its facets, with reasons."""
     weighted = _query_terms(corpus, query) if query else ()
     terms = [t for t, _w in weighted]
     weights = [w for _t, w in weighted]
     scores = corpus.index.scores(terms, weights)
     boosting = [f for f in facets if f.type in FACET_WEIGHTS]
-    filtering = any(f.source == "filter" and f.type != "municipality" for f in facets)
     depth = limit * FOLD_POOL
     text_matched = bool(terms) and scores.size > 0 and float(scores.max()) > 0
+    scores, program_mask = program_filters.adjust(corpus, scores, pq, listing=not terms)
+    filtering = program_mask is not None or any(f.source == "filter" and f.type != "municipality" for f in facets)
     if boosting and not filtering and text_matched:
         top = _with_org_support(corpus, _top_boosted(corpus, scores, boosting, depth), limit)
-        return _hits(corpus, top, query, weighted, facets, _facet_arrays(corpus, facets, _rows_of(top)))
+        return _hits(corpus, top, query, weighted, facets, _facet_arrays(corpus, facets, _rows_of(top)), pq)
+    if not terms and program_mask is not None:
+        boosting = []  # no words, only program filters: a list ordered by status
     arrays = _facet_arrays(corpus, facets)
     if boosting:
         satisfied = _satisfied(arrays, boosting)
@@ -534,13 +558,13 @@ def rank(corpus: Corpus, query: str, facets: Sequence[Facet], limit: int) -> lis
             np.add(scores, satisfied, out=scores, where=scores > 0)
         elif not terms or best == 0:
             scores = satisfied.astype(np.float32)
-    mask = _filter_mask(corpus, facets, arrays)
+    mask = _filter_mask(corpus, facets, arrays, program_mask)
     if text_matched:
         top = _with_org_support(corpus, TextIndex.top_rows(scores, depth, mask=mask), limit)
     else:  # facets alone: support would only count how many records an organization has
         top = TextIndex.top_rows(scores, limit, mask=mask)
     rows = _rows_of(top)
-    return _hits(corpus, top, query, weighted, facets, {f: a[rows] for f, a in arrays.items()})
+    return _hits(corpus, top, query, weighted, facets, {f: a[rows] for f, a in arrays.items()}, pq)
 
 
 def _with_org_support(corpus: Corpus, top: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
@@ -683,6 +707,7 @@ def _hits(
     weighted: Sequence[tuple[str, float]],
     facets: Sequence[Facet],
     arrays: dict[Facet, np.ndarray],
+    pq: ProgramQuery | None = None,
 ) -> list[Hit]:
     """Return Hits with reasons for the top rows; per-question work is done once."""
     if not top:
@@ -744,6 +769,7 @@ def _hits(
         if not reasons:
             reasons.append(text["fallback"] % {"kind": KIND_LABELS.get(kind, kind)})
         hits.append(Hit(kind, id_, title, org, org_id, score, reasons, url))
+    program_filters.annotate(corpus, hits, rows, pq)
     return hits
 
 
@@ -770,9 +796,11 @@ def search(
     kind: str | None = None,
     field: str | None = None,
     limit: int = 10,
+    programs: ProgramFilters | None = None,
+    now: Any = None,
 ) -> SearchResponse:
     """Return the answer to a question over the current database (see module docstring)."""
     return search_corpus(
         current_corpus(), query, function=function, stage=stage, municipality=municipality,
-        kind=kind, field=field, limit=limit,
+        kind=kind, field=field, limit=limit, programs=programs, now=now,
     )

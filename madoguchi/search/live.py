@@ -49,7 +49,7 @@ LOCK_TTL = timedelta(minutes=15)  # longer than a build at 10^6 documents
 # behind still finds its history; one idle for longer reloads the main index (history_from).
 PRUNE_AFTER = timedelta(minutes=10)
 _FIELDS = ("object_pk", "object_id", "kind", "title", "organization_name", "organization_slug", "functions",
-           "stages", "fields", "municipalities", "url", "terms")
+           "stages", "fields", "municipalities", "url", "terms", "program")
 
 
 @dataclass
@@ -102,6 +102,7 @@ def _doc(r: dict[str, Any]) -> DocMeta:
         organization_id=r["organization_slug"] or None, functions=set(r["functions"].split()),
         stages=set(r["stages"].split()), fields=set(r["fields"].split()),
         municipalities=set(r["municipalities"].split()), url=r["url"], terms=r["terms"].split(),
+        program=r["program"],
     )
 
 

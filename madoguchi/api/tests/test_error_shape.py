@@ -117,3 +117,10 @@ def test_a_wrong_method_answers_405_in_the_one_shape_with_allow(client: Client, 
     error = assert_error(response, 405, "method_not_allowed", None)
     assert "GET" in response["Allow"]
     assert "DELETE" in error["message"]
+
+
+def test_a_query_parameter_given_twice_is_refused_in_the_one_shape(client, db) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/matching/listings?field=it&field=food")
+    assert response.status_code == 422
+    assert response.json()["error"] == {"status": 422, "code": "invalid_parameter", "parameter": "field",
+                                        "message": "field は 1 回だけ指定してください。"}

@@ -181,6 +181,34 @@ class Case(models.Model):
         # PLATFORM: the directory is the platform; any institution the coordinator refers to.
         return self.consent == self.Consent.PLATFORM
 
+    def shareable_organizations(self) -> QuerySet[Organization]:
+        """The institutions the client's consent covers now (may_share_with, in SQL): where
+        the case may be referred. The owner is left out: nobody refers a case to its owner."""
+        # The prefecture's department reads aggregates only: it never receives a case.
+        organizations = Organization.objects.exclude(pk=self.owner_id).exclude(kind=Organization.Kind.PREFECTURE)
+        if not self.consent_active:
+            return organizations.none()
+        if self.consent == self.Consent.PLATFORM:
+            return organizations
+        core = Q(kind=Organization.Kind.CORE)
+        if self.consent == self.Consent.NAMED:
+            return organizations.filter(core | Q(pk__in=self.named_organizations.values("pk")))
+        return organizations.filter(core)
+
+    def why_not_shareable(self, organization: Organization) -> str:
+        """Why the case cannot be referred to `organization` (empty when it can), for the page."""
+        if organization.pk == self.owner_id:
+            return str(_("受付機関です。"))
+        if not self.consent_active:
+            return str(_("相談者が情報共有への同意を撤回したため、紹介できません。"))
+        if organization.kind == Organization.Kind.PREFECTURE:
+            return str(_("県の担当者は集計だけを閲覧するため、紹介先にはできません。"))
+        if self.may_share_with(organization):
+            return ""
+        if self.consent == self.Consent.CORE_ONLY:
+            return str(_("相談者は中核的支援機関のみへの共有に同意しているため、紹介できません。"))
+        return str(_("相談者が共有を認めた機関に含まれていないため、紹介できません。"))
+
     def involved_organization_ids(self) -> set[int]:
         """The owner and every institution that sent or received a referral for this case."""
         ids = {self.owner_id}
@@ -223,6 +251,8 @@ class Case(models.Model):
         self._require_open()
         if to_org.pk == from_org.pk:
             raise ValidationError({"to_org": _("自分の機関には紹介できません。別の機関を選んでください。")})
+        if to_org.kind == Organization.Kind.PREFECTURE:
+            raise ValidationError({"to_org": _("県の担当者は集計だけを閲覧するため、紹介先にはできません。")})
         if not self.consent_active:
             raise ValidationError(_("相談者が情報共有への同意を撤回したため、他の機関には紹介できません。"))
         if not self.may_share_with(to_org):
@@ -350,13 +380,27 @@ class Activity(models.Model):
 
 
 class CaseRead(models.Model):
-    """One read of a case by staff of an institution other than its owner."""
+    """Who at another institution read a case, on which day, and what they read.
+
+    One line per reader per case per day (Japan time): a coordinator who opens the page ten
+    times in a morning is one line with count 10, so the client's "who saw my case" list stays a
+    list of people and days, not of page loads. `what` names the parts read that day.
+    """
+
+    class What(models.TextChoices):
+        CASE = "case", _("相談の内容")
+        DOCUMENT = "document", _("添付書類")
+        EXPORT = "export", _("個人データの出力")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     via = models.CharField(max_length=10, default="web")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("最初の閲覧"), default=timezone.now)
+    day = models.DateField(_("閲覧日"), default=timezone.localdate)
+    last_at = models.DateTimeField(_("最後の閲覧"), default=timezone.now)
+    count = models.PositiveIntegerField(_("閲覧回数"), default=1)
+    what = models.JSONField(_("閲覧した内容"), default=list, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -366,3 +410,33 @@ class CaseRead(models.Model):
             # the client's "who saw my case" list: case = ? order by at desc
             models.Index(fields=["case", "at"], name="caseread_case_at_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user", "day"], name="caseread_one_per_reader_day"),
+        ]
+
+    def what_labels(self) -> list[str]:
+        return [str(self.What(w).label) if w in self.What.values else w for w in self.what]
+
+    @classmethod
+    def record(cls, *, case: Case, user: User, organization: Organization, via: str, what: str) -> CaseRead:
+        """Log one read: the reader's line for today, created or added to. Returns the line."""
+        from django.db import IntegrityError
+
+        now = timezone.now()
+        day = timezone.localdate(now)
+        for _attempt in range(2):
+            row = cls.objects.filter(case=case, user=user, day=day).first()
+            if row is None:
+                try:
+                    # A savepoint: a concurrent first read of the same day loses the race cleanly.
+                    with transaction.atomic():
+                        return cls.objects.create(case=case, user=user, organization=organization, via=via,
+                                                  at=now, day=day, last_at=now, what=[what])
+                except IntegrityError:
+                    continue
+            cls.objects.filter(pk=row.pk).update(count=models.F("count") + 1, last_at=now)
+            if what not in row.what:
+                row.what = [*row.what, what]
+                row.save(update_fields=["what"])
+            return row
+        raise RuntimeError("CaseRead.record: the day's line vanished twice")  # pragma: no cover

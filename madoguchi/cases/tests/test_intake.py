@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -111,6 +112,19 @@ def test_named_consent_records_the_named_institutions(
     assert list(Case.objects.get().named_organizations.all()) == [org_b]
 
 
+def test_the_prefecture_department_cannot_be_named_for_consent(
+    client: HttpClient, form_data: dict[str, Any], org_b: Organization,
+) -> None:
+    prefecture = Organization.objects.create(slug="miyagi-pref", name="宮城県 経済商工観光部",
+                                             kind=Organization.Kind.PREFECTURE)
+    page = client.get(reverse("cases:intake")).content.decode()
+    assert org_b.name in page and prefecture.name not in page
+    response = client.post(reverse("cases:intake"),
+                           {**form_data, "consent": "named", "named_organizations": [prefecture.slug]})
+    assert "指定された機関「miyagi-pref」は登録されていません。" in response.content.decode()
+    assert not Case.objects.exists()
+
+
 def test_a_returning_client_keeps_one_account(client: HttpClient, form_data: dict[str, Any]) -> None:
     client.post(reverse("cases:intake"), form_data)
     client.post(reverse("cases:intake"), {**form_data, "need": "二度目の相談"})
@@ -144,7 +158,7 @@ def test_coming_from_a_program_page_starts_the_form_from_it(client: HttpClient, 
     html = client.get(reverse("cases:intake") + "?organization=sendai-sangyo&program=sogyo-juku").content.decode()
     assert "「創業塾」（仙台市産業振興事業団）について相談したいです。" in html
     checked = [line for line in html.splitlines() if "checked" in line]
-    assert any('value="named"' in line for line in checked) and any('value="sendai-sangyo"' in line for line in checked)
+    assert any('value="named"' in line for line in checked) and '<option value="sendai-sangyo" selected>' in html
 
 
 def test_the_error_summary_links_to_each_wrong_field(client: HttpClient, form_data: dict[str, Any]) -> None:
@@ -162,3 +176,34 @@ def test_full_width_identifiers_are_stored_in_ascii_so_lookups_find_them(
     assert response.status_code == 302
     assert Client.objects.filter(corporate_number="7000012050002", phone="022-225-6636").exists()
     assert Case.objects.get().municipality.code == "041009"
+
+
+@pytest.mark.parametrize("choice", ["core_only", "named", "platform"])
+def test_each_of_the_three_consent_choices_is_stored_as_chosen(
+    client: HttpClient, form_data: dict[str, Any], org_b: Organization, org_c: Organization, choice: str,
+) -> None:
+    # The form sends named institutions whatever is chosen (a person may pick some, then change
+    # their mind): only 「指定した機関」 stores them.
+    client.post(reverse("cases:intake"), {**form_data, "consent": choice, "named_organizations": [org_b.slug, org_c.slug]})
+    case = Case.objects.get()
+    assert case.consent == choice
+    named = set(case.named_organizations.values_list("slug", flat=True))
+    assert named == ({"sendai-sangyo", "tohoku-bureau"} if choice == "named" else set())
+
+
+def test_named_institutions_are_one_searchable_list_not_a_checkbox_each(
+    client: HttpClient, org_b: Organization, org_c: Organization, form_data: dict[str, Any],
+) -> None:
+    html = client.get(reverse("cases:intake")).content.decode()
+    assert '<select name="named_organizations"' in html and "multiple" in html and 'data-filter="named"' in html
+    assert 'type="checkbox" name="named_organizations"' not in html
+    assert html.count('type="radio" name="consent"') == 3
+
+
+def test_coming_from_a_search_result_prefills_the_institution_and_the_question(
+    client: HttpClient, org_b: Organization,
+) -> None:
+    html = client.get(reverse("cases:intake"), {"organization": org_b.slug, "q": "販路を広げたい"}).content.decode()
+    assert f'<option value="{org_b.slug}" selected>' in html
+    assert any('value="named"' in line and "checked" in line for line in html.splitlines())
+    assert re.search(r'<textarea name="need"[^>]*>\s*販路を広げたい\s*</textarea>', html)

@@ -107,7 +107,7 @@ def test_csv_has_the_hsds_columns(plan, tmp_path: Path) -> None:  # type: ignore
     out = io.StringIO()
     call_command("export_hsds", "--output", str(tmp_path), "--format", "csv", stdout=out)
 
-    assert "organizations.csv: 73 件" in out.getvalue()
+    assert "organizations.csv: 74 件" in out.getvalue()  # the plan's 73 and the prefecture (added_bodies.csv)
     for table in hsds.TABLES:
         name = hsds.table_file(table, ".csv")
         expected = (EXAMPLE_CSV / name).read_text(encoding="utf-8").splitlines()[0].split(",")
@@ -133,13 +133,13 @@ def test_api_lists_organizations_in_hsds_pages(plan, client: Client) -> None:  #
     last = client.get("/api/hsds/organizations?per_page=30&page=3").json()
 
     assert {k: first[k] for k in ("total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty")} == {
-        "total_items": 73, "total_pages": 3, "page_number": 1, "size": 30, "first_page": True, "last_page": False,
+        "total_items": 74, "total_pages": 3, "page_number": 1, "size": 30, "first_page": True, "last_page": False,
         "empty": False,
     }
-    assert (last["size"], last["last_page"], last["first_page"]) == (13, True, False)
+    assert (last["size"], last["last_page"], last["first_page"]) == (14, True, False)
     assert first["contents"][0]["name"] == "(財)みやぎ産業振興機構"
     ids = [o["id"] for page in (1, 2, 3) for o in client.get(f"/api/hsds/organizations?per_page=30&page={page}").json()["contents"]]
-    assert len(set(ids)) == 73
+    assert len(set(ids)) == 74
     beyond = client.get("/api/hsds/organizations?per_page=30&page=4").json()
     assert (beyond["empty"], beyond["contents"]) == (True, [])
 
@@ -188,7 +188,7 @@ def test_taxonomy_terms_name_the_eight_functions(plan, client: Client) -> None: 
 
     functions = [t["name"] for t in body["contents"] if t["taxonomy"] == "支援機能（表4）"]
     assert functions[:2] == ["技術開発支援", "技術移転支援"] and len(functions) == 8
-    assert client.get("/api/hsds/taxonomies").json()["total_items"] == 4
+    assert client.get("/api/hsds/taxonomies").json()["total_items"] == 5
 
 
 @pytest.mark.parametrize("path", ["/api/hsds/organizations", "/api/hsds/services"])

@@ -46,6 +46,7 @@ def test_load_counts_match_the_plan(plan) -> None:  # type: ignore[no-untyped-de
     assert kinds == {
         "core": 1, "support": 28, "university": 18, "research": 14, "foundation": 2,
         "industry_support": 4, "partner": 6,
+        "prefecture": 1,  # not the plan's: added_bodies.csv (see test_the_prefecture_is_its_own_body)
     }
     numbered = Organization.objects.filter(kind="support", parent__isnull=True)
     assert sorted(numbered.values_list("plan_order", flat=True)) == [n * 10 for n in range(1, 24)]
@@ -328,3 +329,23 @@ def test_a_current_name_for_a_body_not_in_the_plan_is_refused(db, tmp_path: Path
     with pytest.raises(PlanError, match="current_names.csv の「商工組合中央金庫仙台支店」が計画の機関にありません"):
         load_plan(settings.PLAN_FILE)
     assert not Organization.objects.exists()
+
+
+def test_the_prefecture_is_its_own_body_added_by_the_editors(plan) -> None:  # type: ignore[no-untyped-def]
+    prefecture = Organization.objects.get(kind="prefecture")
+    assert prefecture.name == "宮城県 経済商工観光部" and prefecture.slug == "miyagi-prefecture-economy"
+    assert "編集部による追加" in prefecture.source and "計画の表には無い" in prefecture.source
+    assert prefecture.as_of.isoformat() == "2026-12-04"
+    assert prefecture.municipality is not None and prefecture.municipality.name == "青葉区"
+    assert plan.counts["AddedOrganization"]["created"] == 1
+    assert prefecture not in Organization.objects.platform()  # not a body of 表4's matrix
+
+
+def test_the_added_body_is_loaded_once(plan) -> None:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    from madoguchi.interop.loader import load_plan
+
+    again = load_plan(settings.PLAN_FILE)
+    assert again.counts["AddedOrganization"] == {"created": 0, "updated": 0, "unchanged": 1}
+    assert Organization.objects.filter(kind="prefecture").count() == 1

@@ -53,7 +53,8 @@ def test_every_rule_answers_the_list_level_without_error_and_grants_no_object_ru
     from django.contrib.auth.models import AnonymousUser
 
     user = cast.users[role] or AnonymousUser()
-    user_level = {"cases.may_triage", "reports.may_view_reports", "matching.may_moderate"}
+    user_level = {"cases.may_triage", "reports.may_view_reports", "matching.may_moderate",
+                  "directory.may_use_workspace", "directory.may_add_records"}
     for name in rules.permissions.permissions:
         granted = rules.has_perm(name, user, None)
         if name not in user_level:
@@ -61,6 +62,10 @@ def test_every_rule_answers_the_list_level_without_error_and_grants_no_object_ru
     assert rules.has_perm("cases.may_triage", user) is (role == "coordinator")
     assert rules.has_perm("reports.may_view_reports", user) is (role in ("coordinator", "prefecture"))
     assert rules.has_perm("matching.may_moderate", user) is (role == "coordinator")
+    # The /staff/ workspace: every institution role but the prefecture's; adding records needs write.
+    staff_roles = {"staff", "readonly", "coordinator", "coord_noncore", "admin_noncore", "org_admin", "outsider"}
+    assert rules.has_perm("directory.may_use_workspace", user) is (role in staff_roles), role
+    assert rules.has_perm("directory.may_add_records", user) is (role in staff_roles - {"readonly"}), role
 
 
 def _changelist(http: HttpClient, path: str) -> str:

@@ -112,3 +112,62 @@ def test_request_introduction_to_a_kind_that_does_not_pair_is_422(tech_set, job_
     r = post(login(users["maker"]), f"/api/matching/listings/{tech_set['need'].uuid}/introductions",
              {"candidate": str(job_set["seeker"].uuid)})
     assert r.status_code == 422 and "組み合わせられない" in r.json()["error"]["message"]
+
+
+def test_anonymous_post_with_csrf_checks_is_401_not_a_csrf_error(db):
+    # a real client: CSRF enforced, no session; what it lacks is a login, not a token
+    r = post(Client(enforce_csrf_checks=True), "/api/matching/listings", {"kind": "seed", "title": "x"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def test_logged_in_post_without_csrf_token_is_still_403_csrf(users):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(users["univ"])
+    r = post(c, "/api/matching/listings", {"kind": "seed", "title": "x"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
+
+
+@pytest.mark.parametrize("value", [0, 1700000000, "0", "2026/04/01", "2026-04-01T00:00:00"])
+def test_dates_accept_iso_strings_only(users, value):
+    c = login(users["univ"])
+    r = post(c, "/api/matching/listings", {"kind": "seed", "title": "x", "deadline": value})
+    assert r.status_code == 422 and r.json()["error"]["parameter"] == "deadline", r.content
+    assert "日付（例: 2026-04-01）" in r.json()["error"]["message"] and not Listing.objects.exists()
+    r = post(c, "/api/matching/listings", {"kind": "seed", "title": "x", "deadline": "2026-04-01"})
+    assert r.status_code == 201 and Listing.objects.get().deadline.isoformat() == "2026-04-01"
+
+
+def test_openapi_states_codes_formats_and_every_error(users, field_, stage):
+    spec = Client().get("/api/openapi.json").json()
+    post_op = spec["paths"]["/api/matching/listings"]["post"]
+    assert {"201", "401", "403", "422"} <= set(post_op["responses"])
+    body = spec["components"]["schemas"]["ListingIn"]["properties"]
+    assert body["deadline"]["anyOf"][0] == {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    assert body["fields"]["items"]["enum"] == sorted(field_)
+    search = {p["name"]: p["schema"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert search["stage"]["enum"] == ["pre_startup", "startup", "growth", "mature", "new_field"]
+    assert "tech_dev" in search["function"]["enum"] and "organization" in search["kind"]["enum"]
+    one = spec["paths"]["/api/matching/listings/{listing_uuid}"]["get"]["responses"]
+    assert one["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_an_unknown_field_filter_is_422_not_an_empty_page(field_):
+    r = Client().get("/api/matching/listings", {"field": "space"})
+    assert r.status_code == 422 and r.json()["error"]["parameter"] == "field"
+
+
+def test_amounts_must_be_json_integers(users):
+    c = login(users["vc"])
+    r = post(c, "/api/matching/listings", {"kind": "investor", "title": "出資", "amount_min": "100"})
+    assert r.status_code == 422 and r.json()["error"]["parameter"] == "amount_min"
+    r = post(c, "/api/matching/listings", {"kind": "investor", "title": "出資", "amount_min": 100.0})
+    assert r.status_code == 422 and not Listing.objects.exists()
+
+
+def test_the_owner_reads_back_with_its_token_what_it_just_created(users, orgs):
+    _token, raw = ApiToken.objects.issue(user=users["vc"], name="test")
+    created = post(Client(), "/api/matching/listings", {"kind": "investor", "title": "出資"},
+                   HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    url = f"/api/matching/listings/{created['uuid']}"
+    assert Client().get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert Client().get(url).status_code == 404  # waits for review: hidden from others

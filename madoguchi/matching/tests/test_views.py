@@ -104,12 +104,13 @@ def test_moderation_queue_is_for_coordinators(users):
     assert login(users["maker"]).get("/matching/moderation/").status_code == 403
 
 
-def test_feedback_form_records_the_reason_and_lowers_the_pair(tech_set, users):
+def test_feedback_form_records_the_reason_and_removes_the_pair(tech_set, users):
     need, seed = tech_set["need"], tech_set["seed"]
     r = login(users["maker"]).post(f"/matching/l/{need.uuid}/feedback/", {"candidate": seed.uuid, "reason": "field"})
     assert r.status_code == 302
     assert Feedback.objects.filter(listing=need, candidate=seed, reason="field").exists()
-    assert need.matches.get(candidate=seed).rank > 1
+    assert not need.matches.filter(candidate=seed).exists()
+    assert "ナノ構造による防曇・撥水コーティング" not in login(users["maker"]).get(need.get_absolute_url()).content.decode()
 
 
 def test_feedback_rejects_get(tech_set, users):

@@ -24,7 +24,11 @@ def test_it_returns_results_with_reasons_and_facets(client: Client, records: Non
     assert set(data) == {"query", "notice", "diagnosis_entry", "facets", "results"}
     assert {"type": "function", "code": "tech_transfer", "label": "技術移転支援", "source": "text"} in data["facets"]
     first = data["results"][0]
-    assert set(first) == {"kind", "id", "name", "organization", "organization_id", "score", "reasons", "url"}
+    assert set(first) == {"kind", "id", "name", "organization", "organization_id", "score", "reasons", "url",
+                          # a catalog program's facts: null for the plan's records (catalog/tests/test_search_filters)
+                          "type", "status", "status_label", "closes", "amount_max", "area_codes", "source",
+                          "attribution", "program_url"}
+    assert first["status"] is None
     assert first["reasons"]
     program = next(h for h in data["results"] if h["kind"] == "program")
     assert program["organization_id"] == "tlo"

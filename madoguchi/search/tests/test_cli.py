@@ -34,7 +34,8 @@ def test_json_has_the_documented_shape(records: None) -> None:
     assert data["query"] == "大学の特許をライセンスしてほしい"
     assert data["results"]
     for hit in data["results"]:
-        assert set(hit) == {"kind", "id", "name", "organization", "score", "reasons"}
+        # + a catalog program's type, status, closes, … (catalog/tests/test_search_filters)
+        assert set(hit) == {"kind", "id", "name", "organization", "score", "reasons", "url"}
         assert isinstance(hit["score"], float) and hit["reasons"]
     program = next(h for h in data["results"] if h["kind"] == "program")
     assert program["organization"] == "(株)東北テクノアーチ"

@@ -7,6 +7,8 @@ Without it the browser tests are skipped with the reason, and with CI=true they 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,21 @@ import pytest
 from madoguchi.ui.tests.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Journey
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The journeys' screenshots and layout figures are taken with the typeface the stylesheet names
+# for Japanese (Noto Sans CJK JP). Tap targets hold at 44 px whatever the font (CSS min sizes);
+# the font is checked so a missing one is reported as such, not as odd widths.
+FONT_PACKAGE = "fonts-noto-cjk"
+FONT_FAMILY = "Noto Sans CJK JP"
+
+
+def cjk_font_missing() -> str | None:
+    """Return why the CJK font is unusable (None when fontconfig has it)."""
+    if shutil.which("fc-list") is None:
+        return f"fc-list is missing (Debian package fontconfig); the browser tests need {FONT_PACKAGE}"
+    families = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True, check=False).stdout
+    if FONT_FAMILY not in families:
+        return f"the font {FONT_FAMILY!r} is not installed: install the Debian package {FONT_PACKAGE} (.ci/run does)"
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +49,11 @@ def chromium() -> Iterator[Any]:
         if IN_CI:
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(f"skipped: {reason}")
+    font_problem = cjk_font_missing()
+    if font_problem:
+        if IN_CI:
+            pytest.fail(f"CI=true but {font_problem}")
+        pytest.skip(f"skipped: {font_problem}")
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

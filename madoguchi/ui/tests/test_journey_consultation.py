@@ -86,7 +86,7 @@ def test_consultation_is_referred_accepted_and_the_client_sees_it(
     check_page(coordinator, journey, "coordinator-case")
     coordinator.locator("main").get_by_label("紹介先の機関").select_option(value=TARGET)
     coordinator.locator("main").get_by_label("紹介の内容・依頼事項").fill("表面処理の試験設備の利用についてご相談です。")
-    coordinator.get_by_role("button", name="紹介する").click()
+    coordinator.get_by_role("button", name="紹介する", exact=True).click()  # the form, not a suggestion's button
     coordinator.wait_for_load_state("load")
     assert "送付済み（回答待ち）" in coordinator.locator("main").inner_text()
     coordinator_ctx.close()

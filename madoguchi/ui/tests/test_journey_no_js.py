@@ -29,7 +29,9 @@ def test_search_and_intake_work_without_javascript(live_server: Any, live_plan: 
         page.wait_for_url(re.compile(r"/search/\?"))
         assert page.locator("li.search-hit").count() >= 1
 
-        # The filters are a plain GET form: submitting it narrows the results.
+        # The filters are a plain GET form, folded under 「条件で絞り込む」 (details: opens without
+        # JavaScript); submitting it narrows the results.
+        page.get_by_text("条件で絞り込む").click()
         page.locator("main select").first.select_option(index=1)
         page.locator("main form").get_by_role("button", name="探す").click()
         page.wait_for_load_state("load")

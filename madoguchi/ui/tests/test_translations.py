@@ -91,8 +91,13 @@ class _ChromeText(HTMLParser):
     and accessible names (placeholder, aria-label, alt). Skips anything inside an element marked
     with a non-English lang (lang="ja" is how data from the plan is marked in English pages)."""
 
-    UI_TAGS = {"label", "button", "legend", "thead", "caption", "summary"}
-    UI_CLASSES = {"site-header", "site-footer"}
+    UI_TAGS = {"label", "button", "legend", "thead", "caption", "summary", "option"}
+    # Options are interface where they name the product's vocabulary (support functions, kinds,
+    # stages, fields); lists of places and institutions are data.
+    VOCABULARY_SELECTS = {"function", "kind", "stage", "field"}
+    # Besides the header and footer: the words around data on result cards and roadmaps
+    # (kind badges, status, 「相談する」, the facets read from the question).
+    UI_CLASSES = {"site-header", "site-footer", "badge", "status", "card-actions", "result-count", "muted"}
     ATTRS = {"placeholder", "aria-label", "alt"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -100,6 +105,7 @@ class _ChromeText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool, bool]] = []  # (tag, starts a UI region, is non-English content)
         self.found: list[str] = []
+        self.select = ""
 
     def _state(self) -> tuple[bool, bool]:
         return any(s[1] for s in self.stack), any(s[2] for s in self.stack)
@@ -115,6 +121,11 @@ class _ChromeText(HTMLParser):
                 self._check(f"{tag}[{name}]", a[name] or "")
             if tag == "input" and a.get("type") in ("submit", "button", "reset"):
                 self._check("input[value]", a.get("value") or "")
+        if tag == "select":
+            self.select = a.get("name") or ""
+        if tag == "option" and self.select not in self.VOCABULARY_SELECTS:
+            is_ui = False
+            is_content = True
         if tag not in self.VOID:
             self.stack.append((tag, is_ui, is_content))
 
@@ -156,6 +167,11 @@ def _main_pages() -> list[str]:
     paths += [obj.get_absolute_url() for obj in (org, program) if obj is not None and hasattr(obj, "get_absolute_url")]
     if "/search/" in paths:
         paths.append("/search/?q=" + quote("大学の技術を使いたい"))
+        paths.append("/search/saved/")
+    if "/search/diagnosis/" in paths:
+        # Every step of the wizard, and its roadmap.
+        paths += [f"/search/diagnosis/?stage=startup&step={step}" for step in ("need", "field", "place")]
+        paths.append("/search/diagnosis/?stage=startup&need=finance&step=roadmap")
     return paths
 
 

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         path: Path = opts["file"]
         if not path.is_file():
             raise CommandError(_("ファイル %(path)s がありません。") % {"path": path})
-        report = import_csv(path.read_bytes(), owner=owner, dry_run=opts["dry_run"], publish=opts["publish"])
+        report = import_csv(path, owner=owner, dry_run=opts["dry_run"], publish=opts["publish"])
         if report.encoding:
             self.stdout.write(_("文字コード: %(enc)s") % {"enc": report.encoding})
         for row in report.rows:

@@ -53,10 +53,17 @@ class Command(BaseCommand):
             help="毎秒 W 件の保存を受けながらの検索処理量を、保存なしと並べて測る（一時データベースで実行）",
         )
         speed.add_argument("--seconds", type=float, default=30.0, help="--writes-per-s: 各条件の計測秒数")
+        programs = sub.add_parser("programs", help="制度の取り込み行/秒・open+area 検索の p50/p95・最大メモリ（bm25s と並べて）")
+        programs.add_argument("--programs", type=int, default=100_000, metavar="N", help="生成する制度の数（既定 100000）")
+        programs.add_argument("--queries", type=int, default=500, help="計測する質問数")
+        programs.add_argument("--postgres", action="store_true", help="一時的な PostgreSQL データベースで計測する（既定は一時 SQLite）")
+        programs.add_argument("--json", action="store_true", help="結果を JSON で出力する")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["benchmark"] == "search-quality":
             self.quality(options)
+        elif options["benchmark"] == "programs":
+            self.programs(options)
         else:
             self.speed(options)
 
@@ -152,6 +159,17 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{options['docs']} 文書、{options['queries']} 問、1 コア（各システム別プロセス）")
         self.stdout.write(speed.table(results))
+
+    def programs(self, options: dict[str, Any]) -> None:
+        from madoguchi.catalog.bench import programs
+
+        if options["programs"] < 1 or options["queries"] < 1:
+            raise CommandError("--programs と --queries には 1 以上の数を指定してください / must be at least 1")
+        try:
+            figures = programs.run(options["programs"], n_queries=options["queries"], postgres=options["postgres"])
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(figures) if options["json"] else programs.table(figures))
 
     def speed_with_writes(self, options: dict[str, Any]) -> None:
         from madoguchi.search.bench import live_speed

@@ -15,16 +15,20 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from madoguchi.catalog.filters import FilterError, ProgramFilters
 from madoguchi.search.engine import SearchError, SearchResponse, search
 
 
 def as_json(response: SearchResponse) -> dict[str, Any]:
-    """Return the CLI's JSON shape: {"query", "results": [{kind, id, name, organization, score, reasons}]}."""
+    """Return the CLI's JSON shape: {"query", "results": [{kind, id, name, organization, score, reasons, url}]}.
+
+    A catalog program's result also carries type, status, closes, amount_max, area_codes and source.
+    """
     return {
         "query": response.query,
         "results": [
             {"kind": h.kind, "id": h.id, "name": h.name, "organization": h.organization,
-             "score": round(h.score, 4), "reasons": h.reasons}
+             "score": round(h.score, 4), "reasons": h.reasons, "url": h.url, **(h.program or {})}
             for h in response.results
         ],
     }
@@ -48,9 +52,21 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10)
         for name in ("function", "stage", "municipality", "kind", "field"):
             parser.add_argument(f"--{name}")
+        # The catalog's program filters (catalog.filters.ProgramFilters).
+        parser.add_argument("--open", action="store_true", help=_("受付中・締切間近の制度だけ"))
+        parser.add_argument("--closes-before", metavar="YYYY-MM-DD", help=_("この日までに締め切る制度だけ"))
+        parser.add_argument("--area", metavar="CODE", help=_("この地域（全国地方公共団体コード）で使える制度だけ（県・全国の制度も含む）"))
+        parser.add_argument("--type", metavar="TYPE", help=_("種別（補助金、融資、…）"))
+        parser.add_argument("--amount-min", metavar="YEN", help=_("上限額がこの額以上の制度だけ（上限額不明は除く）"))
+        parser.add_argument("--employees", metavar="N", help=_("従業員がこの人数の事業者が対象になる制度だけ"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        filters = {k: options[k] for k in ("function", "stage", "municipality", "kind", "field")}
+        filters: dict[str, Any] = {k: options[k] for k in ("function", "stage", "municipality", "kind", "field")}
+        try:
+            filters["programs"] = ProgramFilters.from_params(
+                {k: options[k] for k in ("open", "closes_before", "area", "type", "amount_min", "employees")})
+        except FilterError as exc:
+            raise CommandError(exc.message) from exc
         try:
             if options["queries"]:
                 path = Path(options["queries"])

@@ -1,0 +1,1 @@
+"""Benchmarks of the catalog (`madoguchi bench programs`); never imported by the running site."""
