@@ -101,19 +101,49 @@ class ImportForm(forms.Form):
         return upload
 
 
+class StaleFilter(admin.SimpleListFilter):
+    """要確認 as the same query remind-stale uses (CatalogEntry.objects.stale), so staff find the mail's list."""
+
+    title = _("要確認")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("要確認")), ("0", _("確認済み"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() not in ("0", "1"):
+            return queryset
+        stale = CatalogEntry.objects.stale(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=stale) if self.value() == "1" else queryset.exclude(pk__in=stale)
+
+
 @admin.register(CatalogEntry)
 class CatalogEntryAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
-    list_display = ["program", "source", "external_id", "type", "amount_max", "needs_check"]
-    list_filter = ["source", "type"]
+    list_display = ["program", "source", "external_id", "type", "amount_max", "verified_at", "needs_check"]
+    list_filter = [StaleFilter, "source", "type"]
+    actions = ["mark_verified"]
     list_select_related = ["program", "source"]
     search_fields = ["program__name", "external_id"]
     raw_id_fields = ["program"]
     readonly_fields = ["source_fields", "updated_at"]
     inlines = [CallRoundInline]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("rounds")
+
     @admin.display(description=_("要確認"), boolean=True)
     def needs_check(self, entry: CatalogEntry) -> bool:
         return program_facts(entry.program, entry, timezone.now()).stale
+
+    @admin.display(description=_("確認日"), ordering="program__verified_at")
+    def verified_at(self, entry: CatalogEntry) -> Any:
+        return entry.program.verified_at
+
+    @admin.action(description=_("内容に変更なし（確認日を今日にする）"), permissions=["change"])
+    def mark_verified(self, request: HttpRequest, queryset: Any) -> None:
+        today = timezone.localdate()
+        count = Program.objects.filter(pk__in=queryset.values("program_id")).update(verified_at=today)
+        self.message_user(request, gettext("%(n)d 件の確認日を今日にしました。") % {"n": count})
 
 
 @admin.register(CorporateNumber)

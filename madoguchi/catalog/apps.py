@@ -6,3 +6,11 @@ class CatalogConfig(AppConfig):
     name = "madoguchi.catalog"
     label = "catalog"
     verbose_name = _("支援制度カタログ")
+
+    def ready(self) -> None:
+        from madoguchi.catalog import alerts, signals, stars
+
+        # The one-click unsubscribe links (lib/unsubscribe.py) of alert and deadline mails.
+        alerts.register_unsubscribe()
+        stars.register_unsubscribe()
+        signals.connect()

@@ -264,10 +264,11 @@ class _Writer:
             if p_diff:
                 changed_programs.append(program)
                 program_fields |= p_diff
-            if e_diff:
+            changed = bool(p_diff or e_diff or r_diff)
+            if changed:
+                # updated_at is what saved-search alerts compare: any change to the program counts.
                 changed_entries.append(entry)
                 entry_fields |= e_diff
-            changed = bool(p_diff or e_diff or r_diff)
             if changed:
                 self.touched.append(program.pk)
             results.append(RowResult(row.number, row.external_id, "updated" if changed else "unchanged"))

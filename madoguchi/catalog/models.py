@@ -8,10 +8,14 @@ The program's own `verified_at` and `as_of` (directory's Provenance) are the fre
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.catalog.querysets import CatalogEntryQuerySet
@@ -193,3 +197,107 @@ class CorporateNumber(models.Model):
     def __str__(self) -> str:
         return self.number
 
+
+
+# Reminders and alerts. Each send is a row, so a second run of a command on the same day (alerts)
+# or in the same week (stale reminders) finds it and sends nothing.
+
+
+def _secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class StaleReminder(models.Model):
+    """One weekly 要確認 reminder to an institution's staff (remind-stale)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="stale_reminders")
+    week = models.DateField(_("週（月曜日）"))
+    program_count = models.PositiveIntegerField(_("制度の数"))
+    recipients = models.JSONField(_("宛先"), default=list)
+    created = models.DateTimeField(_("送信日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("要確認のお知らせ")
+        verbose_name_plural = _("要確認のお知らせ")
+        constraints = [models.UniqueConstraint(fields=["organization", "week"], name="catalog_stale_reminder_week")]
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self) -> SubscriptionQuerySet:
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+class SavedSearch(models.Model):
+    """A question with its filters, kept as the query string the person saw (STYLE.md §20), so an
+    alert re-runs exactly that search. By email (double opt-in) or from an account (confirmed at once)."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("毎日")
+        WEEKLY = "weekly", _("毎週")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The Atom feed's address: secret, separate from the uuid that mail links carry.
+    feed_token = models.CharField(max_length=43, unique=True, default=_secret, editable=False)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="saved_searches")
+    email = models.EmailField(_("メールアドレス"))
+    querystring = models.CharField(_("検索条件（クエリ文字列）"), max_length=2000)
+    frequency = models.CharField(_("頻度"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    created = models.DateTimeField(_("登録日時"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("配信停止日時"), null=True, blank=True)
+    # Changes after this moment are the next alert's news (the confirmation time at first).
+    last_sent_at = models.DateTimeField(_("最終送信日時"), null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("保存した検索条件")
+        verbose_name_plural = _("保存した検索条件")
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.querystring}"
+
+
+class AlertSend(models.Model):
+    """One alert mail of a saved search: at most one a day (the unique constraint makes it so)."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="sends")
+    day = models.DateField()
+    program_count = models.PositiveIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["saved_search", "day"], name="catalog_alert_send_day")]
+
+
+class Star(models.Model):
+    """A program someone saved, by account or by email (double opt-in), to be reminded of its deadline."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stars")
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="program_stars")
+    email = models.EmailField(_("メールアドレス"))
+    created = models.DateTimeField(_("登録日時"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("配信停止日時"), null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("お気に入りの制度")
+        verbose_name_plural = _("お気に入りの制度")
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.program}"
+
+
+class DeadlineReminder(models.Model):
+    """The reminder sent for one star and one call round (once per round)."""
+
+    star = models.ForeignKey(Star, on_delete=models.CASCADE, related_name="reminders")
+    round = models.ForeignKey(CallRound, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["star", "round"], name="catalog_deadline_reminder_once")]

@@ -59,3 +59,27 @@ def test_the_programs_admin_shows_the_catalog_facts(admin_client: Client) -> Non
     entry = CatalogEntry.objects.get(external_id="sendai-sogyo-2027")
     page = admin_client.get(f"/admin/directory/program/{entry.program_id}/change/").content.decode()
     assert "制度の詳細" in page and "上限額（円）" in page
+
+
+def test_the_admin_filters_stale_entries_and_marks_them_verified(admin_client: Client) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from madoguchi.catalog.models import Source
+    from madoguchi.directory.models import Organization, Program
+
+    org = Organization.objects.create(slug="o", name="宮城県", kind=Organization.Kind.PARTNER)
+    source = Source.objects.create(slug="csv", name="宮城県CSV")
+    today = timezone.localdate()
+    for slug, verified in (("old", today - dt.timedelta(days=200)), ("fresh", today)):
+        program = Program.objects.create(slug=slug, organization=org, name=f"制度 {slug}", verified_at=verified)
+        CatalogEntry.objects.create(program=program, source=source, external_id=slug)
+    page = admin_client.get("/admin/catalog/catalogentry/?stale=1").content.decode()
+    assert "制度 old" in page and "制度 fresh" not in page
+    old = CatalogEntry.objects.get(external_id="old")
+    response = admin_client.post("/admin/catalog/catalogentry/", {
+        "action": "mark_verified", "_selected_action": [old.pk]}, follow=True)
+    assert "1 件の確認日を今日にしました。" in response.content.decode()
+    assert Program.objects.get(slug="old").verified_at == today
+    assert "制度 old" not in admin_client.get("/admin/catalog/catalogentry/?stale=1").content.decode()
