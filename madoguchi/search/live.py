@@ -36,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from madoguchi.search.delta import overlay
@@ -80,12 +81,15 @@ def acquire(name: str = "rebuild", ttl: timedelta = LOCK_TTL) -> str | None:
     now = timezone.now()
     SearchLock.objects.get_or_create(name=name, defaults={"expires": now - timedelta(seconds=1)})
     # A filtered update claims it atomically on both engines (see TokenBucket, cases.worker).
-    taken = SearchLock.objects.filter(name=name, expires__lt=now).update(holder=me, expires=now + ttl)
+    # Free: released (no holder), expired, or dated beyond any claim made now — the clock went
+    # back (a host's clock corrected, a test's frozen clock), and a lock must not outlive that.
+    free = Q(holder="") | Q(expires__lt=now) | Q(expires__gt=now + ttl)
+    taken = SearchLock.objects.filter(free, name=name).update(holder=me, expires=now + ttl)
     return me if taken == 1 else None
 
 
 def release(token: str, name: str = "rebuild") -> None:
-    SearchLock.objects.filter(name=name, holder=token).update(expires=timezone.now() - timedelta(seconds=1))
+    SearchLock.objects.filter(name=name, holder=token).update(holder="", expires=timezone.now() - timedelta(seconds=1))
 
 
 # --- the main index -----------------------------------------------------------------------

@@ -110,6 +110,22 @@ def test_only_one_process_holds_the_rebuild_lock_until_it_expires() -> None:
     assert short is not None and live.acquire() is not None
 
 
+@pytest.mark.django_db
+def test_a_released_lock_is_free_under_a_clock_set_back() -> None:
+    # A frozen test clock in the past (or a host's clock corrected backwards) must not leave a
+    # released or freshly dated lock looking held for the whole of its time to live.
+    import time_machine
+
+    first = live.acquire()
+    assert first is not None
+    live.release(first)
+    with time_machine.travel("2026-05-01 09:00 +0900", tick=False):
+        again = live.acquire()
+        assert again is not None
+        assert live.acquire() is None  # held, under the same clock, until released
+        live.release(again)
+
+
 def test_reindex_replaces_the_history_so_every_process_reloads(records: Organization) -> None:
     other = engine.current_corpus()
     Program.objects.filter(slug="tlo-1").update(name="名称を直接書き換えた事業")  # no signal: only reindex sees it
