@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from madoguchi.directory.models import Organization
 
@@ -34,7 +33,7 @@ def _round_trip(tmp_path: Path) -> None:
     _org("after", "復元後も書ける")  # the restored database takes writes (sequences, constraints intact)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite round trip runs in the SQLite run")
+@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_round_trip_with_the_online_backup_api(tmp_path: Path) -> None:
     _round_trip(tmp_path)
