@@ -28,42 +28,11 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from typing import Any, TextIO  # noqa: E402
 
 WRITER_RECORDS = 20
 SLICE_S = 5.0
-
-
-def threaded(ask: Callable[[str], object], questions: Sequence[str], n: int, threads: int,
-             clear: Callable[[], None] = lambda: None) -> dict[str, float]:
-    """Ask n questions from `threads` threads at once; return throughput (q/s) and latencies (ms)."""
-    from madoguchi.search.bench.speed import percentile
-
-    times: list[float] = []
-    errors: list[str] = []
-    start = threading.Barrier(threads)
-
-    def run(k: int) -> None:
-        start.wait()
-        for i in range(k, n, threads):
-            clear()
-            t = time.perf_counter()
-            try:
-                ask(questions[i % len(questions)])
-            except Exception as exc:  # counted, not raised: the figure says how many failed
-                errors.append(repr(exc))
-            times.append((time.perf_counter() - t) * 1000)
-
-    workers = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
-    t0 = time.perf_counter()
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    wall = time.perf_counter() - t0
-    return {"threads": threads, "qps": round(n / wall, 1), "p50_ms": round(percentile(times, 50), 3),
-            "p95_ms": round(percentile(times, 95), 3), "errors": len(errors)}
 
 
 def _fill(n_docs: int, seed: int, progress: TextIO) -> list[Any]:

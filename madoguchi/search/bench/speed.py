@@ -22,6 +22,7 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator, Sequence  # noqa: E402
 from typing import Any, TextIO  # noqa: E402
@@ -52,6 +53,35 @@ def percentile(values: Sequence[float], p: float) -> float:
     lo = int(pos)
     hi = min(lo + 1, len(xs) - 1)
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def threaded(ask: Callable[[str], object], questions: Sequence[str], n: int, threads: int,
+             clear: Callable[[], None] = lambda: None) -> dict[str, float]:
+    """Ask n questions from `threads` threads at once; return throughput (q/s) and latencies (ms)."""
+    times: list[float] = []
+    errors: list[str] = []
+    start = threading.Barrier(threads)
+
+    def run(k: int) -> None:
+        start.wait()
+        for i in range(k, n, threads):
+            clear()
+            t = time.perf_counter()
+            try:
+                ask(questions[i % len(questions)])
+            except Exception as exc:  # counted, not raised: the figure says how many failed
+                errors.append(repr(exc))
+            times.append((time.perf_counter() - t) * 1000)
+
+    workers = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    t0 = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall = time.perf_counter() - t0
+    return {"threads": threads, "qps": round(n / wall, 1), "p50_ms": round(percentile(times, 50), 3),
+            "p95_ms": round(percentile(times, 95), 3), "errors": len(errors)}
 
 
 def pin_one_core() -> None:
@@ -180,8 +210,6 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
         times.append((time.perf_counter() - t) * 1000)
     figures: dict[str, Any] = {}
     if system == "madoguchi" and threads > 1:
-        from madoguchi.search.bench.live_speed import threaded
-
         # The threaded server's case: the same questions from T threads at once, on the same core.
         _log(progress, system, f"{threads} スレッドで {n_queries} 問を計測中")
         figures["threaded"] = threaded(ask, questions, n_queries, threads, clear)
