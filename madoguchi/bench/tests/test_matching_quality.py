@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from madoguchi.matching import engine
-from madoguchi.matching.bench import quality
+from madoguchi.bench.matching import quality
 from madoguchi.matching.engine import COMPLEMENT
 
 

@@ -1,6 +1,7 @@
 """madoguchi bench-matching quality | calibrate | speed [--listings N] [--queries Q] | import [--rows N] [--mb MB]
 
-(`madoguchi bench` belongs to search; matching's benchmarks live here to avoid a clash.)
+(A command of its own beside `madoguchi bench`, which measures search and programs: the README and
+the recorded results name it so.)
 Prints figures; asserts nothing about time.
 """
 
@@ -30,22 +31,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["which"] == "calibrate":
-            from madoguchi.matching.bench import quality
+            from madoguchi.bench.matching import quality
 
             self.stdout.write(quality.calibration())
         elif opts["which"] == "quality":
-            from madoguchi.matching.bench import quality
+            from madoguchi.bench.matching import quality
 
             self.stdout.write("\n\n".join(quality.format_report(quality.run(name)) for name in quality.SETS))
         elif opts["which"] == "import":
-            from madoguchi.matching.bench import importing
+            from madoguchi.bench.matching import importing
 
             if opts["child"]:
                 importing.child(opts["child"], opts["file"])
             else:
                 importing.run(opts["rows"], opts["mb"], out=self.stdout.write)
         else:
-            from madoguchi.matching.bench import speed
+            from madoguchi.bench.matching import speed
 
             speed.run(n=opts["listings"], queries=opts["queries"], seed=opts["seed"], with_bm25s=not opts["no_bm25s"],
                       out=self.stdout.write, pin_core=opts["pin_core"])

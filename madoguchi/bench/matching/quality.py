@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from madoguchi.matching import engine, text
-from madoguchi.matching.bench import engine_v1
+from madoguchi.bench.matching import engine_v1
 from madoguchi.matching.models import Kind, TechArea
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from madoguchi.search.bench.judged import DEV_FILE, HELDOUT2_FILE, HELDOUT3_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
+from madoguchi.bench.search.judged import DEV_FILE, HELDOUT2_FILE, HELDOUT3_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged
 
 FUNCTIONS = {"tech_dev", "tech_transfer", "startup", "finance", "management", "market", "market_info", "talent"}
 STAGES = {"pre_startup", "startup", "growth", "mature", "new_field"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from madoguchi.search.bench.baselines import BM25Bigram, FTS5Trigram, bigrams, fts5_query
+from madoguchi.bench.search.baselines import BM25Bigram, FTS5Trigram, bigrams, fts5_query
 
 DOCS = [
     ("tlo", "東北テクノアーチ\n大学の研究成果を特許化し、企業にライセンスする"),

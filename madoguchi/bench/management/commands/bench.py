@@ -70,12 +70,12 @@ class Command(BaseCommand):
     # --- quality ---------------------------------------------------------------------------
 
     def quality(self, options: dict[str, Any]) -> None:
-        from madoguchi.search.bench import quality
+        from madoguchi.bench.search import quality
 
         progress = sys.stderr
         if options["beir"]:
-            from madoguchi.search.bench.baselines import BM25Bigram, FTS5Trigram
-            from madoguchi.search.bench.beir import baseline_ranker, madoguchi_ranker, read_collection
+            from madoguchi.bench.search.baselines import BM25Bigram, FTS5Trigram
+            from madoguchi.bench.search.beir import baseline_ranker, madoguchi_ranker, read_collection
 
             try:
                 collection = read_collection(Path(options["beir"]))
@@ -90,8 +90,8 @@ class Command(BaseCommand):
             queries = collection.queries
             with_hit = False
         else:
-            from madoguchi.search.bench import ownset
-            from madoguchi.search.bench.judged import (
+            from madoguchi.bench.search import ownset
+            from madoguchi.bench.search.judged import (
                 DEV_FILE, HELDOUT2_FILE, HELDOUT3_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged,
             )
 
@@ -133,7 +133,7 @@ class Command(BaseCommand):
     # --- speed -----------------------------------------------------------------------------
 
     def speed(self, options: dict[str, Any]) -> None:
-        from madoguchi.search.bench import speed
+        from madoguchi.bench.search import speed
 
         if options["docs"] < 1:
             raise CommandError("--docs には 1 以上の数を指定してください / --docs must be at least 1")
@@ -161,7 +161,7 @@ class Command(BaseCommand):
         self.stdout.write(speed.table(results))
 
     def programs(self, options: dict[str, Any]) -> None:
-        from madoguchi.catalog.bench import programs
+        from madoguchi.bench.catalog import programs
 
         if options["programs"] < 1 or options["queries"] < 1:
             raise CommandError("--programs と --queries には 1 以上の数を指定してください / must be at least 1")
@@ -172,7 +172,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(figures) if options["json"] else programs.table(figures))
 
     def speed_with_writes(self, options: dict[str, Any]) -> None:
-        from madoguchi.search.bench import live_speed
+        from madoguchi.bench.search import live_speed
 
         if options["writes_per_s"] <= 0 or options["seconds"] <= 0:
             raise CommandError("--writes-per-s と --seconds には正の数を指定してください / must be positive")

@@ -40,7 +40,7 @@ def _fill(n_docs: int, seed: int, progress: TextIO) -> list[Any]:
     from django.core.management import call_command
 
     from madoguchi.directory.models import Organization
-    from madoguchi.search.bench.generate import generate
+    from madoguchi.bench.search.generate import generate
     from madoguchi.search.documents import _row
     from madoguchi.search.engine import DocMeta
     from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
@@ -73,7 +73,7 @@ class _Tally:
         self.cpu = 0.0
 
     def figures(self) -> dict[str, Any]:
-        from madoguchi.search.bench.speed import percentile
+        from madoguchi.bench.search.speed import percentile
 
         return {"qps": round(len(self.times) / self.wall, 1), "q_per_cpu_s": round(len(self.times) / self.cpu, 1),
                 "p50_ms": round(percentile(self.times, 50), 3), "p95_ms": round(percentile(self.times, 95), 3),
@@ -127,7 +127,7 @@ def _phase(seconds: float, threads: int, writes_per_s: float, questions: Sequenc
 
 def measure(n_docs: int, writes_per_s: float, seconds: float, threads: int, seed: int, progress: TextIO) -> dict[str, Any]:
     from madoguchi.search import engine, live
-    from madoguchi.search.bench.judged import load_judged
+    from madoguchi.bench.search.judged import load_judged
     from madoguchi.search.models import IndexVersion
 
     questions = [q.query for q in load_judged()]
@@ -167,7 +167,7 @@ def run(n_docs: int, writes_per_s: float, *, seconds: float = 30.0, threads: int
     with tempfile.TemporaryDirectory(prefix="madoguchi-bench-writes-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # never the real database
         env.update(VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="madoguchi.settings")
-        cmd = [sys.executable, "-m", "madoguchi.search.bench.live_speed", "--docs", str(n_docs),
+        cmd = [sys.executable, "-m", "madoguchi.bench.search.live_speed", "--docs", str(n_docs),
                "--writes-per-s", str(writes_per_s), "--seconds", str(seconds), "--threads", str(threads), "--seed", str(seed)]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert proc.stderr is not None and proc.stdout is not None
@@ -210,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     import django
 
     django.setup()
-    from madoguchi.search.bench.speed import pin_one_core
+    from madoguchi.bench.search.speed import pin_one_core
 
     pin_one_core()
     figures = measure(args.docs, args.writes_per_s, args.seconds, args.threads, args.seed, sys.stderr)

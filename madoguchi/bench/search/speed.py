@@ -1,6 +1,6 @@
 """The speed benchmark: one fresh process per system, pinned to one core.
 
-The parent (`run`) starts `python -m madoguchi.search.bench.speed --system S ...` for each
+The parent (`run`) starts `python -m madoguchi.bench.search.speed --system S ...` for each
 system so that peak memory (ru_maxrss) is that system's alone; each child generates the same
 documents (same seed), builds its index, times the questions and prints one JSON line.
 
@@ -123,8 +123,8 @@ def _log(progress: TextIO, system: str, message: str) -> None:
 
 def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextIO, threads: int = 1) -> dict[str, Any]:
     """Build one system over n generated documents and time n_queries questions; return figures."""
-    from madoguchi.search.bench.generate import generate
-    from madoguchi.search.bench.judged import load_judged
+    from madoguchi.bench.search.generate import generate
+    from madoguchi.bench.search.judged import load_judged
 
     questions = [q.query for q in load_judged()]
     gen_clock = [0.0, 0.0]  # wall, CPU seconds spent generating streamed documents
@@ -170,7 +170,7 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
             return search_corpus(corpus, q, limit=10)
 
     elif system == "bm25s":
-        from madoguchi.search.bench.baselines import BM25Bigram
+        from madoguchi.bench.search.baselines import BM25Bigram
 
         bm25 = BM25Bigram(docs)
 
@@ -178,7 +178,7 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
             return bm25.search(q, 10)
 
     elif system == "fts5":
-        from madoguchi.search.bench.baselines import FTS5Trigram
+        from madoguchi.bench.search.baselines import FTS5Trigram
 
         fts = FTS5Trigram(docs)
 
@@ -244,7 +244,7 @@ def run(
         env[var] = "1"
     out: dict[str, dict[str, Any]] = {}
     for system in systems:
-        cmd = [sys.executable, "-m", "madoguchi.search.bench.speed", "--system", system,
+        cmd = [sys.executable, "-m", "madoguchi.bench.search.speed", "--system", system,
                "--docs", str(n_docs), "--queries", str(n_queries), "--seed", str(seed), "--threads", str(threads)]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert proc.stderr is not None and proc.stdout is not None

@@ -57,7 +57,7 @@ def questions(n: int, seed: int = 7) -> list[tuple[str, str]]:
 
 
 def _timings(ask: Callable[[str, str], object], qs: Sequence[tuple[str, str]]) -> dict[str, float]:
-    from madoguchi.search.bench.speed import percentile
+    from madoguchi.bench.search.speed import percentile
 
     for q, code in qs[:20]:  # warm-up
         ask(q, code)
@@ -79,7 +79,7 @@ def prepare(n: int, progress: TextIO) -> dict[str, Any]:
     from madoguchi.catalog.importer import import_programs
     from madoguchi.catalog.synthetic import write_csv
     from madoguchi.search import engine
-    from madoguchi.search.bench.speed import peak_rss_mb
+    from madoguchi.bench.search.speed import peak_rss_mb
     from madoguchi.search.documents import rebuild_all
 
     out: dict[str, Any] = {"programs": n, "database": connection.vendor}
@@ -118,7 +118,7 @@ def search_phase(n_queries: int, progress: TextIO) -> dict[str, Any]:
     """In a fresh process: load the index as a web process does, then time the questions."""
     from madoguchi.catalog.filters import ProgramFilters
     from madoguchi.search import engine
-    from madoguchi.search.bench.speed import current_rss_mb, peak_rss_mb
+    from madoguchi.bench.search.speed import current_rss_mb, peak_rss_mb
 
     out: dict[str, Any] = {"queries": n_queries}
     t0 = time.perf_counter()
@@ -153,8 +153,8 @@ def _bm25s(qs: Sequence[tuple[str, str]], progress: TextIO) -> tuple[dict[str, A
     from madoguchi.catalog import areas
     from madoguchi.catalog.models import CatalogEntry
     from madoguchi.catalog.querysets import open_rounds
-    from madoguchi.search.bench.baselines import BM25Bigram
-    from madoguchi.search.bench.speed import current_rss_mb
+    from madoguchi.bench.search.baselines import BM25Bigram
+    from madoguchi.bench.search.speed import current_rss_mb
 
     _log(progress, "bm25s の索引を作成中（同じ制度の名称・概要）")
     rows = list(CatalogEntry.objects.values_list("program__slug", "program__name", "program__description", "area_codes"))
@@ -195,7 +195,7 @@ def run(n: int, *, n_queries: int = 500, postgres: bool = False, progress: TextI
 
 
 def _child(args: list[str], env: dict[str, str], progress: TextIO) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "madoguchi.catalog.bench.programs", *args]
+    cmd = [sys.executable, "-m", "madoguchi.bench.catalog.programs", *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None and proc.stdout is not None
     err = []
@@ -262,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     import django
 
     django.setup()
-    from madoguchi.search.bench.speed import pin_one_core
+    from madoguchi.bench.search.speed import pin_one_core
 
     pin_one_core()
     if args.phase == "prepare":

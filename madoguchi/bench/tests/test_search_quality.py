@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-SAMPLE = Path(__file__).resolve().parents[1] / "bench" / "data" / "beir_sample"
+SAMPLE = Path(__file__).resolve().parents[1] / "search" / "data" / "beir_sample"
 LINE = re.compile(r"^(madoguchi|bm25-bigram|fts5) nDCG@10 \d\.\d{3} recall@10 \d\.\d{3} MRR@10 \d\.\d{3}")
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from madoguchi.search.bench.baselines import BM25Bigram, FTS5Trigram
-from madoguchi.search.bench.judged import JudgedQuery
-from madoguchi.search.bench.metrics import dedupe
-from madoguchi.search.bench.quality import K, Judged, Ranker
+from madoguchi.bench.search.baselines import BM25Bigram, FTS5Trigram
+from madoguchi.bench.search.judged import JudgedQuery
+from madoguchi.bench.search.metrics import dedupe
+from madoguchi.bench.search.quality import K, Judged, Ranker
 from madoguchi.search.engine import DocMeta
 
 # Baselines fetch deeper than 10 so that, after programs fold into their organizations,

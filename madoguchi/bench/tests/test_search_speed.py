@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from madoguchi.search.bench.generate import FUNCTIONS, MUNICIPALITIES, STAGES, generate
+from madoguchi.bench.search.generate import FUNCTIONS, MUNICIPALITIES, STAGES, generate
 
 
 def test_generator_is_deterministic_for_a_seed() -> None:
@@ -52,7 +52,7 @@ def test_speed_refuses_an_unknown_system() -> None:
 
 
 def test_the_chart_draws_the_issues_targets_for_a_million_documents() -> None:
-    from madoguchi.search.bench.speed import chart_svg
+    from madoguchi.bench.search.speed import chart_svg
 
     figures = {"p50_ms": 7.0, "p95_ms": 14.0, "p99_ms": 20.0, "build_s": 600.0, "peak_rss_mb": 1666.0}
     svg = chart_svg({"madoguchi": figures, "fts5": {**figures, "p95_ms": 400.0}}, 1_000_000)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from madoguchi.matching import engine
-from madoguchi.matching.bench import quality
+from madoguchi.bench.matching import quality
 from madoguchi.matching.models import Kind, TechArea
 
 KIND_SHARE = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from madoguchi.search.bench.quality import Judged, Ranker
+from madoguchi.bench.search.quality import Judged, Ranker
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from madoguchi.search.bench.beir import read_collection
+from madoguchi.bench.search.beir import read_collection
 
 
 def write_collection(root: Path, qrels: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TextIO
 
-from madoguchi.search.bench.metrics import hit_at_k, mean, mrr, ndcg_at_k, recall_at_k
+from madoguchi.bench.search.metrics import hit_at_k, mean, mrr, ndcg_at_k, recall_at_k
 
 Ranker = Callable[[str], list[str]]
 K = 10

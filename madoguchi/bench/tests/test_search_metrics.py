@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from madoguchi.search.bench.metrics import dedupe, hit_at_k, mrr, ndcg_at_k, recall_at_k
-from madoguchi.search.bench.speed import percentile
+from madoguchi.bench.search.metrics import dedupe, hit_at_k, mrr, ndcg_at_k, recall_at_k
+from madoguchi.bench.search.speed import percentile
 
 
 def test_ndcg_of_the_ideal_ranking_is_one() -> None:

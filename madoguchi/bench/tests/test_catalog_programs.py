@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from madoguchi.catalog import areas
-from madoguchi.catalog.bench.programs import questions, table
+from madoguchi.bench.catalog.programs import questions, table
 
 
 def test_questions_name_real_municipalities_and_repeat_with_the_seed() -> None:
