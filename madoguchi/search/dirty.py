@@ -42,7 +42,7 @@ _pending = threading.local()
 def _pending_set() -> set[tuple[str, str]]:
     if not hasattr(_pending, "keys"):
         _pending.keys = set()
-    return _pending.keys  # type: ignore[no-any-return]
+    return _pending.keys
 
 
 def forget_pending() -> None:

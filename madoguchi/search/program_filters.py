@@ -133,7 +133,7 @@ def describe_hit(text: str, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def annotate(corpus: Any, hits: Sequence[Any], rows: Sequence[int], pq: ProgramQuery | None) -> None:
+def annotate(corpus: Any, hits: Sequence[Any], rows: Sequence[int] | np.ndarray, pq: ProgramQuery | None) -> None:
     """Give each program hit its catalog fields and the soft facets' reasons."""
     from django.utils.translation import gettext as _
 
