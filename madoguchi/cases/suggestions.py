@@ -15,7 +15,7 @@ MAX_QUERY = 400  # the search caps questions; the opening of a consultation carr
 def for_case(case: Case, limit: int = 8) -> list[Any] | None:
     """Return the search's hits for the case's need, or None when the search is not available."""
     try:
-        from madoguchi.search.engine import search
+        from madoguchi.search.service import search
     except ImportError:
         return None
     try:

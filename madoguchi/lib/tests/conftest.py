@@ -19,6 +19,6 @@ def role_settings(settings: Any, tmp_path: Path) -> Any:
     settings.SITE_URL = "http://testserver"
     with translation.override("ja"):
         yield settings
-    engine = sys.modules.get("madoguchi.search.engine")
-    if engine is not None:
-        engine._corpus = None  # type: ignore[attr-defined]
+    service = sys.modules.get("madoguchi.search.service")
+    if service is not None:
+        service._corpus = None  # type: ignore[attr-defined]
