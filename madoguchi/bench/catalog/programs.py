@@ -78,7 +78,7 @@ def prepare(n: int, progress: TextIO) -> dict[str, Any]:
 
     from madoguchi.catalog.importer import import_programs
     from madoguchi.catalog.synthetic import write_csv
-    from madoguchi.search import engine
+    from madoguchi.search import service as engine
     from madoguchi.bench.search.speed import peak_rss_mb
     from madoguchi.search.documents import rebuild_all
 
@@ -117,7 +117,7 @@ def prepare(n: int, progress: TextIO) -> dict[str, Any]:
 def search_phase(n_queries: int, progress: TextIO) -> dict[str, Any]:
     """In a fresh process: load the index as a web process does, then time the questions."""
     from madoguchi.catalog.filters import ProgramFilters
-    from madoguchi.search import engine
+    from madoguchi.search import service as engine
     from madoguchi.bench.search.speed import current_rss_mb, peak_rss_mb
 
     out: dict[str, Any] = {"queries": n_queries}

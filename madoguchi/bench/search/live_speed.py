@@ -41,8 +41,8 @@ def _fill(n_docs: int, seed: int, progress: TextIO) -> list[Any]:
 
     from madoguchi.directory.models import Organization
     from madoguchi.bench.search.generate import generate
-    from madoguchi.search.documents import _row
-    from madoguchi.search.engine import DocMeta
+    from madoguchi.search.dirty import document_row as _row
+    from madoguchi.search.corpus import DocMeta
     from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
 
     call_command("migrate", verbosity=0)
@@ -83,7 +83,7 @@ class _Tally:
 def _phase(seconds: float, threads: int, writes_per_s: float, questions: Sequence[str], orgs: list[Any], tally: _Tally) -> None:
     from django.db import connection
 
-    from madoguchi.search.engine import search
+    from madoguchi.search.service import search
 
     stop = time.monotonic() + seconds
     times, errors = tally.times, tally.errors
@@ -126,7 +126,8 @@ def _phase(seconds: float, threads: int, writes_per_s: float, questions: Sequenc
 
 
 def measure(n_docs: int, writes_per_s: float, seconds: float, threads: int, seed: int, progress: TextIO) -> dict[str, Any]:
-    from madoguchi.search import engine, live
+    from madoguchi.search import live
+    from madoguchi.search import service as engine
     from madoguchi.bench.search.judged import load_judged
     from madoguchi.search.models import IndexVersion
 

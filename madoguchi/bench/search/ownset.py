@@ -13,7 +13,7 @@ from madoguchi.bench.search.baselines import BM25Bigram, FTS5Trigram
 from madoguchi.bench.search.judged import JudgedQuery
 from madoguchi.bench.search.metrics import dedupe
 from madoguchi.bench.search.quality import K, Judged, Ranker
-from madoguchi.search.engine import DocMeta
+from madoguchi.search.corpus import DocMeta
 
 # Baselines fetch deeper than 10 so that, after programs fold into their organizations,
 # ten distinct organizations remain where they exist.
@@ -70,7 +70,7 @@ def documents() -> list[DocMeta]:
 
 def madoguchi_ranker() -> Ranker:
     """Return search() itself (analysis, facet boosts and all), folded to organization slugs."""
-    from madoguchi.search.engine import MAX_LIMIT, search
+    from madoguchi.search.service import MAX_LIMIT, search
 
     def rank(question: str) -> list[str]:
         hits = search(question, limit=MAX_LIMIT).results

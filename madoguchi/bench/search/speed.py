@@ -93,9 +93,9 @@ def pin_one_core() -> None:
 
 def _clear_query_caches() -> None:
     """Empty the per-question caches of the analysis (the data-file caches stay)."""
-    from madoguchi.search import analysis, engine
+    from madoguchi.search import analysis, reasons
 
-    for module in (analysis, engine):
+    for module in (analysis, reasons):
         for obj in vars(module).values():
             info = getattr(obj, "cache_info", None)
             if info is not None and info().maxsize not in (None, 1):
@@ -131,7 +131,7 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
     t0 = time.perf_counter()
     docs: Any
     if system == "madoguchi":
-        from madoguchi.search.engine import DocMeta
+        from madoguchi.search.corpus import DocMeta
 
         # A generator: the build takes each document as it is made and keeps only its terms
         # and metadata, as `live.build_main` does with database rows. The time spent making the
@@ -162,7 +162,8 @@ def measure(system: str, n_docs: int, n_queries: int, seed: int, progress: TextI
     t0, c0 = time.perf_counter(), time.process_time()
     ask: Callable[[str], object]
     if system == "madoguchi":
-        from madoguchi.search.engine import build_corpus_index, search_corpus
+        from madoguchi.search.corpus import build_corpus_index
+        from madoguchi.search.engine import search_corpus
 
         corpus = build_corpus_index(docs, progress=show, total=n_docs)
 
