@@ -73,7 +73,7 @@ NEVER_COMMON = frozenset(
 # is not a reason to introduce anyone; 「蝶番」 or 「パッキン」 is. Suffix-like single kanji (機, 用, 製)
 # and proper-noun bigrams (g:) are weak in the same way; a single kanji that names a thing (牛, 膝, 酒)
 # is not (treating every single kanji as generic emptied 「牛の種付け」 in the second held-out set). Written from the words of support listings,
-# not fitted to a benchmark; the engine also treats any term in a large share of a pool as generic.
+# not fitted to a benchmark; the pool also treats any term in a large share of a pool as generic.
 GENERIC = frozenset(
     """部品 材料 装置 製品 技術 開発 システム 管理 加工 製造 機械 方法 事業 設備 工場 販売 製作 生産 作業 商品 サービス
     仕組み 導入 使用 利用 活用 対応 検討 向上 改善 情報 支援 研究 構築 運営 提案 企業 製 品 用 機 性 化 式 型 材 法 ネット
@@ -122,7 +122,7 @@ def analyzer_name() -> str:
 
 
 def listing_text(listing: Any) -> str:
-    """All free text of a listing the engine compares: title twice (it names the subject), then the rest."""
+    """All free text of a listing the ranker compares: title twice (it names the subject), then the rest."""
     lists = []
     for attr in ("processes", "equipment", "certifications", "skills"):
         value = getattr(listing, attr, None) or []
