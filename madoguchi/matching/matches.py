@@ -27,6 +27,7 @@ from django.utils import timezone
 from madoguchi.directory.models import Area, BusinessStage, Field, Municipality, Organization, SupportFunction
 from madoguchi.matching import candidate_pool, ranker, text
 from madoguchi.matching.models import Feedback, InstitutionMatch, Introduction, Kind, Listing, Match, TechArea
+from madoguchi.search.analysis import normalize
 
 SUGGESTIONS_KEPT = 20
 # Above this many live candidates a save does not refresh in the request (rebuilding the pool
@@ -38,9 +39,8 @@ _cache_lock = threading.Lock()
 
 
 def _norm_set(values: Iterable[object]) -> frozenset[str]:
-    import unicodedata
-
-    return frozenset(unicodedata.normalize("NFKC", str(v)).strip().lower() for v in values if str(v).strip())
+    """Processes, certifications and skills as compared: normalised as search normalises text."""
+    return frozenset(n for n in (normalize(str(v)) for v in values) if n)
 
 
 def listing_queryset() -> QuerySet[Listing]:
