@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from madoguchi.cases import suggestions
+from madoguchi.cases import referral_search
 from madoguchi.cases.access import get_case_for_user, get_referral_for_user, require
 from madoguchi.cases.export import client_export
 from madoguchi.cases.forms import CloseForm, DocumentForm, IntakeForm, NoteForm, ReferForm, ReferralActionForm
@@ -68,7 +68,7 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         "errors": errors or [],
         # The form the user just sent, when it had mistakes: listed in the page's error summary.
         "failed_form": next((f for f in forms.values() if f is not None and f.is_bound and f.errors), None),
-        "suggestions": _referable(case, suggestions.for_case(case), m) if can_manage and m is not None and m.is_coordinator else None,
+        "suggestions": _referable(case, referral_search.for_case(case), m) if can_manage and m is not None and m.is_coordinator else None,
         # The client's email and phone: for the staff who act on the case, never read-only staff.
         "show_contacts": can_write or user.has_perm("cases.may_withdraw_consent", case),
         "consented_organizations": case.named_organizations.all() if case.consent == Case.Consent.NAMED else None,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.matching import access
-from madoguchi.matching.engine import COMPLEMENT
+from madoguchi.matching.candidate_pool import COMPLEMENT
 from madoguchi.matching.models import Feedback, Introduction, Listing
 
 
@@ -64,9 +64,9 @@ def give_feedback(listing: Listing, candidate: Listing, *, by: Any, reason: str,
     fb, _created = Feedback.objects.get_or_create(
         listing=listing, candidate=candidate, reason=reason, defaults={"by": by, "comment": comment[:300]}
     )
-    from madoguchi.matching import suggestions
+    from madoguchi.matching import matches
 
-    suggestions.refresh(listing)
+    matches.refresh(listing)
     return fb
 
 
@@ -171,13 +171,13 @@ def browse(user: Any, *, kind: str = "", tech_area: str = "", field: str = "", q
 def suggestions_for(user: Any, listing: Listing) -> list[Any]:
     """The stored suggestions the user may see: only for the listing's side and coordinators, and
     only candidates the user may see themselves. Computed on the fly when none are stored yet."""
-    from madoguchi.matching import suggestions as sugg
+    from madoguchi.matching import matches as stored
 
     if not (access.may_see_private(user, listing)):
         return []
     matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
     if not matches and not listing.institution_matches.exists() and listing.is_live:
-        matches = sugg.refresh(listing)
+        matches = stored.refresh(listing)
         matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
     return [m for m in matches if access.may_see(user, m.candidate)]
 

@@ -93,7 +93,7 @@ def listing_detail(request: HttpRequest, listing_uuid: str) -> HttpResponse:
     rows.sort(key=lambda r: r["rank"])
     nearest = []
     if not rows and listing.is_live and access.may_see_private(request.user, listing):
-        from madoguchi.matching.suggestions import nearest_kinds
+        from madoguchi.matching.matches import nearest_kinds
 
         nearest = nearest_kinds(listing)
     ctx = {

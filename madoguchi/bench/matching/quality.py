@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from madoguchi.matching import engine, text
+from madoguchi.matching import candidate_pool, ranker, text
 from madoguchi.bench.matching import engine_v1
 from madoguchi.matching.models import Kind, TechArea
 
@@ -77,18 +77,18 @@ def _place(place: str) -> tuple[str | None, str | None, frozenset[str]]:
     return place or None, city, frozenset({"sendai_hokubu"}) if city in SENDAI_HOKUBU else frozenset()
 
 
-def load_institutions(where: Path = DATA) -> list[engine.Doc]:
+def load_institutions(where: Path = DATA) -> list[candidate_pool.Doc]:
     """Registry institutions of a set (institutions.psv), as the suggestions module builds them."""
     docs = []
     for iid, name, _org_kind, functions, desc, place in _rows("institutions.psv", where):
-        kind = engine.ORG_FINANCE if "finance" in functions.split(";") else engine.ORG_TECH
+        kind = candidate_pool.ORG_FINANCE if "finance" in functions.split(";") else candidate_pool.ORG_TECH
         muni, city, areas = _place(place)
-        docs.append(engine.Doc(id=iid, kind=kind, terms=text.analyze(f"{name}\n{desc}"), owner=iid,
-                               municipality=muni, city=city, areas=areas, always=kind == engine.ORG_FINANCE))
+        docs.append(candidate_pool.Doc(id=iid, kind=kind, terms=text.analyze(f"{name}\n{desc}"), owner=iid,
+                               municipality=muni, city=city, areas=areas, always=kind == candidate_pool.ORG_FINANCE))
     return docs
 
 
-def load_docs(where: Path = DATA) -> list[engine.Doc]:
+def load_docs(where: Path = DATA) -> list[candidate_pool.Doc]:
     """The benchmark listings as engine Docs (ids are the file's ids, e.g. N01)."""
     docs = []
     for row in _rows("listings.psv", where):
@@ -96,7 +96,7 @@ def load_docs(where: Path = DATA) -> list[engine.Doc]:
         ns = SimpleNamespace(title=title, description=desc, material="", use_of_funds="", processes=_list(procs),
                              equipment=[], certifications=_list(certs), skills=_list(skills))
         city = "仙台市" if place in SENDAI_WARDS else (place or None)
-        docs.append(engine.Doc(
+        docs.append(candidate_pool.Doc(
             id=lid, kind=kind, terms=text.listing_terms(ns), owner=lid, extra_terms=text.synonym_terms(text.listing_text(ns)),
             fields=frozenset(_list(fields)), stages=frozenset(_list(stages)), tech_area=tech,
             amount_min=int(amin) if amin else None, amount_max=int(amax) if amax else None,
@@ -116,8 +116,8 @@ def load_judgments(where: Path = DATA) -> dict[str, dict[str, int]]:
     return judged
 
 
-def labels() -> engine.Labels:
-    return engine.Labels(fields=FIELD_NAMES, stages=STAGE_NAMES,  # type: ignore[arg-type]
+def labels() -> candidate_pool.Labels:
+    return candidate_pool.Labels(fields=FIELD_NAMES, stages=STAGE_NAMES,  # type: ignore[arg-type]
                          municipalities={}, areas={"sendai_hokubu": "仙台北部地域"},
                          tech_areas={str(k): str(v) for k, v in TechArea.choices})
 
@@ -165,7 +165,7 @@ def run(name: str = "team") -> QualityReport:
     supply = docs + load_institutions(where)
     by_id = {d.id: d for d in supply}
     judged = load_judgments(where)
-    pools: dict[tuple[str, ...], tuple[engine.Pool, Any, Any, list[str]]] = {}
+    pools: dict[tuple[str, ...], tuple[candidate_pool.Pool, Any, Any, list[str]]] = {}
     scores: dict[str, dict[str, Scores]] = {s: defaultdict(Scores) for s in SYSTEMS}
     ideal: dict[str, Scores] = defaultdict(Scores)
     empty = dict.fromkeys(SYSTEMS, 0)
@@ -176,18 +176,18 @@ def run(name: str = "team") -> QualityReport:
         if not any(g >= 1 for g in grades.values()):
             continue
         queries += 1
-        group = tuple(sorted(engine.COMPLEMENT[d.kind]))
+        group = tuple(sorted(candidate_pool.COMPLEMENT[d.kind]))
         if group not in pools:
             members = [x for x in supply if x.kind in group]
             retriever = bm25s.BM25()
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # bm25s chatter
                 retriever.index([list(x.terms) for x in members], show_progress=False)
-            pools[group] = (engine.build_pool(members, labels()), engine_v1.build_pool(members, labels()),  # type: ignore[arg-type]
+            pools[group] = (candidate_pool.build_pool(members, labels()), engine_v1.build_pool(members, labels()),  # type: ignore[arg-type]
                             retriever, [x.id for x in members])
         pool, old_pool, retriever, ids = pools[group]
         res, sc = retriever.retrieve([list(d.terms)], k=min(10, len(ids)), show_progress=False)
         ranked = {
-            "engine": [s.id for s in engine.suggest(pool, d, k=10, today=TODAY, reasons=False)],
+            "engine": [s.id for s in ranker.suggest(pool, d, k=10, today=TODAY, reasons=False)],
             "bm25": [ids[i] for i, s in zip(res[0], sc[0]) if s > 0],
             "previous": [s.id for s in engine_v1.suggest(old_pool, d, k=10, today=TODAY, reasons=False)],  # type: ignore[arg-type]
         }
@@ -199,7 +199,7 @@ def run(name: str = "team") -> QualityReport:
         for key in (PAIRING[d.kind], "全体"):
             ideal[key].add(sorted(grades, key=lambda x: -grades[x]), grades)
         if len(examples) < 4 and d.kind in (Kind.NEED, Kind.FUNDING, Kind.ORDER, Kind.JOB_OFFER) and d.id.endswith("01"):
-            top = engine.suggest(pool, d, k=1, today=TODAY)
+            top = ranker.suggest(pool, d, k=1, today=TODAY)
             if top:
                 examples.append((d.id, str(top[0].id), top[0].reasons))
     rows = _rows("judgments.psv", where)
@@ -239,21 +239,21 @@ def calibration(shares: tuple[float, ...] = (0.0, 0.03, 0.05, 0.08, 0.1, 0.12, 0
     98 % of the fits kept at 0."""
     docs = load_docs(DATA)
     judged = load_judgments(DATA)
-    pools: dict[tuple[str, ...], engine.Pool] = {}
-    saved = engine.REL_THRESHOLD
+    pools: dict[tuple[str, ...], candidate_pool.Pool] = {}
+    saved = ranker.REL_THRESHOLD
     lines = ["share  judged fits  judged misfits  unjudged"]
     try:
         for share in shares:
-            engine.REL_THRESHOLD = share
+            ranker.REL_THRESHOLD = share
             fits = misfits = unjudged = 0
             for d in docs:
                 grades = judged.get(d.id, {})
                 if not any(g >= 1 for g in grades.values()):
                     continue
-                group = tuple(sorted(engine.COMPLEMENT[d.kind]))
+                group = tuple(sorted(candidate_pool.COMPLEMENT[d.kind]))
                 if group not in pools:
-                    pools[group] = engine.build_pool([x for x in docs if x.kind in group], labels())
-                for s in engine.suggest(pools[group], d, k=20, today=TODAY, reasons=False):
+                    pools[group] = candidate_pool.build_pool([x for x in docs if x.kind in group], labels())
+                for s in ranker.suggest(pools[group], d, k=20, today=TODAY, reasons=False):
                     g = grades.get(s.id)
                     fits += g is not None and g >= 1
                     misfits += g == 0
@@ -261,5 +261,5 @@ def calibration(shares: tuple[float, ...] = (0.0, 0.03, 0.05, 0.08, 0.1, 0.12, 0
             mark = "  ← REL_THRESHOLD" if share == saved else ""
             lines.append(f"{share:>5.2f}  {fits:>11}  {misfits:>14}  {unjudged:>8}{mark}")
     finally:
-        engine.REL_THRESHOLD = saved
+        ranker.REL_THRESHOLD = saved
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from madoguchi.matching import engine
+from madoguchi.matching import candidate_pool, ranker
 from madoguchi.bench.matching import quality
 from madoguchi.matching.models import Kind, TechArea
 
@@ -70,7 +70,7 @@ def _vocabulary(size: int, rng: np.random.Generator) -> list[str]:
     return vocab
 
 
-def generate(n: int, seed: int) -> list[engine.Doc]:
+def generate(n: int, seed: int) -> list[candidate_pool.Doc]:
     """N listings as engine Docs, deterministic for a seed."""
     rng = np.random.default_rng(seed)
     vocab = _vocabulary(60_000, rng)
@@ -104,7 +104,7 @@ def generate(n: int, seed: int) -> list[engine.Doc]:
         kind = kinds[kind_idx[i]]
         place = PLACES[r_place[i]]
         city = "仙台市" if place in quality.SENDAI_WARDS else place
-        d = engine.Doc(
+        d = candidate_pool.Doc(
             id=i, kind=kind, terms=list(tokens[offsets[i] : offsets[i + 1]]), owner=i,
             fields=fields_frozen[r_field[i]], tech_area=TECH[r_tech[i]], municipality=place, city=city,
             areas=frozenset({"sendai_hokubu"}) if city in quality.SENDAI_HOKUBU else frozenset(),
@@ -135,7 +135,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _pool_mb(pool: engine.Pool) -> float:
+def _pool_mb(pool: candidate_pool.Pool) -> float:
     total = 0
     for m in (pool.weights, pool.fields, pool.stages, pool.areas, pool.procs, pool.certs, pool.skill_m):
         total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
@@ -159,16 +159,16 @@ def run(n: int, queries: int, seed: int, with_bm25s: bool, out: Callable[[str], 
     t0 = time.perf_counter()
     docs = generate(n, seed)
     out(f"  生成 {time.perf_counter() - t0:.1f} 秒、RSS {_rss_mb():,.0f} MB")
-    groups: dict[tuple[str, ...], list[engine.Doc]] = {}
+    groups: dict[tuple[str, ...], list[candidate_pool.Doc]] = {}
     for kind in KIND_SHARE:
-        groups.setdefault(tuple(sorted(engine.COMPLEMENT[kind])), [])
+        groups.setdefault(tuple(sorted(candidate_pool.COMPLEMENT[kind])), [])
     for d in docs:
         for g, members in groups.items():
             if d.kind in g:
                 members.append(d)
     rss_before = _rss_mb()
     t0 = time.perf_counter()
-    pools = {g: engine.build_pool(members, quality.labels()) for g, members in groups.items()}
+    pools = {g: candidate_pool.build_pool(members, quality.labels()) for g, members in groups.items()}
     build_s = time.perf_counter() - t0
     gc.collect()
     pool_mb = sum(_pool_mb(p) for p in pools.values())
@@ -179,9 +179,9 @@ def run(n: int, queries: int, seed: int, with_bm25s: bool, out: Callable[[str], 
     cpu: list[float] = []
     found = 0
     for d in sample:
-        pool = pools[tuple(sorted(engine.COMPLEMENT[d.kind]))]
+        pool = pools[tuple(sorted(candidate_pool.COMPLEMENT[d.kind]))]
         t, c = time.perf_counter(), time.thread_time()
-        got = engine.suggest(pool, d, k=20, today=quality.TODAY)
+        got = ranker.suggest(pool, d, k=20, today=quality.TODAY)
         times.append(time.perf_counter() - t)
         cpu.append(time.thread_time() - c)
         found += len(got)
@@ -210,7 +210,7 @@ def run(n: int, queries: int, seed: int, with_bm25s: bool, out: Callable[[str], 
         b_times: list[float] = []
         b_cpu: list[float] = []
         for d in sample:
-            r = retrievers[tuple(sorted(engine.COMPLEMENT[d.kind]))]
+            r = retrievers[tuple(sorted(candidate_pool.COMPLEMENT[d.kind]))]
             t, c = time.perf_counter(), time.thread_time()
             with contextlib.redirect_stderr(io.StringIO()):
                 r.retrieve([list(d.terms)], k=20, show_progress=False, n_threads=0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from madoguchi.matching import engine
 from madoguchi.bench.matching import quality
-from madoguchi.matching.engine import COMPLEMENT
+from madoguchi.matching import candidate_pool, ranker
+from madoguchi.matching.candidate_pool import COMPLEMENT
 
 
 def test_judged_pairs_cover_the_four_pairings_and_only_pair_complementary_kinds():
@@ -46,9 +46,9 @@ def test_no_empty_list_where_a_judged_fit_shares_a_specific_word(name):
     checked = 0
     for d in docs:
         fits = [supply[c] for c, g in judged.get(d.id, {}).items() if g >= 1]
-        pool = engine.build_pool([x for x in supply.values() if x.kind in COMPLEMENT[d.kind]])
+        pool = candidate_pool.build_pool([x for x in supply.values() if x.kind in COMPLEMENT[d.kind]])
         own = set(d.terms) | set(d.extra_terms)
         if any(pool.term_cls[pool.vocab[t]] == 0 for f in fits for t in set(f.terms) & own):
             checked += 1
-            assert engine.suggest(pool, d, today=quality.TODAY, reasons=False), d.id
+            assert ranker.suggest(pool, d, today=quality.TODAY, reasons=False), d.id
     assert checked >= 40

@@ -40,7 +40,7 @@ def runtime_modules() -> list[str]:
 
 def test_the_list_of_runtime_modules_covers_the_apps_and_their_commands() -> None:
     names = runtime_modules()
-    assert {"madoguchi.urls", "madoguchi.wsgi", "madoguchi.search.engine", "madoguchi.matching.engine",
+    assert {"madoguchi.urls", "madoguchi.wsgi", "madoguchi.search.engine", "madoguchi.matching.ranker",
             "madoguchi.catalog.importer", "madoguchi.search.management.commands.search"} <= set(names)
     assert not [n for n in names if n.startswith("madoguchi.bench") or ".tests" in n]
 

@@ -1,4 +1,4 @@
-"""The engine pairs complementary kinds and puts the listing that fits first."""
+"""The ranker pairs complementary kinds and puts the listing that fits first; stored matches follow saves."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import datetime as dt
 
 from django.utils import timezone
 
-from madoguchi.matching import suggestions
+from madoguchi.matching import matches
 from madoguchi.matching.models import Feedback, Kind, Listing
 from madoguchi.matching.tests.conftest import make_listing
 
 
 def ranked(listing: Listing) -> list[int]:
-    return [s.id for s in suggestions.compute(listing)]
+    return [s.id for s in matches.compute(listing)]
 
 
 def test_need_gets_the_answering_seed_first_and_the_patent_too(tech_set):
@@ -87,11 +87,11 @@ def test_own_listings_are_not_suggested(tech_set, orgs):
 
 
 def test_reasons_are_in_japanese_and_name_what_fits(money_set, order_set):
-    first = suggestions.compute(money_set["funding"])[0]
+    first = matches.compute(money_set["funding"])[0]
     assert "分野が一致（食・IT）" in first.reasons or "分野が一致（IT・食）" in first.reasons
     assert "金額の範囲が合う（3,000万円）" in first.reasons
     assert "段階が合う（創業期）" in first.reasons
-    order_first = suggestions.compute(order_set["order"])[0]
+    order_first = matches.compute(order_set["order"])[0]
     assert "工程が合う（アルマイト・切削）" in order_first.reasons
     assert "所在地が同じ（大衡村）" in order_first.reasons
     assert any(r.endswith("が共通") for r in order_first.reasons)
@@ -113,7 +113,7 @@ def test_feedback_from_the_other_side_lowers_the_pair_too(tech_set, users):
 
 
 def test_refresh_stores_ranked_matches_with_reasons(tech_set):
-    rows = suggestions.refresh(tech_set["need"])
+    rows = matches.refresh(tech_set["need"])
     assert [m.rank for m in rows] == list(range(1, len(rows) + 1))
     assert rows[0].candidate_id == tech_set["seed"].pk and rows[0].reasons
 
@@ -121,7 +121,7 @@ def test_refresh_stores_ranked_matches_with_reasons(tech_set):
 def test_refresh_all_covers_every_live_listing_and_expires_old_ones(tech_set):
     old = tech_set["other_seed"]
     Listing.objects.filter(pk=old.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=3))
-    n = suggestions.refresh_all()
+    n = matches.refresh_all()
     assert n == 4
     old.refresh_from_db()
     assert old.status == Listing.Status.EXPIRED

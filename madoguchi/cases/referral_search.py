@@ -1,4 +1,8 @@
-"""Suggested institutions and programs for a case, from the one-stop search on its text."""
+"""Where a case might be referred: the one-stop search run on the case's need.
+
+The coordinator's case page lists these institutions and programs (おすすめの支援機関・制度) to
+refer the case to; they are search hits, not matching's listing suggestions.
+"""
 
 from __future__ import annotations
 
