@@ -54,6 +54,7 @@ def test_every_rule_answers_the_list_level_without_error_and_grants_no_object_ru
 
     user = cast.users[role] or AnonymousUser()
     user_level = {"cases.may_triage", "reports.may_view_reports", "matching.may_moderate",
+                  "matching.may_create_listing", "matching.may_list_for_others",
                   "directory.may_use_workspace", "directory.may_add_records"}
     for name in rules.permissions.permissions:
         granted = rules.has_perm(name, user, None)
