@@ -62,7 +62,8 @@ class ListingQuerySet(QuerySet["Listing"]):
     def visible_to(self, user: object) -> ListingQuerySet:
         """Listings the user may see in lists: the row filter of matching.may_see_listing, kept
         beside that rule in matching/rules.py so the two agree."""
-        from madoguchi.matching.rules import visible_listings  # rules.py imports this module
+        # Imported here: rules.py imports this module.
+        from madoguchi.matching.rules import visible_listings
 
         return visible_listings(user, self)
 
