@@ -125,6 +125,8 @@ def listed_cases(user: Any) -> QuerySet[Case]:
     institution owns or took part in by a referral and may see now. A coordinator's list is
     their institution's too (new consultations wait in the inbox), so it is a part of
     `visible_cases`, and equal to it for everyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
     m = roles.staff_membership(user)
     if m is None:
         return Case.objects.filter(client__user=user)

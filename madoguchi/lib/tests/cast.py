@@ -33,7 +33,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.db import transaction
+from django.test import Client as HttpClient
 from django.utils import timezone
 
 from madoguchi.cases.models import Case, Client, Referral
@@ -124,3 +126,43 @@ def build_cast(state: str = "referred") -> Cast:
     Program.objects.create(slug="sogyo-shien", name="創業支援資金", organization=orgs["owner"])
     return Cast(users=users, orgs=orgs, case=case, other_case=other_case, listing=listing, event=event,
                 referral=referral)
+
+
+# -- for the role × action tables ---------------------------------------------------------------
+def user_of(cast: Cast, role: str) -> Any:
+    """The cast member as `has_perm` sees them (AnonymousUser for "anonymous")."""
+    return cast.users[role] or AnonymousUser()
+
+
+def http_as(cast: Cast, role: str) -> HttpClient:
+    http = HttpClient()
+    user = cast.users[role]
+    if user is not None:
+        http.force_login(user)
+    return http
+
+
+def outcome(response: Any) -> str:
+    """A response as a table cell: its status, or "login" when sent to a login page."""
+    if response.status_code == 302 and "login" in response["Location"]:
+        return "login"
+    return str(response.status_code)
+
+
+def allowed(cast: Cast, role: str, perm: str, obj: Any = None) -> str:
+    """A rule as a table cell: "yes" or "no" (asked as the pages ask it, user.has_perm)."""
+    return "yes" if user_of(cast, role).has_perm(perm, obj) else "no"
+
+
+def undone(act: Any) -> Any:
+    """Run `act()` (a request that may change rows) and roll its changes back, so every cell of
+    a row starts from the same data; returns what `act` returned."""
+    savepoint = transaction.savepoint()
+    try:
+        return act()
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def table_row(columns: list[str], line: str) -> dict[str, str]:
+    return dict(zip(columns, line.split(), strict=True))
