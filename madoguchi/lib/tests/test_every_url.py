@@ -125,3 +125,19 @@ def test_no_page_answers_500_to_any_role(role: str, role_settings: Any) -> None:
     assert len(paths) > 150 and len(admin_pages) > 100  # the walk found the site, not an empty list
     assert failures == []
     assert admin_failures == []
+
+
+@pytest.mark.django_db
+def test_no_page_answers_500_to_a_superuser_without_a_membership(role_settings: Any) -> None:
+    """Django grants a superuser every permission, rules included: pages that then read the
+    user's institution must answer without one (403), not fail."""
+    from django.contrib.auth.models import User
+
+    cast = build_cast("referred")
+    paths = site_paths(cast) + admin_paths()
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(User.objects.create_superuser("root", "root@example.jp", "correct horse 1"))
+
+    failures = [(path, status) for path in paths if (status := http.get(path).status_code) >= 500]
+
+    assert failures == [], "\n".join(f"{p} {s}" for p, s in failures)
