@@ -176,7 +176,7 @@ def consented_listing_ids(user: Any) -> set[int]:
     """
     cached = getattr(user, "_matching_consented_ids", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     m = roles.staff_membership(user)
     client = client_of(user)
     ids: set[int] = set()

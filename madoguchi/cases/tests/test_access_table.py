@@ -84,7 +84,9 @@ def test_the_row_filters_agree_with_the_view_rule(cast: Cast, role: str) -> None
     make_case(other, orgs["target"], consent=Case.Consent.CORE_ONLY)
     withdrawn = make_case(client, orgs["core"])
     withdrawn.withdraw_consent(by=client.user)
-    named.refer(by=cast.users["outsider"], to_org=orgs["owner"], message="販路の相談です")
+    outsider = cast.users["outsider"]
+    assert outsider is not None
+    named.refer(by=outsider, to_org=orgs["owner"], message="販路の相談です")
     user = user_of(cast, role)
 
     opened = {c.pk for c in Case.objects.all() if user.has_perm("cases.may_view_case", c)}

@@ -13,6 +13,7 @@ Every change is rolled back after its cell, so each cell starts from the same da
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -85,7 +86,7 @@ def test_the_list_filter_agrees_with_the_see_rule(cast: Cast, role: str) -> None
     client: Client = cast.case.client
     past = timezone.localdate() - dt.timedelta(days=1)
     P, V = Listing.Status, Listing.Visibility
-    for n, (status, visibility, owner) in enumerate([
+    kinds: list[tuple[str, str, dict[str, Any]]] = [
         (P.PUBLISHED, V.PUBLIC, {"owner_organization": orgs["owner"]}),
         (P.PUBLISHED, V.MEMBERS, {"owner_organization": orgs["outside"]}),
         (P.PUBLISHED, V.ANONYMOUS, {"owner_client": client}),
@@ -94,7 +95,8 @@ def test_the_list_filter_agrees_with_the_see_rule(cast: Cast, role: str) -> None
         (P.REJECTED, V.PUBLIC, {"owner_name": "株式会社外部"}),
         (P.PUBLISHED, V.PUBLIC, {"owner_name": "株式会社外部", "expires_on": past}),
         (P.PUBLISHED, V.MEMBERS, {"owner_organization": orgs["core"]}),
-    ]):
+    ]
+    for n, (status, visibility, owner) in enumerate(kinds):
         Listing.objects.create(kind=Listing.Kind.NEED, title=f"掲載 {n}", status=status, visibility=visibility, **owner)
     user = user_of(cast, role)
 
