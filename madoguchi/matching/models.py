@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality, Organization
-from madoguchi.directory.roles import staff_membership
 
 DEFAULT_VALIDITY_DAYS = 180
 
@@ -61,22 +60,12 @@ class ListingQuerySet(QuerySet["Listing"]):
         return self.filter(status=Listing.Status.PUBLISHED).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
 
     def visible_to(self, user: object) -> ListingQuerySet:
-        """Listings the user may see in lists: live public/anonymous ones, members-only for members,
-        everything of their own organization, everything for coordinators."""
-        qs = self.live()
-        membership = staff_membership(user)
-        if membership is None and getattr(user, "is_authenticated", False) and getattr(user, "client", None):
-            return self.visible_to_client(user)
-        if membership is None:
-            return qs.filter(visibility__in=[Listing.Visibility.PUBLIC, Listing.Visibility.ANONYMOUS])
-        if membership.is_coordinator:
-            return self.all()
-        return self.filter(Q(pk__in=qs.values("pk")) | Q(owner_organization_id=membership.organization_id))
+        """Listings the user may see in lists: the row filter of matching.may_see_listing, kept
+        beside that rule in matching/rules.py so the two agree."""
+        # Imported here: rules.py imports this module.
+        from madoguchi.matching.rules import visible_listings
 
-    def visible_to_client(self, user: object) -> ListingQuerySet:
-        """For a client account: live public/anonymous listings and the client's own."""
-        live = self.live().filter(visibility__in=[Listing.Visibility.PUBLIC, Listing.Visibility.ANONYMOUS])
-        return self.filter(Q(pk__in=live.values("pk")) | Q(owner_client__user=user))
+        return visible_listings(user, self)
 
 
 class Listing(models.Model):
