@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from madoguchi.cases.models import Case, CaseRead, Referral
-from madoguchi.cases.rules import membership
+from madoguchi.directory.roles import staff_membership as membership
 
 
 def _parse_code(code: Any) -> uuid.UUID:

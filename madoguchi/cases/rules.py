@@ -17,12 +17,8 @@ import rules
 
 from madoguchi.cases.models import Case, Referral
 from madoguchi.directory import roles
-from madoguchi.directory.models import Membership
-
-
-def membership(user: Any) -> Membership | None:
-    """The membership that lets a user work with cases: none for the prefecture's viewers."""
-    return roles.staff_membership(user)
+# The membership that lets a user work with cases: none for the prefecture's viewers.
+from madoguchi.directory.roles import staff_membership as membership
 
 
 @rules.predicate

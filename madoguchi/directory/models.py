@@ -24,7 +24,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from madoguchi.lib.identifiers import normalise_digits, refuse_foreign_digits
+from madoguchi.platform.identifiers import refuse_foreign_digits
+from madoguchi.platform.text import normalise_digits
 
 PLAN_AS_OF = dt.date(2005, 12, 1)
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.cases.mail import enqueue_email
 from madoguchi.events.models import Event, Registration
+from madoguchi.platform.mail import enqueue_email
 
 
 def _facts(registration: Registration) -> str:

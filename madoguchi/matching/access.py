@@ -20,13 +20,9 @@ from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from madoguchi.directory import roles
-from madoguchi.directory.models import Membership
+# The membership that counts here: none for the prefecture's viewers (aggregates only).
+from madoguchi.directory.roles import staff_membership as membership
 from madoguchi.matching.models import Introduction, Listing
-
-
-def membership(user: Any) -> Membership | None:
-    """The membership that counts here: none for the prefecture's viewers (aggregates only)."""
-    return roles.staff_membership(user)
 
 
 def is_coordinator(user: Any) -> bool:

@@ -54,7 +54,7 @@ def register_unsubscribe() -> None:
 
 def _send_once(new: Listing, email: str, subject: str, body: str, *, for_listing: Listing | None = None,
                for_interest: SavedInterest | None = None) -> bool:
-    from madoguchi.cases.mail import enqueue_email
+    from madoguchi.platform.mail import enqueue_email
 
     try:
         with transaction.atomic():
@@ -111,7 +111,7 @@ RENEWAL_NOTICE_DAYS = 14
 
 def send_renewal_reminders(today: dt.date | None = None) -> int:
     """Tell owners whose listing expires within two weeks that they can renew it; once per period."""
-    from madoguchi.cases.mail import enqueue_email
+    from madoguchi.platform.mail import enqueue_email
 
     today = today or timezone.localdate()
     due = Listing.objects.live(today).filter(
