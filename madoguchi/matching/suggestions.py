@@ -22,6 +22,7 @@ from django.utils import timezone
 from madoguchi.directory.models import Area, BusinessStage, Field, Municipality, Organization, SupportFunction
 from madoguchi.matching import engine, text
 from madoguchi.matching.models import Feedback, InstitutionMatch, Introduction, Kind, Listing, Match, TechArea
+from madoguchi.platform.text import clean
 
 SUGGESTIONS_KEPT = 20
 # Above this many live candidates a save does not refresh in the request (rebuilding the pool
@@ -33,9 +34,7 @@ _cache_lock = threading.Lock()
 
 
 def _norm_set(values: Iterable[object]) -> frozenset[str]:
-    import unicodedata
-
-    return frozenset(unicodedata.normalize("NFKC", str(v)).strip().lower() for v in values if str(v).strip())
+    return frozenset(clean(str(v)).lower() for v in values if str(v).strip())
 
 
 def listing_queryset() -> QuerySet[Listing]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from madoguchi.platform.text import nfkc
 
 _RUN_RE = re.compile(r"[0-9a-z]+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaffー]+")
 _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
@@ -19,7 +20,7 @@ _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
 
 def bigram_analyze(text: str) -> list[str]:
     """Return lower-cased ASCII words and CJK character bigrams; hiragana-only runs (particles) are dropped."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = nfkc(text).lower()
     out: list[str] = []
     for run in _RUN_RE.findall(text):
         if run.isascii():
