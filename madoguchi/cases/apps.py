@@ -8,7 +8,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("相談・紹介")
 
     def ready(self) -> None:
-        from madoguchi.cases import checks  # noqa: F401  (registers madoguchi.W020)
         from madoguchi.cases import notify, overdue
         from madoguchi.platform import jobs
 

@@ -40,7 +40,7 @@ DEFAULT_STAGE_LABELS: dict[str, str] = {
 
 
 def _stage_code() -> Any:
-    return Literal[tuple(DEFAULT_STAGE_LABELS)]  # type: ignore[valid-type]
+    return Literal[tuple(DEFAULT_STAGE_LABELS)]
 
 
 # The stage filter's type in the APIs (search, matching): the plan's five stages, fixed.
