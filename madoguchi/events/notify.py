@@ -1,4 +1,4 @@
-"""Emails to registrants, queued in the cases app's outbox (one outbox for the whole site).
+"""Emails to registrants, queued in the platform's outbox (one outbox for the whole site).
 
 The confirmation carries the registration page's address: it is the registrant's only way
 back to their status and cancel button from another device.

@@ -1,6 +1,6 @@
 """Alerts: mail a subscriber when a new listing matches their own listing or saved interest.
 
-Mail goes through the cases app's outbox (`enqueue_email`), so the background worker sends it
+Mail goes through the platform's outbox (`enqueue_email`), so the background worker sends it
 and nothing is queued unless the change that caused it commits. `Alert` rows make this
 idempotent: a listing refreshed twice alerts each address once.
 """

@@ -1,5 +1,5 @@
 """Registrants get their confirmation (with their registration page) and promotion by email,
-queued in the site's one outbox (cases.OutboundEmail) and sent by `madoguchi worker`."""
+queued in the site's one outbox (platform.OutboundEmail) and sent by `madoguchi worker`."""
 
 from __future__ import annotations
 
