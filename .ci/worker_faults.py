@@ -7,7 +7,7 @@ cluster (every database on it goes down for a moment), otherwise by refusing con
 database and terminating its sessions, which looks the same to the worker and disturbs nobody.
 Then it counts deliveries by Message-ID and stops the worker with SIGTERM against a slow server.
 
-Delivery is at-least-once with a stable Message-ID (see madoguchi/cases/mail.py): the check
+Delivery is at-least-once with a stable Message-ID (see madoguchi/platform/mail.py): the check
 requires 0 lost and 0 duplicates once deduplicated by Message-ID, and it prints the raw copies
 too. A copy can only come from a kill landing between the server's 250 and the worker's UPDATE,
 so the raw copies must not exceed the number of kills; the database outage must cause none.
@@ -125,7 +125,7 @@ def statuses() -> dict[str, int] | None:
     from django.db import InterfaceError, OperationalError, connections
     from django.db.models import Count
 
-    from madoguchi.cases.models import OutboundEmail
+    from madoguchi.platform.models import OutboundEmail
 
     try:
         return dict(OutboundEmail.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -162,8 +162,8 @@ def main() -> int:
     call_command("migrate", verbosity=0, interactive=False)
     from aiosmtpd.controller import Controller
 
-    from madoguchi.cases.mail import enqueue_email
-    from madoguchi.cases.models import OutboundEmail
+    from madoguchi.platform.mail import enqueue_email
+    from madoguchi.platform.models import OutboundEmail
 
     queued = {row.message_id for n in range(args.mails)
               for row in enqueue_email(f"user{n}@example.jp", f"【madoguchi】障害試験 {n}", f"{n} 通目")}

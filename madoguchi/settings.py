@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "madoguchi.platform",
     "madoguchi.directory",
     "madoguchi.search",
     "madoguchi.cases",
@@ -162,7 +163,7 @@ PASSWORD_HASHERS = [
 ]
 # Lockout first (django-axes), then object permissions (django-rules, cases/rules.py), then passwords.
 AUTHENTICATION_BACKENDS = [
-    "madoguchi.cases.auth.LoginLockoutBackend",
+    "madoguchi.platform.auth.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -172,9 +173,9 @@ LOGOUT_REDIRECT_URL = "directory:home"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60  # hours, as axes expects
 # Lock the pair (user name, address): one attacker cannot lock a user out from everywhere. The
-# address alone is capped by the handler across user names (cases/auth.py says why not here).
+# address alone is capped by the handler across user names (platform/auth.py says why not here).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "madoguchi.cases.auth.AddressCappedHandler"
+AXES_HANDLER = "madoguchi.platform.auth.AddressCappedHandler"
 AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", "20")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -19,7 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", include("madoguchi.search.urls")),
     path("cases/", include("madoguchi.cases.urls")),
-    path("accounts/", include("madoguchi.cases.accounts_urls")),
+    path("accounts/", include("madoguchi.platform.accounts_urls")),
     path("matching/", include("madoguchi.matching.urls")),
     path("events/", include("madoguchi.events.urls")),
     path("reports/", include("madoguchi.reports.urls")),

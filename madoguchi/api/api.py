@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Swagger
 
-from madoguchi.api.errors import MadoguchiAPI, install_error_handlers
+from madoguchi.api.openapi import complete_error_responses
 from madoguchi.cases.api import router as cases_router
 from madoguchi.catalog.api import router as catalog_router
 from madoguchi.directory.api import router as directory_router
 from madoguchi.events.api import router as events_router
 from madoguchi.interop.api import router as hsds_router
 from madoguchi.matching.api import router as matching_router
+from madoguchi.platform.api.errors import ErrorShapeAPI, install_error_handlers
 from madoguchi.reports.api import router as reports_router
 from madoguchi.search.api import router as search_router
+
+
+class MadoguchiAPI(ErrorShapeAPI):
+    """The error-shaped API of platform/api/errors.py, whose OpenAPI schema is completed from
+    what each operation is (openapi.py: the errors every operation can give, the registries)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return complete_error_responses(super().get_openapi_schema(*args, **kwargs))
+
 
 api = MadoguchiAPI(
     title="madoguchi API",

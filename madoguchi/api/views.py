@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
-from madoguchi.api.errors import error_body
+from madoguchi.platform.api.errors import error_body
 
 
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from madoguchi.cases.anonymise import anonymise_case
-from madoguchi.cases.models import ApiToken, Case, CaseRead, Client, OutboundEmail, Referral
+from madoguchi.cases.models import Case, CaseRead, Client, Referral
 from madoguchi.cases.rules import staff_visible_cases
 from madoguchi.directory import roles
 from madoguchi.directory.admin_scope import InstitutionScopedAdmin
 from madoguchi.directory.models import Organization
+from madoguchi.directory.roles import staff_membership as membership
 
 
 def visible_cases(request: HttpRequest) -> QuerySet[Case]:
@@ -97,20 +98,3 @@ class CaseReadAdmin(CaseScopedAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(CaseScopedAdmin, admin.ModelAdmin):
-    platform_only = True  # every institution's mail: the platform's to look after
-    list_display = ["to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
-    list_filter = ["status"]
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(CaseScopedAdmin, admin.ModelAdmin):
-    platform_only = True
-    list_display = ["prefix", "name", "user", "created", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "token_hash", "created", "last_used_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # issued with `madoguchi issue-api-token`, which shows the token once

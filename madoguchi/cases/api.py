@@ -17,33 +17,22 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import HttpBearer
 
-from madoguchi.api.auth import session_auth as django_auth
-from madoguchi.api.errors import ApiError, ErrorOut
-from madoguchi.api.params import limit_param, offset_param, paginate
 from madoguchi.cases.access import get_case_for_user, get_referral_for_user
 from madoguchi.cases.forms import IntakeForm
 from madoguchi.cases.intake import create_consultation
-from madoguchi.cases.models import ApiToken, Case, Conflict, Referral
+from madoguchi.cases.models import Case, Conflict, Referral
 from madoguchi.cases.notify import absolute
 from madoguchi.cases.rules import listed_cases
 from madoguchi.directory import roles
 from madoguchi.directory.models import Organization
+from madoguchi.directory.roles import staff_membership as membership
+from madoguchi.platform.api.auth import InstitutionToken
+from madoguchi.platform.api.auth import session_auth as django_auth
+from madoguchi.platform.api.errors import ApiError, ErrorOut
+from madoguchi.platform.api.params import limit_param, offset_param, paginate
 
 router = Router(tags=["cases"])
-
-
-class InstitutionToken(HttpBearer):
-    """An institution's API token; the request then acts as the token's staff user."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.objects.authenticate(token)
-        if found is None or roles.staff_membership(found.user) is None:
-            return None
-        request.user = found.user
-        return found.user
-
 
 class ConsultationIn(Schema):
     # Everything optional here on purpose: the intake form validates, so the API and the

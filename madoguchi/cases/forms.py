@@ -11,10 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.cases.corporate_number import normalise, validate_corporate_number
 from madoguchi.cases.models import Case, Client, Outcome
 from madoguchi.directory.models import BusinessStage, Municipality, Organization, SupportFunction
-from madoguchi.lib.identifiers import CodeChoiceField, ascii_digits
+from madoguchi.platform.identifiers import CodeChoiceField, ascii_digits, normalise_corporate_number, validate_corporate_number
 
 
 def validate_attachment_size(upload: UploadedFile) -> None:
@@ -106,7 +105,7 @@ class IntakeForm(forms.Form):
         return ascii_digits(self.cleaned_data.get("phone", ""), _("電話番号"))
 
     def clean_corporate_number(self) -> str:
-        value = normalise(self.cleaned_data.get("corporate_number", ""))
+        value = normalise_corporate_number(self.cleaned_data.get("corporate_number", ""))
         if value:
             validate_corporate_number(value)
         return value

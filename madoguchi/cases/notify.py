@@ -1,4 +1,7 @@
-"""Who is told what, by email, when something happens to a case. All mail is queued (mail.py)."""
+"""Who is told what, by email, when something happens to a case. All mail is queued (platform/mail.py).
+
+The models never call this module: they send the signals of signals.py, heard here (`connect`).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from madoguchi.cases.mail import enqueue_email
+from madoguchi.cases import signals
 from madoguchi.directory.models import Membership, Organization
+from madoguchi.platform.mail import enqueue_email
 
 if TYPE_CHECKING:
     from madoguchi.cases.models import Case, Referral
@@ -104,3 +108,24 @@ def consent_withdrawn(case: Case, organizations: list[Organization]) -> None:
         "code": case.short_code, "owner": case.owner.display_name}
     recipients = [address for org in organizations for address in staff_emails(org)]
     enqueue_email(recipients, _("【madoguchi】情報共有の同意が撤回されました（%(code)s）") % {"code": case.short_code}, body)
+
+
+# --- receivers of the models' signals (signals.py), connected by CasesConfig.ready ----------
+
+def _on_referral_sent(sender: object, *, referral: Referral, **kwargs: object) -> None:
+    referral_sent(referral)
+
+
+def _on_referral_declined(sender: object, *, referral: Referral, **kwargs: object) -> None:
+    referral_declined(referral)
+
+
+def _on_consent_withdrawn(sender: object, *, case: Case, organizations: list[Organization], **kwargs: object) -> None:
+    consent_withdrawn(case, organizations)
+
+
+def connect() -> None:
+    """Listen to the models' signals; dispatch_uid keeps one receiver each if ready() runs twice."""
+    signals.referral_sent.connect(_on_referral_sent, dispatch_uid="madoguchi.cases.notify.referral_sent")
+    signals.referral_declined.connect(_on_referral_declined, dispatch_uid="madoguchi.cases.notify.referral_declined")
+    signals.consent_withdrawn.connect(_on_consent_withdrawn, dispatch_uid="madoguchi.cases.notify.consent_withdrawn")

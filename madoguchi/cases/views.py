@@ -25,10 +25,11 @@ from madoguchi.cases.forms import CloseForm, DocumentForm, IntakeForm, NoteForm,
 from madoguchi.cases.intake import create_consultation
 from madoguchi.cases.models import Activity, Case, CaseRead, Conflict, Referral
 from madoguchi.cases.notify import case_from_follow_token
-from madoguchi.cases.ratelimit import authorize_intake_ip
 from madoguchi.cases.rules import listed_cases
 from madoguchi.directory import roles
 from madoguchi.directory.models import Organization, Program
+from madoguchi.directory.roles import staff_membership as membership
+from madoguchi.platform.ratelimit import authorize_intake_ip
 
 
 def _messages_of(error: ValidationError) -> list[str]:

@@ -19,7 +19,7 @@ from madoguchi.catalog import alerts, confirmations, freshness, stars
 from madoguchi.catalog.filters import FilterError
 from madoguchi.catalog.models import SavedSearch, Star
 from madoguchi.directory.models import Program
-from madoguchi.events.ratelimit import authorize_subscribe_email, authorize_subscribe_ip
+from madoguchi.platform.ratelimit import authorize_subscribe_email, authorize_subscribe_ip
 
 TOO_MANY = gettext_lazy("短時間に多くのお申し込みがありました。しばらく時間をおいてから、もう一度お試しください。")
 

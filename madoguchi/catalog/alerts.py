@@ -27,13 +27,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.cases.mail import enqueue_email
 from madoguchi.catalog import confirmations
 from madoguchi.catalog.filters import FILTER_PARAMS, FilterError, ProgramFilters
 from madoguchi.catalog.models import AlertSend, CallRound, CatalogEntry, SavedSearch
 from madoguchi.catalog.presentation import entry_facts
 from madoguchi.catalog.querysets import area_q
 from madoguchi.lib import unsubscribe as unsubscribe_links
+from madoguchi.platform.mail import enqueue_email
 
 # The search's own parameters (search/views.py FILTERS) a saved search passes on to search().
 SEARCH_FACETS = ("function", "stage", "municipality", "kind", "field")

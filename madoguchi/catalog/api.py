@@ -15,11 +15,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from madoguchi.api.errors import ErrorOut, not_found
 from madoguchi.catalog.models import CatalogEntry
 from madoguchi.catalog.presentation import program_facts
 from madoguchi.directory.api import ProgramOut, program_item
 from madoguchi.directory.models import Program
+from madoguchi.platform.api.errors import ErrorOut, not_found
 
 router = Router(tags=["directory"])
 

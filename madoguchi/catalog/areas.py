@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from madoguchi.platform.text import without_separators
 
 _WARD_RE = re.compile(r"^(.+?市)(.+区)$")
 _WEIGHTS = (6, 5, 4, 3, 2)
@@ -130,7 +131,7 @@ def normalise_code(value: str) -> str:
     Accepted: the six-digit code (check digit verified), the five-digit code without check digit
     (as Japan Post and many open-data files write it), and a two-digit prefecture number (04).
     """
-    text = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
+    text = without_separators(value)
     if re.fullmatch(r"\d{2}", text) and 1 <= int(text) <= 47:
         text = text + "000"
     if re.fullmatch(r"\d{5}", text):

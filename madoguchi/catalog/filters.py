@@ -23,13 +23,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from madoguchi.platform.text import clean, nfkc
 
 FILTER_PARAMS = ("open", "closes_before", "area", "type", "amount_min", "employees")
 TRUE_VALUES = {"1", "true", "on", "yes", "はい"}
@@ -46,7 +47,7 @@ class FilterError(ValueError):
 
 
 def _text(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    return clean(value)
 
 
 def parse_type(value: str) -> str:
@@ -60,7 +61,7 @@ def parse_type(value: str) -> str:
         return text
     for choice in ProgramType:
         with override(None):
-            labels = {unicodedata.normalize("NFKC", str(choice.label))}
+            labels = {nfkc(choice.label)}
         with override("en"):
             labels.add(str(choice.label).lower())
         if text in labels or text.lower() in labels:

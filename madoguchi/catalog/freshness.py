@@ -23,11 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.cases.mail import enqueue_email
 from madoguchi.catalog.models import CatalogEntry, StaleReminder
 from madoguchi.catalog.presentation import program_facts
 from madoguchi.catalog.status import Status, stale_days
 from madoguchi.directory.models import Membership, Organization, Program
+from madoguchi.platform.mail import enqueue_email
 
 SALT = "madoguchi.catalog.verify"
 VERIFY_LINK_DAYS = 30

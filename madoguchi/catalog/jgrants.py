@@ -25,7 +25,6 @@ import json
 import re
 import socket
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from madoguchi.catalog import areas, parsing
 from madoguchi.catalog.importer import ImportReport, Progress, run_import
 from madoguchi.catalog.models import ProgramType, Source
 from madoguchi.catalog.rows import ParsedRow
+from madoguchi.platform.text import clean, nfkc
 
 DEFAULT_BASE_URL = "https://api.jgrants-portal.go.jp/exp/v1/public"
 PORTAL_PAGE = "https://www.jgrants-portal.go.jp/subsidy/{id}"
@@ -145,7 +145,7 @@ def _prefectures() -> dict[str, str]:
 
 def area_codes(text: str) -> str:
     """「宮城県 / 福島県」 → "040002 070009"; 「全国」 → "" (empty = 全国)."""
-    names = [part for part in re.split(r"\s*[/／、,]\s*", unicodedata.normalize("NFKC", text).strip()) if part]
+    names = [part for part in re.split(r"\s*[/／、,]\s*", clean(text)) if part]
     if not names or NATIONAL in names:
         return ""
     codes, known = [], _prefectures()
@@ -157,14 +157,14 @@ def area_codes(text: str) -> str:
 
 
 def _employees(text: str) -> int | None:
-    match = re.search(r"(\d[\d,]*)\s*(名|人)", unicodedata.normalize("NFKC", text))
+    match = re.search(r"(\d[\d,]*)\s*(名|人)", nfkc(text))
     return int(match.group(1).replace(",", "")) if match else None  # 「従業員数の制約なし」 → no limit
 
 
 def _industries(text: str) -> str:
     """「製造業 / 卸売業，小売業」 → "EI": jGrants names JSIC 大分類 (whose names hold commas)."""
     names = parsing.industry_names()
-    parts = re.split(r"\s*/\s*", unicodedata.normalize("NFKC", text))
+    parts = re.split(r"\s*/\s*", nfkc(text))
     # A heading of jGrants' own (e.g. 全業種) says nothing we can filter on: skipped.
     return "".join(sorted({names[part] for part in parts if part in names}))
 
@@ -195,7 +195,7 @@ def subsidy_row(number: int, summary: dict[str, Any], detail: dict[str, Any]) ->
             row.entry["amount_max"] = int(amount) if isinstance(amount, (int, float)) else parsing.parse_amount(str(amount))
         except ValueError as error:
             row.errors.append(f"subsidy_max_limit: {error}")
-    rate = unicodedata.normalize("NFKC", str(item.get("subsidy_rate") or "")).strip()
+    rate = clean(item.get("subsidy_rate") or "")
     if rate:
         try:
             numerator, denominator, value, written = parsing.parse_rate(rate)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.catalog import areas
 from madoguchi.catalog.models import Industry, ProgramType
+from madoguchi.platform import text as shared_text
 
 
 def clean(value: object) -> str:
@@ -33,7 +33,7 @@ def clean(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return shared_text.clean(value)
 
 
 _UNITS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
@@ -128,7 +128,7 @@ def industry_names() -> dict[str, str]:
     """NFKC JSIC 大分類 names (製造業, 卸売業,小売業) → their letter."""
     # The Japanese names whatever language is active (override(None) gives the msgids).
     with translation.override(None):
-        return {unicodedata.normalize("NFKC", str(label)): value for value, label in Industry.choices}
+        return {shared_text.nfkc(label): value for value, label in Industry.choices}
 
 
 def parse_industries(text: str) -> str:
@@ -154,7 +154,7 @@ def type_words() -> dict[str, str]:
     The Japanese labels (補助金, NFKC), the values themselves (subsidy) and a few synonyms (研修).
     """
     with translation.override(None):
-        words = {unicodedata.normalize("NFKC", str(label)): str(value) for value, label in ProgramType.choices}
+        words = {shared_text.nfkc(label): str(value) for value, label in ProgramType.choices}
     return words | {str(value): str(value) for value in ProgramType.values} | {
         "セミナー": ProgramType.TRAINING.value, "研修": ProgramType.TRAINING.value,
     }

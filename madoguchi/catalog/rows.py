@@ -14,9 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-# A plain validator module of cases (no models): the 法人番号 check digit is written once.
-from madoguchi.cases.corporate_number import normalise, validate_corporate_number
 from madoguchi.catalog import parsing
+from madoguchi.platform.identifiers import normalise_corporate_number, validate_corporate_number
 
 REQUIRED_HEADERS = ("制度ID", "名称")
 # header → (target, parser). Target "program.x" / "entry.x" is a model field; others are special.
@@ -96,7 +95,7 @@ def parse_row(number: int, raw: dict[str, object]) -> ParsedRow:
     if row.corporate_number:
         try:
             validate_corporate_number(row.corporate_number)
-            row.corporate_number = normalise(row.corporate_number)
+            row.corporate_number = normalise_corporate_number(row.corporate_number)
         except ValidationError as error:
             row.errors.append(_("実施機関法人番号: %(m)s") % {"m": " ".join(error.messages)})
     if row.opens_at and row.closes_at and row.closes_at < row.opens_at:

@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.cases.mail import enqueue_email
 from madoguchi.catalog import confirmations
 from madoguchi.catalog.models import CallRound, DeadlineReminder, Star
 from madoguchi.directory.models import Program
 from madoguchi.lib import unsubscribe as unsubscribe_links
+from madoguchi.platform.mail import enqueue_email
 
 REMIND_BEFORE = dt.timedelta(days=7)
 UNSUBSCRIBE_KIND = "catalog.star"

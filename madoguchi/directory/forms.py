@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import Facility, Membership, Municipality, Organization, Program, SupportFunction
-from madoguchi.lib.identifiers import normalise_digits
+from madoguchi.platform.text import normalise_digits
 
 # Filter values come from the query string, so they are capped before they reach a query.
 _MAX_CODE_LENGTH = 20

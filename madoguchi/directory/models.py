@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 import uuid
 from typing import Any
 
@@ -24,7 +23,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from madoguchi.lib.identifiers import normalise_digits, refuse_foreign_digits
+from madoguchi.platform.identifiers import refuse_foreign_digits
+from madoguchi.platform.text import nfkc, normalise_digits, without_spaces
 
 PLAN_AS_OF = dt.date(2005, 12, 1)
 
@@ -91,11 +91,11 @@ def name_key(name: str) -> str:
     The plan writes legal forms three ways — (財), （財）, 財団法人 — and its text extraction
     left stray spaces inside names ("(株) 仙台ソフトウェアセンター", "研究 機構").
     """
-    text = unicodedata.normalize("NFKC", name)
+    text = nfkc(name)
     text = re.sub(r"\((財|社|株|独|福|学|有)\)", "", text)
     text = re.sub(r"^(独立行政法人|財団法人|社団法人|株式会社)", "", text)
     text = text.replace("株式会社", "")
-    return re.sub(r"\s+", "", text)
+    return without_spaces(text)
 
 
 class Provenance(models.Model):

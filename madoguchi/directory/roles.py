@@ -16,23 +16,18 @@ from __future__ import annotations
 from typing import Any
 
 from madoguchi.directory.models import Membership, Organization
+from madoguchi.platform import membership as lookup
 
 
 def membership(user: Any) -> Membership | None:
     """The user's membership (any role), or None for anonymous users and clients."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return user.membership  # type: ignore[no-any-return]
-    except Membership.DoesNotExist:
-        return None
+    return lookup.membership(user)
 
 
 def staff_membership(user: Any) -> Membership | None:
     """The membership when it lets the user work with personal data (cases, listings' owners):
     every role except the prefecture's, which reads aggregates only."""
-    m = membership(user)
-    return m if m is not None and m.sees_personal_data else None
+    return lookup.staff_membership(user)
 
 
 def is_core(organization: Organization | None) -> bool:

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from madoguchi.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
 from madoguchi.directory.models import Municipality, Organization, SupportFunction
 from madoguchi.events.models import Event, EventQuerySet
+from madoguchi.platform.api.errors import ErrorOut, invalid_parameter, not_found
+from madoguchi.platform.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
 
 router = Router(tags=["events"])
 

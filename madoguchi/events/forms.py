@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import Municipality, SupportFunction, validate_phone
-from madoguchi.lib.identifiers import CodeChoiceField, normalise_digits
 from madoguchi.events.models import Event
+from madoguchi.platform.identifiers import CodeChoiceField
+from madoguchi.platform.text import normalise_digits
 
 
 class EventFilterForm(forms.Form):

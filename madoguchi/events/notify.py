@@ -1,4 +1,4 @@
-"""Emails to registrants, queued in the cases app's outbox (one outbox for the whole site).
+"""Emails to registrants, queued in the platform's outbox (one outbox for the whole site).
 
 The confirmation carries the registration page's address: it is the registrant's only way
 back to their status and cancel button from another device.
@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.cases.mail import enqueue_email
 from madoguchi.events.models import Event, Registration
+from madoguchi.platform.mail import enqueue_email
 
 
 def _facts(registration: Registration) -> str:

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.cases.mail import enqueue_email
 from madoguchi.directory.models import SupportFunction
 from madoguchi.events.models import Digest, Event, Subscription, normalise_email
 from madoguchi.lib import unsubscribe as unsubscribe_links
+from madoguchi.platform.mail import enqueue_email
 
 # A digest lists at most this many events; the rest are one click away on the list page.
 DIGEST_MAX_EVENTS = 30

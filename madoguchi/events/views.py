@@ -19,7 +19,7 @@ from madoguchi.events import notify, subscriptions
 from madoguchi.events.feeds import atom_feed, ical_feed
 from madoguchi.events.forms import EventFilterForm, InterestForm, RegistrationForm, SubscriptionForm
 from madoguchi.events.models import Event, EventQuerySet, Registration, RegistrationRefused, Subscription
-from madoguchi.events.ratelimit import authorize_registration_ip, authorize_subscribe_email, authorize_subscribe_ip
+from madoguchi.platform.ratelimit import authorize_registration_ip, authorize_subscribe_email, authorize_subscribe_ip
 
 PAGE_SIZE = 20
 # Registrations made from this browser, so a retried or double-clicked form goes back to

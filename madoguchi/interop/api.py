@@ -3,7 +3,7 @@
 The same mapping functions as `madoguchi export-hsds` (hsds.py), so a record read here equals
 the row in the files. Lists take `page` (from 1) and `per_page` (1–100) and answer HSDS's page
 shape: {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
-"contents"}. Errors keep the project's one shape (api/errors.py).
+"contents"}. Errors keep the project's one shape (platform/api/errors.py).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from madoguchi.api.errors import ErrorOut, not_found
-from madoguchi.api.params import MAX_OFFSET, limit_param, paginate
 from madoguchi.interop import hsds
+from madoguchi.platform.api.errors import ErrorOut, not_found
+from madoguchi.platform.api.params import MAX_OFFSET, limit_param, paginate
 
 router = Router(tags=["hsds"])
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from madoguchi.directory.models import name_key
 from madoguchi.interop.plan import Plan, PlanError
+from madoguchi.platform.text import nfkc, without_spaces
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -45,7 +45,7 @@ def read_csv(name: str) -> list[dict[str, str]]:
 
 
 def _nfkc(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return without_spaces(nfkc(text))
 
 
 @dataclass

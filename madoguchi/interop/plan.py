@@ -10,8 +10,9 @@ is and normalise only what we derive from it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from madoguchi.platform.text import nfkc, without_spaces
 
 # The six groups of the core institution's programs, as 二-2 heads them, with Program.Category codes.
 PROGRAM_CATEGORIES: dict[str, str] = {
@@ -113,12 +114,12 @@ class Plan:
 
 def clean_name(text: str) -> str:
     """The plan's wording of a name without the stray spaces of the text extraction."""
-    return re.sub(r"\s+", "", text)
+    return without_spaces(text)
 
 
 def clean_address(text: str) -> str:
     """Drop extraction spaces ("ICR ビル 3 階", "セントレ東北 1 1 階"), keeping one space before the building."""
-    compact = re.sub(r"\s+", "", text)
+    compact = without_spaces(text)
     return re.sub(r"^(.*?\d+(?:-\d+)+)(?=[^\d-])", r"\1 ", compact, count=1)
 
 
@@ -203,7 +204,7 @@ def parse_table1(lines: list[str]) -> tuple[list[Table1Item], list[str]]:
     section, sector = "", ""
     for token in _html_tokens(research_row.split("\t", 1)[1]):
         if token.startswith("#"):
-            heading = unicodedata.normalize("NFKC", token[1:]).strip("〔〕[]() ")
+            heading = nfkc(token[1:]).strip("〔〕[]() ")
             if heading in _SECTOR:
                 sector = _SECTOR[heading]
             else:
@@ -435,7 +436,7 @@ def parse_strategic_fields(text: str) -> list[str]:
     if not m:
         raise PlanError("一-2(3) の戦略分野の記述が見つかりません")
     names = re.findall(r"「([^」]+)」", m.group(1))
-    return [unicodedata.normalize("NFKC", n) for n in names]
+    return [nfkc(n) for n in names]
 
 
 def parse_area(lines: list[str]) -> AreaText:

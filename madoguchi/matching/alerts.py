@@ -1,6 +1,6 @@
 """Alerts: mail a subscriber when a new listing matches their own listing or saved interest.
 
-Mail goes through the cases app's outbox (`enqueue_email`), so the background worker sends it
+Mail goes through the platform's outbox (`enqueue_email`), so the background worker sends it
 and nothing is queued unless the change that caused it commits. `Alert` rows make this
 idempotent: a listing refreshed twice alerts each address once.
 """
@@ -54,7 +54,7 @@ def register_unsubscribe() -> None:
 
 def _send_once(new: Listing, email: str, subject: str, body: str, *, for_listing: Listing | None = None,
                for_interest: SavedInterest | None = None) -> bool:
-    from madoguchi.cases.mail import enqueue_email
+    from madoguchi.platform.mail import enqueue_email
 
     try:
         with transaction.atomic():
@@ -111,7 +111,7 @@ RENEWAL_NOTICE_DAYS = 14
 
 def send_renewal_reminders(today: dt.date | None = None) -> int:
     """Tell owners whose listing expires within two weeks that they can renew it; once per period."""
-    from madoguchi.cases.mail import enqueue_email
+    from madoguchi.platform.mail import enqueue_email
 
     today = today or timezone.localdate()
     due = Listing.objects.live(today).filter(

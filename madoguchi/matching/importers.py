@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ from madoguchi.lib.bulk import copy_to_history, insert_links, update_rows
 from madoguchi.lib.importing import CsvFile, FileRefused, Limits, Source, SourceRow, batched
 from madoguchi.matching import moderation, signals
 from madoguchi.matching.models import Kind, Listing, TechArea
+from madoguchi.platform.text import clean
 
 MAX_ROWS = 20_000
 LIMITS = Limits(max_rows=MAX_ROWS)
@@ -96,7 +96,7 @@ class ImportReport:
 
 
 def _nfkc(value: str) -> str:
-    return unicodedata.normalize("NFKC", value or "").strip()
+    return clean(value)
 
 
 def _split(value: str) -> list[str]:

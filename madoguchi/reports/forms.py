@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.directory.models import BusinessStage, Municipality, SupportFunction
-from madoguchi.lib.identifiers import CodeChoiceField
+from madoguchi.platform.identifiers import CodeChoiceField
 from madoguchi.reports.metrics import Filters, Period, fiscal_year_to_date
 
 # A longer period is not a report anyone reads, and it bounds the work of one request.

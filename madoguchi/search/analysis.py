@@ -27,6 +27,8 @@ from collections.abc import Container, Iterable
 from pathlib import Path
 from typing import Any
 
+from madoguchi.platform.text import nfkc, squeeze_spaces, without_controls
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 READING_PREFIX = "r:"
@@ -52,8 +54,6 @@ STOPWORDS = frozenset(
     以下 以上 的 化 もの こと ため よう など 上 内 各種 各 他 ほか 又 並び 及び 又は 通ずる 於く 対する 関する
     ください おく 下さる 願う くれる 貰う 頂く 知る 分かる 教える 探す 見る 使う 利用 相談 したい""".split()
 )
-_CONTROL_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_SPACE_RE = re.compile(r"\s+")
 _KANA_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9\-]*")
 # Legal-form marks the plan writes three ways; they would make every name look alike.
@@ -61,10 +61,11 @@ _LEGAL_FORM_RE = re.compile(r"\((財|社|株|独|福|学|有)\)|独立行政法�
 
 
 def normalize(text: str) -> str:
-    """Return the text NFKC-normalised, case-folded, with control characters replaced by spaces."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _CONTROL_RE.sub(" ", text)
-    return _SPACE_RE.sub(" ", text.casefold()).strip()
+    """Return the text NFKC-normalised, case-folded, with control characters replaced by spaces.
+
+    The shared steps of platform/text.py, without its hyphens: the index is built this way.
+    """
+    return squeeze_spaces(without_controls(nfkc(text)).casefold())
 
 
 def hiragana_to_katakana(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,15 @@ DEFAULT_STAGE_LABELS: dict[str, str] = {
     "mature": "成熟期・第二創業",
     "new_field": "新分野進出",
 }
+
+
+def _stage_code() -> Any:
+    return Literal[tuple(DEFAULT_STAGE_LABELS)]
+
+
+# The stage filter's type in the APIs (search, matching): the plan's five stages, fixed.
+StageCode = _stage_code()
+
 DEFAULT_FIELD_LABELS: dict[str, str] = {
     "food": "食",
     "barrier_free": "バリアフリー",

@@ -82,7 +82,7 @@ def acquire(name: str = "rebuild", ttl: timedelta = LOCK_TTL) -> str | None:
     me = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:100]
     now = timezone.now()
     SearchLock.objects.get_or_create(name=name, defaults={"expires": now - timedelta(seconds=1)})
-    # A filtered update claims it atomically on both engines (see TokenBucket, cases.worker).
+    # A filtered update claims it atomically on both engines (see TokenBucket, platform/mail.py).
     # Free: released (no holder), expired, or dated beyond any claim made now — the clock went
     # back (a host's clock corrected, a test's frozen clock), and a lock must not outlive that.
     free = Q(holder="") | Q(expires__lt=now) | Q(expires__gt=now + ttl)

@@ -24,9 +24,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from madoguchi.cases.models import ApiToken
 from madoguchi.directory.models import BusinessStage, Field, Membership, Municipality, Organization, SupportFunction
 from madoguchi.matching.models import Kind, Listing
+from madoguchi.platform.models import ApiToken
 
 EXAMPLES = 15  # per operation and variant
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from madoguchi.api.errors import error_body, validation_message
+from madoguchi.platform.api.errors import error_body, validation_message
 
 
 def assert_error(response, status: int, code: str, parameter: str | None) -> dict:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import madoguchi.cases.corporate_number
+import madoguchi.platform.identifiers
 import madoguchi.cases.models.case
 import simple_history.models
 import uuid
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('kind', models.CharField(choices=[('company', '法人'), ('person', '個人')], max_length=10, verbose_name='種別')),
                 ('name', models.CharField(max_length=200, verbose_name='名称・氏名')),
-                ('corporate_number', models.CharField(blank=True, max_length=13, validators=[madoguchi.cases.corporate_number.validate_corporate_number], verbose_name='法人番号')),
+                ('corporate_number', models.CharField(blank=True, max_length=13, validators=[madoguchi.platform.identifiers.validate_corporate_number], verbose_name='法人番号')),
                 ('contact_name', models.CharField(blank=True, max_length=100, verbose_name='担当者名')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='メール')),
                 ('phone', models.CharField(blank=True, max_length=20, verbose_name='電話番号')),

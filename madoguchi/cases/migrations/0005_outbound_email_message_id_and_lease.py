@@ -5,13 +5,13 @@ import datetime as dt
 
 from django.db import migrations, models
 
-import madoguchi.cases.models.outbox
+import madoguchi.platform.models.outbox
 
 
 def give_existing_rows_a_message_id_and_a_lease(apps, schema_editor):
     OutboundEmail = apps.get_model("cases", "OutboundEmail")
     for row in OutboundEmail.objects.filter(message_id__isnull=True).only("pk", "status", "claimed_at").iterator():
-        row.message_id = madoguchi.cases.models.outbox.new_message_id()
+        row.message_id = madoguchi.platform.models.outbox.new_message_id()
         fields = ["message_id"]
         if row.status == "sending" and row.claimed_at is not None:
             row.lease_until = row.claimed_at + dt.timedelta(minutes=10)
@@ -46,6 +46,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='outboundemail',
             name='message_id',
-            field=models.CharField(default=madoguchi.cases.models.outbox.new_message_id, editable=False, max_length=255, unique=True, verbose_name='Message-ID'),
+            field=models.CharField(default=madoguchi.platform.models.outbox.new_message_id, editable=False, max_length=255, unique=True, verbose_name='Message-ID'),
         ),
     ]

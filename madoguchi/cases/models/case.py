@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from madoguchi.cases.corporate_number import validate_corporate_number
+from madoguchi.cases import signals
 from madoguchi.directory.models import BusinessStage, Municipality, Organization, SupportFunction
+from madoguchi.platform.identifiers import validate_corporate_number
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -244,7 +245,6 @@ class Case(models.Model):
 
     def refer(self, *, by: User, to_org: Organization, message: str = "") -> Referral:
         """Send the case from the user's institution to `to_org`; returns the new referral."""
-        from madoguchi.cases import notify
         from madoguchi.cases.models.referral import Referral
 
         from_org = by.membership.organization
@@ -273,7 +273,7 @@ class Case(models.Model):
             if self.status != self.Status.REFERRED:
                 self.status = self.Status.REFERRED
                 self.save(update_fields=["status"])
-            notify.referral_sent(referral)
+            signals.referral_sent.send(sender=Referral, referral=referral)
         return referral
 
     def close(self, *, by: User, outcome: str) -> None:
@@ -292,8 +292,6 @@ class Case(models.Model):
 
     def withdraw_consent(self, *, by: User | None) -> None:
         """Stop sharing with every institution but the owner, from now on; recorded on the timeline."""
-        from madoguchi.cases import notify
-
         if not self.consent_active:
             return
         with transaction.atomic():
@@ -305,7 +303,7 @@ class Case(models.Model):
             )
             others = Organization.objects.filter(pk__in=self.involved_organization_ids() - {self.owner_id})
             self._close_referrals_to_others(by=by)
-            notify.consent_withdrawn(self, list(others))
+            signals.consent_withdrawn.send(sender=Case, case=self, organizations=list(others))
 
     def _close_referrals_to_others(self, *, by: User | None) -> None:
         """Open referrals to other institutions end with the consent: they could no longer act on them."""

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from madoguchi.cases import signals
 from madoguchi.cases.models.case import Activity, Case, Outcome
 from madoguchi.directory.models import Organization
 
@@ -114,8 +115,6 @@ class Referral(models.Model):
         self, action: str, *, by: User | None, expected_version: int, outcome: str = "", reason: str = ""
     ) -> None:
         """Move the referral by `action`; raises ValidationError or Conflict, changes nothing then."""
-        from madoguchi.cases import notify
-
         if action not in self.TRANSITIONS:
             raise ValidationError(_("不明な操作です。"))
         sources, target = self.TRANSITIONS[action]
@@ -162,7 +161,7 @@ class Referral(models.Model):
                 if case.status == Case.Status.REFERRED:
                     case.status = Case.Status.RETURNED
                     case.save(update_fields=["status"])
-                notify.referral_declined(self)
+                signals.referral_declined.send(sender=Referral, referral=self)
 
     def accept(self, *, by: User, expected_version: int) -> None:
         self.transition(self.Action.ACCEPT, by=by, expected_version=expected_version)

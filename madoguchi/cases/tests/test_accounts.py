@@ -13,7 +13,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from madoguchi.cases.models import Case, OutboundEmail
+from madoguchi.cases.models import Case
+from madoguchi.platform.models import OutboundEmail
 
 
 def _login(http: HttpClient, username: str, password: str) -> Any:

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from madoguchi.cases.models import ApiToken, Case, CaseRead, Referral
+from madoguchi.cases.models import Case, CaseRead, Referral
 from madoguchi.directory.models import Organization
+from madoguchi.platform.models import ApiToken
 
 
 @pytest.fixture

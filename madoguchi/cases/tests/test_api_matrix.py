@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from madoguchi.cases.models import ApiToken, Referral
+from madoguchi.cases.models import Referral
+from madoguchi.platform.models import ApiToken
 
 ROLES = ["owner_staff", "receiver_staff", "uninvolved_staff", "readonly", "coordinator", "client", "other_client", "anonymous"]
 EXPECTED = {

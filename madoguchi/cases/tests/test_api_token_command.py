@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from madoguchi.cases.models import ApiToken
+from madoguchi.platform.models import ApiToken
 
 
 def test_the_command_prints_a_token_that_authenticates(bob: User) -> None:

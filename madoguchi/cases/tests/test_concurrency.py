@@ -66,7 +66,7 @@ def test_of_two_simultaneous_answers_exactly_one_wins() -> None:
 def test_six_racing_retries_with_one_idempotency_key_store_one_case(bob: User, sendai: object) -> None:
     from django.test import Client as HttpClient
 
-    from madoguchi.cases.models import ApiToken, OutboundEmail
+    from madoguchi.platform.models import ApiToken, OutboundEmail
 
     _row, raw = ApiToken.objects.issue(user=bob, name="B の受付システム")
     # With an email the losers also collide on the client's new user name, not only on the key.

@@ -32,7 +32,7 @@ def test_withdrawing_consent_stops_access_for_other_institutions(
     assert case.activities.filter(kind=Activity.Kind.CONSENT).exists()  # the withdrawal is recorded
     assert _view(client, bob, case) == 404
     assert _view(client, alice, case) == 200  # the institution the client came to keeps the case
-    from madoguchi.cases.models import OutboundEmail
+    from madoguchi.platform.models import OutboundEmail
 
     told = OutboundEmail.objects.filter(subject__contains="同意が撤回されました")
     assert list(told.values_list("to", flat=True)) == [bob.email]  # B is told; the owner keeps the case

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from madoguchi.cases.models import Activity, Case, Client, OutboundEmail
+from madoguchi.cases.models import Activity, Case, Client
 from madoguchi.directory.models import Organization
+from madoguchi.platform.models import OutboundEmail
 
 
 @pytest.fixture

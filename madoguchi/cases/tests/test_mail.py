@@ -9,9 +9,10 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from madoguchi.cases import mail
-from madoguchi.cases.mail import enqueue_email, send_one
-from madoguchi.cases.models import Case, OutboundEmail
+from madoguchi.cases.models import Case
+from madoguchi.platform import mail
+from madoguchi.platform.mail import enqueue_email, send_one
+from madoguchi.platform.models import OutboundEmail
 
 
 def test_a_queued_email_reaches_the_smtp_server_with_its_japanese_subject(smtp_server: Any, db: None) -> None:

@@ -10,8 +10,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from madoguchi.cases import notify
-from madoguchi.cases.models import Case, OutboundEmail
+from madoguchi.cases.models import Case
 from madoguchi.directory.models import Organization
+from madoguchi.platform.models import OutboundEmail
 
 SITE = "https://madoguchi.example.jp"
 

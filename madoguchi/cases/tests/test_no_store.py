@@ -14,10 +14,11 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from madoguchi.cases.models import Activity, ApiToken, Case, Referral
+from madoguchi.cases.models import Activity, Case, Referral
 from madoguchi.cases.notify import follow_token
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event, Subscription
+from madoguchi.platform.models import ApiToken
 
 
 def _no_store(response: Any) -> bool:

@@ -14,9 +14,10 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from madoguchi.cases.business_days import add_business_days, is_business_day
-from madoguchi.cases.models import Case, OutboundEmail, Referral
+from madoguchi.cases.models import Case, Referral
 from madoguchi.cases.overdue import flag_overdue
 from madoguchi.directory.models import Organization
+from madoguchi.platform.models import OutboundEmail
 
 JST = ZoneInfo("Asia/Tokyo")
 

@@ -8,7 +8,8 @@ from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from madoguchi.cases.models import Case, OutboundEmail, TokenBucket
+from madoguchi.cases.models import Case
+from madoguchi.platform.models import OutboundEmail, TokenBucket
 
 
 def _empty(policy: str, value: str) -> None:

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from madoguchi.cases.models import Case, Conflict, OutboundEmail, Referral
+from madoguchi.cases.models import Case, Conflict, Referral
 from madoguchi.directory.models import Organization
+from madoguchi.platform.models import OutboundEmail
 
 
 def test_the_receiver_hears_of_the_referral(case: Case, alice: User, bob: User, dora: User, org_b: Organization) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from madoguchi.cases.mail import enqueue_email
-from madoguchi.cases.models import OutboundEmail
+from madoguchi.platform.mail import enqueue_email
+from madoguchi.platform.models import OutboundEmail
 
 
 # transaction=True: the loop closes stale connections between passes, as a long-running process

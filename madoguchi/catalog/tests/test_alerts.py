@@ -13,12 +13,12 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
-from madoguchi.cases.mail import send_all
-from madoguchi.cases.models import OutboundEmail
 from madoguchi.catalog.alerts import send_alerts
 from madoguchi.catalog.models import CallRound, CatalogEntry, ProgramType, SavedSearch, Source
 from madoguchi.catalog.tests.conftest import SITE
 from madoguchi.directory.models import Organization, Program
+from madoguchi.platform.mail import send_all
+from madoguchi.platform.models import OutboundEmail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DAY1 = dt.datetime(2026, 6, 1, 8, 0, tzinfo=TOKYO)

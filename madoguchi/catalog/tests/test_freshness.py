@@ -14,11 +14,11 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
-from madoguchi.cases.mail import send_all
-from madoguchi.cases.models import OutboundEmail
 from madoguchi.catalog.models import CallRound, CatalogEntry, ProgramType, Source, StaleReminder
 from madoguchi.catalog.tests.conftest import SITE
 from madoguchi.directory.models import Membership, Organization, Program
+from madoguchi.platform.mail import send_all
+from madoguchi.platform.models import OutboundEmail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 MONDAY = dt.datetime(2026, 6, 1, 9, 0, tzinfo=TOKYO)

@@ -13,12 +13,12 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
-from madoguchi.cases.mail import send_all
-from madoguchi.cases.models import OutboundEmail
 from madoguchi.catalog.models import CallRound, CatalogEntry, ProgramType, Source, Star
 from madoguchi.catalog.stars import send_deadline_reminders
 from madoguchi.catalog.tests.conftest import SITE
 from madoguchi.directory.models import Organization, Program
+from madoguchi.platform.mail import send_all
+from madoguchi.platform.models import OutboundEmail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CLOSES = dt.datetime(2026, 7, 31, 17, 0, tzinfo=TOKYO)

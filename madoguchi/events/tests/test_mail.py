@@ -1,5 +1,5 @@
 """Registrants get their confirmation (with their registration page) and promotion by email,
-queued in the site's one outbox (cases.OutboundEmail) and sent by `madoguchi worker`."""
+queued in the site's one outbox (platform.OutboundEmail) and sent by `madoguchi worker`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from madoguchi.cases.models import OutboundEmail
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event
+from madoguchi.platform.models import OutboundEmail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 FORM = {"name": "山田太郎", "email": "taro@example.jp", "consent": "on"}

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from madoguchi.cases.models import OutboundEmail, TokenBucket
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event, Subscription
+from madoguchi.platform.models import OutboundEmail, TokenBucket
 
 
 def empty_bucket(policy: str, value: str) -> None:

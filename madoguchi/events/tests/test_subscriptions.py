@@ -11,10 +11,10 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 
-from madoguchi.cases.models import OutboundEmail
 from madoguchi.directory.models import Organization, SupportFunction
 from madoguchi.events.models import Digest, Event, Subscription
 from madoguchi.events.subscriptions import send_digests
+from madoguchi.platform.models import OutboundEmail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 MAY1 = dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO)

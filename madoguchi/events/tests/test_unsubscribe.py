@@ -16,8 +16,8 @@ import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from madoguchi.cases.mail import send_all
-from madoguchi.cases.models import OutboundEmail
+from madoguchi.platform.mail import send_all
+from madoguchi.platform.models import OutboundEmail
 from madoguchi.cases.tests.conftest import smtp_server  # noqa: F401  (the aiosmtpd fixture)
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event, Subscription

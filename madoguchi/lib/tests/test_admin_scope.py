@@ -163,13 +163,16 @@ def test_new_consultations_are_mailed_to_the_core_institutions_coordinators_only
 
 def test_every_registered_admin_is_scoped_through_the_one_mixin() -> None:
     """Every model in the admin (ours, auth's and axes') goes through directory/admin_scope.py:
-    rows of one institution (or the platform's only), or shared reference tables."""
+    rows of one institution (or the platform's only), or shared reference tables — except the
+    plumbing's rows (every institution's mail, every token), which sit below directory and are
+    superusers' only (platform/admin.py)."""
     from django.contrib import admin
 
     from madoguchi.directory.admin_scope import InstitutionScopedAdmin, ReferenceDataAdmin
+    from madoguchi.platform.admin import SuperuserOnlyAdmin
 
     unscoped = [model._meta.label for model, model_admin in admin.site._registry.items()
-                if not isinstance(model_admin, (InstitutionScopedAdmin, ReferenceDataAdmin))]
+                if not isinstance(model_admin, (InstitutionScopedAdmin, ReferenceDataAdmin, SuperuserOnlyAdmin))]
     assert unscoped == []
 
 

@@ -80,7 +80,7 @@ def test_email_url_wins_and_the_older_variables_still_work(tmp_path: Path) -> No
 
 
 def test_the_worker_writes_queued_mail_to_the_file_backend(db, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from madoguchi.cases.mail import Sender, enqueue_email
+    from madoguchi.platform.mail import Sender, enqueue_email
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")

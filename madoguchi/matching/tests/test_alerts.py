@@ -8,10 +8,10 @@ from io import StringIO
 from django.core.management import call_command
 from django.utils import timezone
 
-from madoguchi.cases.models import OutboundEmail
 from madoguchi.matching import alerts
 from madoguchi.matching.models import Kind, Listing, SavedInterest
 from madoguchi.matching.tests.conftest import make_listing
+from madoguchi.platform.models import OutboundEmail
 
 
 def test_publishing_a_seed_alerts_the_owner_of_the_need_it_suits_once(tech_set, django_capture_on_commit_callbacks):

@@ -7,9 +7,9 @@ import json
 import pytest
 from django.test import Client
 
-from madoguchi.cases.models import ApiToken
 from madoguchi.matching import matches
 from madoguchi.matching.models import Introduction, Listing
+from madoguchi.platform.models import ApiToken
 
 
 def login(user) -> Client:

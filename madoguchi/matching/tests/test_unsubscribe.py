@@ -7,9 +7,9 @@ import re
 from django.conf import settings
 from django.test import Client
 
-from madoguchi.cases.models import OutboundEmail
 from madoguchi.matching.models import Kind, Listing, SavedInterest
 from madoguchi.matching.tests.conftest import make_listing
+from madoguchi.platform.models import OutboundEmail
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 

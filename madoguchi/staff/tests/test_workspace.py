@@ -111,7 +111,7 @@ def test_a_retired_program_leaves_the_public_list(bob: User, org_b: Organization
 
 def test_staff_cancel_their_event_and_registrants_are_told(bob: User, org_b: Organization, client: HttpClient,
                                                            mailoutbox: list) -> None:
-    from madoguchi.cases.models import OutboundEmail
+    from madoguchi.platform.models import OutboundEmail
 
     start = dt.datetime(2027, 1, 20, 13, 0, tzinfo=JST)
     event = Event.objects.create(organization=org_b, title="Bのセミナー", starts_at=start,

@@ -38,7 +38,7 @@ def _log_in(page: Any, base: str, username: str, next_path: str) -> None:
 
 
 def _follow_link() -> str:
-    from madoguchi.cases.models import OutboundEmail
+    from madoguchi.platform.models import OutboundEmail
 
     mail = OutboundEmail.objects.filter(to=CLIENT_EMAIL).latest("pk")
     match = re.search(r"https?://\S+/cases/follow/\S+/", mail.body)

@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from madoguchi.cases.corporate_number import check_digit, validate_corporate_number
+from madoguchi.platform.identifiers import corporate_check_digit as check_digit
+from madoguchi.platform.identifiers import validate_corporate_number
 
 # Published numbers: 国税庁 itself, and two companies' numbers as they appear on the
 # 国税庁法人番号公表サイト.

@@ -42,6 +42,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        db_table = "cases_apitoken"  # born in cases; the table kept its name when the model moved
         verbose_name = _("API トークン")
         verbose_name_plural = _("API トークン")
 

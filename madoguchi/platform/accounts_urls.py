@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from madoguchi.cases.accounts import LoginForm, QueuedPasswordResetForm
+from madoguchi.platform.accounts import LoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),

@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from madoguchi.cases.models import ApiToken
-from madoguchi.directory.roles import staff_membership
+from madoguchi.platform.membership import staff_membership
+from madoguchi.platform.models import ApiToken
 
 
 class Command(BaseCommand):

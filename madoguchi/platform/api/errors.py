@@ -1,6 +1,6 @@
 """One error shape for the whole JSON API, made by one helper.
 
-Every error any router returns looks like this (fixed by api/tests/test_error_shape.py):
+Every error any router returns looks like this (fixed by madoguchi/api/tests/test_error_shape.py):
 
     {"error": {"status": 422, "code": "invalid_parameter",
                "message": "limit は 1 以上 100 以下の整数で指定してください。", "parameter": "limit"}}
@@ -94,7 +94,7 @@ def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
     """Return (parameter name, Japanese message) for one pydantic/ninja error dict.
 
     `ctx` may carry the parameter's full bounds ("ge" and "le" together) when the API was
-    built with `MadoguchiAPI`, which looks them up on the parameter's field; pydantic itself
+    built with `ErrorShapeAPI`, which looks them up on the parameter's field; pydantic itself
     reports only the bound that was broken.
     """
     loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
@@ -149,10 +149,10 @@ def _is_int(annotation: Any) -> bool:
     return any(_is_int(arg) for arg in get_args(annotation))
 
 
-class MadoguchiAPI(NinjaAPI):
+class ErrorShapeAPI(NinjaAPI):
     """NinjaAPI that passes each parameter's full numeric bounds to the error messages,
-    answers a wrong method (405) in the error shape too, refuses a repeated query parameter
-    and completes the OpenAPI schema (openapi.py)."""
+    answers a wrong method (405) in the error shape too and refuses a repeated query parameter.
+    (The project's API, madoguchi/api/api.py, also completes its OpenAPI schema.)"""
 
     def _get_urls(self) -> list[Any]:
         urls = super()._get_urls()
@@ -160,11 +160,6 @@ class MadoguchiAPI(NinjaAPI):
             if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
                 pattern.callback = _json_not_allowed(pattern.callback)
         return urls
-
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        from madoguchi.api.openapi import complete_error_responses
-
-        return complete_error_responses(super().get_openapi_schema(*args, **kwargs))
 
     def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> ValidationError:
         bounds: dict[tuple[Any, ...], dict[str, Any]] = {}

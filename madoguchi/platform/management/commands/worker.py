@@ -1,6 +1,7 @@
-"""`madoguchi worker`: send queued email and flag overdue referrals.
+"""`madoguchi worker`: send queued email and run the apps' periodic jobs (platform/jobs.py; cases
+registers the sweep of overdue referrals).
 
-Database rows are the queue (cases/mail.py, which also states the delivery guarantee). With
+Database rows are the queue (platform/mail.py, which also states the delivery guarantee). With
 --loop it runs until SIGTERM/SIGINT: the flag is looked at between messages, so it stops after
 the email in hand (a hung server is bounded by EMAIL_TIMEOUT). A lost database connection
 (a PostgreSQL restart, a failover) is logged and retried with backoff instead of ending the loop.
@@ -17,19 +18,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
-from madoguchi.cases.mail import Sender
-from madoguchi.cases.overdue import flag_overdue
+from madoguchi.platform import jobs
+from madoguchi.platform.mail import Sender
 
 log = logging.getLogger("madoguchi.worker")
 
-OVERDUE_EVERY = 300.0  # seconds between overdue sweeps; deadlines are counted in days
 REPORT_EVERY = 50  # print a count at least this often while draining a long queue
 DB_ERRORS = (OperationalError, InterfaceError)
 RECONNECT_FIRST, RECONNECT_MAX = 0.5, 30.0  # seconds; doubled after each failed try
 
 
 class Command(BaseCommand):
-    help = "送信待ちのメールを送り、回答期限を過ぎた紹介に印を付けます（--loop で常駐）。"
+    help = "送信待ちのメールを送り、各アプリの定期処理（回答期限を過ぎた紹介の印付けなど）を行います（--loop で常駐）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="停止されるまで繰り返す")
@@ -58,9 +58,8 @@ class Command(BaseCommand):
 
     def _one_pass(self, sender: Sender) -> None:
         try:
-            flagged = flag_overdue()
-            if flagged:
-                self.stdout.write(f"期限超過の紹介 {flagged} 件")
+            for job in jobs.registered():
+                self._run(job)
             sent = 0
             while sent < 1000 and not self.stopping and sender.send_next():
                 sent += 1
@@ -70,17 +69,16 @@ class Command(BaseCommand):
             self.stdout.write(f"メール {sent} 件を処理しました。")
 
     def _loop(self, sender: Sender, idle_sleep: float) -> None:
-        last_sweep = -OVERDUE_EVERY
+        last_run: dict[str, float] = {}  # job name -> monotonic time of its last completed pass
         sent = 0
         outage_since: float | None = None
         retry_in = RECONNECT_FIRST
         while not self.stopping:
             try:
-                if time.monotonic() - last_sweep >= OVERDUE_EVERY:
-                    flagged = flag_overdue()
-                    last_sweep = time.monotonic()
-                    if flagged:
-                        self.stdout.write(f"期限超過の紹介 {flagged} 件")
+                for job in jobs.registered():
+                    if job.name not in last_run or time.monotonic() - last_run[job.name] >= job.every:
+                        self._run(job)
+                        last_run[job.name] = time.monotonic()
                 busy = sender.send_next()
             except DB_ERRORS as exc:
                 if outage_since is None:
@@ -106,6 +104,11 @@ class Command(BaseCommand):
             close_old_connections()
             self._sleep(idle_sleep)
         self._report(sent)
+
+    def _run(self, job: jobs.Job) -> None:
+        line = job.run()
+        if line:
+            self.stdout.write(line)
 
     def _report(self, sent: int) -> None:
         if sent:

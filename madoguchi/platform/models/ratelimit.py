@@ -1,4 +1,4 @@
-"""Rate limits as named policies over database rows (a token bucket per key)."""
+"""Rate limits over database rows: a token bucket per key (the named policies are in ratelimit.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class TokenBucket(models.Model):
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "cases_tokenbucket"  # born in cases; the table kept its name when the model moved
         verbose_name = "rate limit bucket"
 
     @staticmethod

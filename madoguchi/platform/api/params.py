@@ -42,15 +42,6 @@ SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,100}$"
 CODE_PATTERN = r"^[a-z0-9_]{1,50}$"
 
 
-def _stage_code() -> Any:
-    from madoguchi.search.facets import DEFAULT_STAGE_LABELS  # the plan's five stages, fixed
-
-    return Literal[tuple(DEFAULT_STAGE_LABELS)]  # type: ignore[valid-type]
-
-
-StageCode = _stage_code()
-
-
 def _iso_date_only(value: Any) -> Any:
     # pydantic's lax mode reads 0 (and "0") as a Unix time, 1970-01-01; a client sending a
     # number meant something else, so only the ISO form the schema states is accepted.

@@ -1,4 +1,8 @@
-"""Account helpers: the password-reset email goes through the queue like every other email."""
+"""Account helpers: the password-reset email goes through the queue like every other email.
+
+Client accounts (made at intake, with their Client row) are the cases app's; this is the login
+and password plumbing every account shares (urls in accounts_urls.py, templates here too).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django.template import loader
 
-from madoguchi.cases.mail import enqueue_email
+from madoguchi.platform.mail import enqueue_email
+from madoguchi.platform.ratelimit import authorize_password_reset_email
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -23,8 +28,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
                   from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
-        from madoguchi.cases.ratelimit import authorize_password_reset_email
-
         if not authorize_password_reset_email(to_email):
             return  # silently: the page must not reveal whether the address has an account
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())

@@ -44,6 +44,7 @@ class OutboundEmail(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "cases_outboundemail"  # born in cases; the table kept its name when the model moved
         ordering = ["created", "pk"]
         verbose_name = _("送信メール")
         verbose_name_plural = _("送信メール")

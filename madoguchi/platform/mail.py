@@ -28,7 +28,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import F, Q
 from django.utils import timezone
 
-from madoguchi.cases.models import OutboundEmail
+from madoguchi.platform.models import OutboundEmail
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from madoguchi.lib.identifiers import ascii_digits, first_foreign_digit, normalise_digits
+from madoguchi.platform.identifiers import ascii_digits, first_foreign_digit
+from madoguchi.platform.text import normalise_digits
 
 
 def test_full_width_digits_and_dashes_become_ascii() -> None:
