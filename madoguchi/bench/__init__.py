@@ -1,0 +1,1 @@
+"""Benchmarks: nothing at runtime imports this package (`madoguchi bench …` does)."""
