@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -27,7 +28,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -65,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="結果を JSON で出力する")
 
 
-def run(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
+def run(argv: Sequence[str] | None = None, *, stdout: TextIO | io.TextIOBase | None = None) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi bench http", description=__doc__.splitlines()[0])
     add_arguments(parser)
     return handle(vars(parser.parse_args(argv)), stdout=stdout)
@@ -190,11 +191,9 @@ def table(result: dict[str, Any]) -> str:
 
 def _machine() -> dict[str, Any]:
     cpu = "?"
-    try:
+    with suppress(OSError):
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), "?")
-    except OSError:
-        pass
     from madoguchi.ops.gunicorn_conf import _cores
 
     return {"cores": _cores(), "cpu": cpu, "load_average_start": list(os.getloadavg())}
@@ -233,7 +232,7 @@ def _say(text: str) -> None:
     sys.stderr.flush()
 
 
-def handle(options: dict[str, Any], *, stdout: TextIO | None = None) -> int:
+def handle(options: dict[str, Any], *, stdout: TextIO | io.TextIOBase | None = None) -> int:
     global _started
     _started = time.monotonic()
     out = stdout or sys.stdout
@@ -290,12 +289,13 @@ def measure(wrk_path: str, names: list[str], options: dict[str, Any]) -> dict[st
             server.wait_ready()
             _say(f"準備完了 / ready: /readyz 200, workers {server.worker_pids()}")
             paths = candidates(server.base, asked)
-            scripts = {}
+            scripts, asked_paths = {}, set()
             for name in names:
+                requests = scenario_requests(name, paths)
+                asked_paths |= {p for _, p in requests}
                 scripts[name] = work / f"{name}.lua"
-                scripts[name].write_text(wrk.lua_script(name, scenario_requests(name, paths), threads=options["threads"]),
-                                         encoding="utf-8")
-            _warm_up(server, wrk_path, scripts, paths, options)
+                scripts[name].write_text(wrk.lua_script(name, requests, threads=options["threads"]), encoding="utf-8")
+            _warm_up(server, wrk_path, scripts, sorted(asked_paths), options)
             scenarios = {name: _scenario(server, wrk_path, name, scripts[name], options) for name in names}
             worker_count = len(server.worker_pids())
         finally:
@@ -316,10 +316,9 @@ def measure(wrk_path: str, names: list[str], options: dict[str, Any]) -> dict[st
     }
 
 
-def _warm_up(server: http_server.Server, wrk_path: str, scripts: dict[str, Path], paths: dict[str, list[str]],
+def _warm_up(server: http_server.Server, wrk_path: str, scripts: dict[str, Path], distinct: list[str],
              options: dict[str, Any]) -> None:
     """Every path once (a wrong one stops the run here, with its status), then wrk on each script."""
-    distinct = sorted({STATIC_PATH, *(p for ps in paths.values() for p in ps)})
     _say(f"慣らし運転 / warming up: {len(distinct)} distinct paths, then {options['warmup']:g} s of wrk")
     bad = [f"{status} {p}" for p in distinct if (status := http_server.get(server.base + p)[0]) >= 400]
     if bad:

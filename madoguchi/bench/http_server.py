@@ -174,10 +174,10 @@ class Server:
                 status, _ = get(self.base + "/readyz", timeout=5)
             except OSError:
                 status = 0
-            if status == 200 and len(children(self.proc.pid)) >= self.workers:
-                # each worker answers /readyz 200 as soon as it accepts; ask a few times over
-                if all(get(self.base + "/readyz")[0] == 200 for _ in range(2 * self.workers)):
-                    return
+            # all workers up, and /readyz 200 a few times over (each worker answers once it accepts)
+            if status == 200 and len(children(self.proc.pid)) >= self.workers \
+                    and all(get(self.base + "/readyz")[0] == 200 for _ in range(2 * self.workers)):
+                return
             if time.monotonic() > deadline:
                 raise RuntimeError(f"サーバーが {timeout:.0f} 秒以内に準備できませんでした / the server was not "
                                    f"ready within {timeout:.0f} s (last /readyz: {status}):\n{self.log_tail()}")
