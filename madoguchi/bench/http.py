@@ -131,6 +131,37 @@ def candidates(base: str, asked: list[str]) -> dict[str, list[str]]:
     }
 
 
+def category(path: str) -> str:
+    """A path's category from what the server logs (the path without its query)."""
+    if path.startswith("/static/"):
+        return "static"
+    if path == "/":
+        return "home"
+    if path == "/search/":
+        return "search-page"
+    if path == "/api/search":
+        return "search-api"
+    if path.startswith("/api/"):
+        return "api-list"
+    if path.startswith("/organizations/"):
+        return "organization"
+    if path.startswith("/programs/"):
+        return "program"
+    return "other"
+
+
+def served(answered: list[tuple[str, int]]) -> dict[str, Any]:
+    """What the server logged: how many answers of each status, and each category's share in per cent."""
+    statuses: dict[str, int] = {}
+    shares: dict[str, int] = {}
+    for path, status in answered:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        shares[category(path)] = shares.get(category(path), 0) + 1
+    total = max(1, len(answered))
+    return {"logged": len(answered), "statuses": dict(sorted(statuses.items())),
+            "shares": {c: round(n * 100 / total, 1) for c, n in sorted(shares.items(), key=lambda t: -t[1])}}
+
+
 def scenario_requests(name: str, paths: dict[str, list[str]]) -> list[tuple[str, str]]:
     if name == "static":
         return [("static", STATIC_PATH)]
@@ -180,12 +211,16 @@ def table(result: dict[str, Any]) -> str:
                      f"{f['client_cpu_s']:>9.1f} {f['load_average_end'][0]:>7.2f}")
         if f["errors"]:
             lines.append(f"{'':<11} errors: {f['status_errors']} answers ≥ 400, sockets {f['socket_errors']}")
+        if set(f["served"]["statuses"]) - {"200"}:
+            lines.append(f"{'':<11} statuses logged by the server: {f['served']['statuses']}")
     lines += ["", "targets (issue #12 item 5, 2-core machine):"]
     for t in result["targets"]:
         label = f"{t['scenario']} {_FIGURE_LABEL.get(t['figure'], t['figure'])} {t['op'].replace('>=', '≥').replace('<=', '≤')} {t['target']:g}"
         lines.append(f"  {label:<32} {t['value']:>10g}  {'ok' if t['ok'] else 'NG'}")
     if "mixed" in result["scenarios"]:
-        lines.append("mixed: " + ", ".join(f"{MIX_LABELS[c]} {w}%" for c, w in MIX_SHARES.items()))
+        logged = result["scenarios"]["mixed"]["served"]["shares"]
+        lines.append("mixed, asked (as logged by the server): " + ", ".join(
+            f"{MIX_LABELS[c]} {w}% ({logged.get(c, 0):g}%)" for c, w in MIX_SHARES.items()))
     return "\n".join(lines)
 
 
@@ -329,11 +364,12 @@ def _warm_up(server: http_server.Server, wrk_path: str, scripts: dict[str, Path]
             seconds = max(1.0, options["warmup"] / len(scripts))
             wrk.run(wrk.command(wrk_path, server.base + "/", script, seconds=seconds,
                                 connections=options["connections"], threads=options["threads"], timeout=options["timeout"]))
+    server.wait_quiet()
 
 
 def _scenario(server: http_server.Server, wrk_path: str, name: str, script: Path, options: dict[str, Any]) -> dict[str, Any]:
     _say(f"計測中 / measuring {name}: {options['seconds']:g} s, {options['connections']} connections")
-    cpu = server.cpu_seconds()
+    cpu, offset = server.cpu_seconds(), server.log_size()
     children = os.times()
     figures, _ = wrk.run(wrk.command(wrk_path, server.base + "/", script, seconds=options["seconds"],
                                      connections=options["connections"], threads=options["threads"],
@@ -343,6 +379,7 @@ def _scenario(server: http_server.Server, wrk_path: str, name: str, script: Path
     result["server_cpu_ms_per_request"] = round((server.cpu_seconds() - cpu) * 1000 / max(1, figures.requests), 2)
     result["client_cpu_s"] = round(after.children_user + after.children_system - children.children_user - children.children_system, 2)
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    server.wait_quiet()  # the backlog wrk left is answered (and logged) before the next run
+    result["served"] = served(server.answered_since(offset))
     _say(f"{name}: {figures.requests_per_s:.1f} requests/s, p95 {figures.p95_ms:.1f} ms, {figures.errors} errors")
-    time.sleep(1)  # let the backlog of the last run drain before the next one
     return result

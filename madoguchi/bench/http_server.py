@@ -183,6 +183,38 @@ class Server:
                                    f"ready within {timeout:.0f} s (last /readyz: {status}):\n{self.log_tail()}")
             time.sleep(0.3)
 
+    def log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
+
+    def wait_quiet(self, still: float = 0.5, at_most: float = 30.0) -> None:
+        """Until the log stops growing: the requests wrk left in the backlog when it stopped are answered."""
+        deadline = time.monotonic() + at_most
+        size = self.log_size()
+        while time.monotonic() < deadline:
+            time.sleep(still)
+            if (now := self.log_size()) == size:
+                return
+            size = now
+
+    def answered_since(self, offset: int) -> list[tuple[str, int]]:
+        """(path, status) of every request the server logged after byte `offset` of its log
+        (madoguchi.request's JSON line per request: what the server saw, not what wrk counted)."""
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            lines = log.read().decode("utf-8", "replace").splitlines()
+        out = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("logger") == "madoguchi.request":
+                out.append((str(record.get("path")), int(record.get("status") or 0)))
+        return out
+
     def worker_pids(self) -> list[int]:
         return children(self.proc.pid) if self.proc is not None else []
 

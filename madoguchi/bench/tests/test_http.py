@@ -116,7 +116,8 @@ def test_the_table_puts_each_target_beside_its_figure() -> None:
     figures = {"requests": 2000, "seconds": 10.0, "requests_per_s": 200.0, "p50_ms": 40.0, "p95_ms": 120.0,
                "p99_ms": 150.0, "mean_ms": 45.0, "max_ms": 200.0, "errors": 0, "status_errors": 0,
                "socket_errors": {}, "server_cpu_ms_per_request": 6.0, "client_cpu_s": 0.5,
-               "load_average_end": [1.0, 1.0, 1.0]}
+               "load_average_end": [1.0, 1.0, 1.0], "served": {"logged": 2000, "statuses": {"200": 1990, "429": 10},
+                                                             "shares": {"search-api": 100.0}}}
     scenarios = {"search-api": figures}
     result = {
         "date": "2026-12-04T21:00+09:00",
@@ -130,3 +131,13 @@ def test_the_table_puts_each_target_beside_its_figure() -> None:
     assert "search-api requests/s ≥ 200" in text and "ok" in text.split("requests/s ≥ 200")[1].splitlines()[0]
     assert "NG" in text.split("p95 ms ≤ 100")[1].splitlines()[0]
     assert "rate limits" in text
+    assert "{'200': 1990, '429': 10}" in text  # what the server answered, beside wrk's count
+
+
+def test_the_server_log_says_what_was_asked_and_answered() -> None:
+    answered = [("/", 200), ("/search/", 200), ("/api/search", 200), ("/api/search", 429), ("/api/programs", 200),
+                ("/organizations/a/", 200), ("/programs/b/", 404), ("/static/css/madoguchi.css", 200)]
+    got = http.served(answered)
+    assert got["logged"] == 8 and got["statuses"] == {"200": 6, "404": 1, "429": 1}
+    assert got["shares"]["search-api"] == 25.0
+    assert {http.category(p) for p, _ in answered} == {*http.MIX_SHARES, "static"}
