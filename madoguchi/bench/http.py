@@ -194,8 +194,10 @@ def table(result: dict[str, Any]) -> str:
     lines = [
         f"madoguchi bench http — {result['date']}, {m['cores']} cores ({m['cpu']}), load average {load} at the start",
         f"server: gunicorn, {s['workers']} workers ({s['workers_from']}), DEBUG off, static files through whitenoise, "
-        "a deployment's settings behind a TLS proxy (X-Forwarded-Proto: https), sync workers: one connection per request"
-        + "".join(f", {k}={v}" for k, v in s["env"].items()),
+        "a deployment's settings behind a TLS proxy (X-Forwarded-Proto: https), sync workers: one connection per request, "
+        f"DB_CONN_MAX_AGE={s['db_conn_max_age']}"
+        + ("" if s["db_conn_max_age"] else " (every request opens the database; --env DB_CONN_MAX_AGE=60 keeps it)")
+        + "".join(f", {k}={v}" for k, v in s["env"].items() if k != "DB_CONN_MAX_AGE"),
         f"data: {d['database']}; {d['organizations']} institutions and {d['programs']} programs in the mix; "
         f"{d['questions']} questions from judged_ja.jsonl",
         f"load: {result['wrk']['version']}, {result['wrk']['threads']} threads, {result['wrk']['connections']} connections, "
@@ -339,7 +341,8 @@ def measure(wrk_path: str, names: list[str], options: dict[str, Any]) -> dict[st
     return {
         "date": dt.datetime.now().astimezone().isoformat(timespec="minutes"),
         "machine": {**machine, "load_average_end": list(os.getloadavg())},
-        "server": {"workers": worker_count, "workers_from": workers_from, "env": extra},
+        "server": {"workers": worker_count, "workers_from": workers_from, "env": extra,
+                   "db_conn_max_age": int(env.get("DB_CONN_MAX_AGE") or 0)},
         "data": {"database": database, "organizations": len(paths["organization"]), "programs": len(paths["program"]),
                  "questions": len(asked)},
         "wrk": {"version": _wrk_version(wrk_path), "threads": options["threads"], "connections": options["connections"],

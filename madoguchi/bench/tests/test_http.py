@@ -122,7 +122,7 @@ def test_the_table_puts_each_target_beside_its_figure() -> None:
     result = {
         "date": "2026-12-04T21:00+09:00",
         "machine": {"cores": 2, "cpu": "x", "load_average_start": [0.5, 0.4, 0.3]},
-        "server": {"workers": 4, "workers_from": "WEB_CONCURRENCY", "env": {}},
+        "server": {"workers": 4, "workers_from": "WEB_CONCURRENCY", "env": {}, "db_conn_max_age": 0},
         "data": {"database": "temporary SQLite", "organizations": 40, "programs": 40, "questions": 30},
         "wrk": {"version": "wrk 4.1.0", "threads": 2, "connections": 50, "seconds": 10.0, "warmup": 3.0, "timeout": 10.0},
         "rate_limits": http.RATE_LIMIT_NOTE, "scenarios": scenarios, "targets": http.check_targets(scenarios),
