@@ -149,3 +149,29 @@ def _japanese_by_default():  # type: ignore[no-untyped-def]
     translation.activate("ja")
     yield
     translation.activate("ja")
+
+
+@pytest.fixture
+def role_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """For the role tables: Japanese pages, fast passwords, and no search index left behind."""
+    import sys
+
+    from django.utils import translation
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "http://testserver"
+    with translation.override("ja"):
+        yield settings
+    service = sys.modules.get("madoguchi.search.service")
+    if service is not None:
+        service._corpus = None
+
+
+@pytest.fixture
+def cast(role_settings, db):  # type: ignore[no-untyped-def]
+    """The one shared cast of users (madoguchi/lib/tests/cast.py) with its case referred to
+    another institution: what every app's role × action table is run with."""
+    from madoguchi.lib.tests.cast import build_cast
+
+    return build_cast("referred")

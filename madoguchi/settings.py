@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "madoguchi.interop",
     "madoguchi.api",
     "madoguchi.ops",
+    # Only for its commands (`madoguchi bench`, `bench-matching`): start-up loads bench/apps.py, no more.
+    "madoguchi.bench",
     # Only so /api/docs serves Swagger UI from our static files, not a CDN the CSP forbids.
     "ninja",
 ]

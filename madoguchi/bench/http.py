@@ -77,8 +77,7 @@ def run(argv: Sequence[str] | None = None, *, stdout: TextIO | io.TextIOBase | N
 
 def questions(n: int = 30) -> list[str]:
     """`n` Japanese questions spread over the team's judged set (read now: a changed set is used as it is)."""
-    # Moves with the benchmark code (branch bench); the file is the team's judged set either way.
-    from madoguchi.search.bench.judged import JUDGED_FILE
+    from madoguchi.bench.search.judged import JUDGED_FILE
 
     lines = [json.loads(line)["query"] for line in JUDGED_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
     lines = [q for q in lines if any("\u3040" <= ch <= "\u9fff" for ch in q)]  # Japanese (the set holds a few English)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from madoguchi.cases.models import Case, CaseRead, Referral
-from madoguchi.cases.rules import membership
+from madoguchi.directory import roles
 
 
 def _parse_code(code: Any) -> uuid.UUID:
@@ -33,7 +33,7 @@ def get_case_for_user(
     case = Case.objects.select_related("client", "owner", "municipality", "stage").filter(code=_parse_code(code)).first()
     if case is None or not user.has_perm("cases.may_view_case", case):
         raise Http404
-    m = membership(user)
+    m = roles.staff_membership(user)
     if log_read and m is not None and m.organization_id != case.owner_id:
         CaseRead.record(case=case, user=user, organization=m.organization, via=via, what=what)
     return case, user.has_perm("cases.may_change_case", case)

@@ -10,23 +10,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from madoguchi.cases.anonymise import anonymise_case
 from madoguchi.cases.models import ApiToken, Case, CaseRead, Client, OutboundEmail, Referral
-from madoguchi.cases.rules import membership
+from madoguchi.cases.rules import staff_visible_cases
+from madoguchi.directory import roles
 from madoguchi.directory.admin_scope import InstitutionScopedAdmin
 from madoguchi.directory.models import Organization
 
 
 def visible_cases(request: HttpRequest) -> QuerySet[Case]:
-    """The cases an admin user may see: the same consent rule as the case pages. Superusers see
-    all; the core institution's coordinators and administrator what consent shares with it;
-    other staff their institution's own and referred cases; the prefecture's viewers none."""
-    if request.user.is_superuser:
-        return Case.objects.all()
-    m = membership(request.user)
-    if m is None:
-        return Case.objects.none()
-    if m.is_coordinator:
-        return Case.objects.shared_with(m.organization)
-    return Case.objects.for_institution(m.organization)
+    """The cases an admin user may see: the same consent rule as the case pages (cases.rules)."""
+    return staff_visible_cases(request.user)
 
 
 class CaseScopedAdmin(InstitutionScopedAdmin):
@@ -40,7 +32,7 @@ class CaseScopedAdmin(InstitutionScopedAdmin):
 
     @staticmethod
     def own_organization(request: HttpRequest) -> Organization | None:
-        m = membership(request.user)
+        m = roles.staff_membership(request.user)
         return m.organization if m is not None else None
 
     def scope_queryset(self, request: HttpRequest, queryset: Any, organization: Organization) -> Any:

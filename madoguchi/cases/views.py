@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from madoguchi.cases import suggestions
+from madoguchi.cases import referral_search
 from madoguchi.cases.access import get_case_for_user, get_referral_for_user, require
 from madoguchi.cases.export import client_export
 from madoguchi.cases.forms import CloseForm, DocumentForm, IntakeForm, NoteForm, ReferForm, ReferralActionForm
@@ -25,7 +26,8 @@ from madoguchi.cases.intake import create_consultation
 from madoguchi.cases.models import Activity, Case, CaseRead, Conflict, Referral
 from madoguchi.cases.notify import case_from_follow_token
 from madoguchi.cases.ratelimit import authorize_intake_ip
-from madoguchi.cases.rules import membership
+from madoguchi.cases.rules import listed_cases
+from madoguchi.directory import roles
 from madoguchi.directory.models import Organization, Program
 
 
@@ -43,7 +45,7 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         close = user.has_perm("cases.may_close_referral", referral)
         permitted = [a for a in actions if (a == Referral.Action.CLOSE and close) or (a != Referral.Action.CLOSE and respond)]
         referrals.append({"referral": referral, "actions": [(a, Referral.Action(a).label) for a in permitted]})
-    m = membership(user)
+    m = roles.staff_membership(user)
     # "この機関に紹介する" next to a suggestion posts straight to cases:refer; ?refer_to=<slug>
     # (older links) still preselects the institution in the form.
     refer_form = forms.get("refer_form") or ReferForm(initial={"to_org": request.GET.get("refer_to", "")[:80]})
@@ -68,7 +70,8 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
         "errors": errors or [],
         # The form the user just sent, when it had mistakes: listed in the page's error summary.
         "failed_form": next((f for f in forms.values() if f is not None and f.is_bound and f.errors), None),
-        "suggestions": _referable(case, suggestions.for_case(case), m) if can_manage and m is not None and m.is_coordinator else None,
+        # The rule itself (not user.has_perm, which a superuser passes without a membership).
+        "suggestions": _referable(case, referral_search.for_case(case), m) if can_manage and rules.has_perm("cases.may_triage", user) else None,
         # The client's email and phone: for the staff who act on the case, never read-only staff.
         "show_contacts": can_write or user.has_perm("cases.may_withdraw_consent", case),
         "consented_organizations": case.named_organizations.all() if case.consent == Case.Consent.NAMED else None,
@@ -156,21 +159,18 @@ def received(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    m = membership(request.user)
-    if m is None:
-        cases = Case.objects.filter(client__user=request.user)
-    else:
-        cases = Case.objects.for_institution(m.organization)
-    cases = cases.select_related("owner")[:500]
-    return render(request, "cases/list.html", {"cases": cases, "is_staff_user": m is not None})
+    cases = listed_cases(request.user).select_related("owner")[:500]
+    is_staff_user = roles.staff_membership(request.user) is not None
+    return render(request, "cases/list.html", {"cases": cases, "is_staff_user": is_staff_user})
 
 
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("cases.may_triage"):
+    # The rule itself: user.has_perm lets a superuser through, who may have no institution's inbox.
+    if not rules.has_perm("cases.may_triage", request.user):
         raise PermissionDenied
-    org = membership(request.user).organization  # type: ignore[union-attr]  # triage implies a membership
+    org = roles.staff_membership(request.user).organization  # type: ignore[union-attr]  # triage implies a membership
     new_cases = Case.objects.awaiting_triage().shared_with(org).select_related("client", "owner", "municipality")[:200]
     overdue = Referral.objects.filter(status=Referral.Status.SENT, overdue_flagged_at__isnull=False,
                                       case__in=Case.objects.shared_with(org)).select_related(

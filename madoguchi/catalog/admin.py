@@ -1,7 +1,9 @@
 """Admin: sources with the program-file upload, catalog entries with their rounds and 要確認.
 
 The upload runs the same importer as `madoguchi import-programs` (one transaction, per-row
-results, dry run). directory's Program admin gets the catalog facts as an inline by
+results, dry run); a file names programs of any institution, so sources and the upload are the
+platform administrators' (catalog.may_import_programs). Entries and 法人番号 are scoped to the
+own institution like every app's rows (directory/admin_scope.py). directory's Program admin gets the catalog facts as an inline by
 re-registering a subclass here, since directory depends on nothing of ours.
 """
 
@@ -26,6 +28,7 @@ from madoguchi.catalog.formats import FORMATS, choices
 from madoguchi.catalog.models import CallRound, CatalogEntry, CorporateNumber, Source
 from madoguchi.catalog.presentation import program_facts
 from madoguchi.directory.admin import JapaneseLabelsMixin, ProgramAdmin
+from madoguchi.directory.admin_scope import InstitutionScopedAdmin
 from madoguchi.directory.models import Program
 
 SHOWN_ROWS = 500
@@ -38,7 +41,8 @@ class CallRoundInline(JapaneseLabelsMixin, admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+class SourceAdmin(InstitutionScopedAdmin, JapaneseLabelsMixin, admin.ModelAdmin):
+    platform_only = True  # shared by every institution's programs; its upload writes any institution's
     list_display = ["name", "slug", "kind", "licence", "last_import_at"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["last_import_at"]
@@ -50,7 +54,9 @@ class SourceAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
         return [path("import/", view, name="catalog_source_import"), *super().get_urls()]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not (request.user.has_perm("catalog.add_catalogentry") and request.user.has_perm("catalog.change_catalogentry")):
+        user = request.user
+        if not (user.has_perm("catalog.may_import_programs") and user.has_perm("catalog.add_catalogentry")
+                and user.has_perm("catalog.change_catalogentry")):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None
@@ -118,7 +124,8 @@ class StaleFilter(admin.SimpleListFilter):
 
 
 @admin.register(CatalogEntry)
-class CatalogEntryAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
+class CatalogEntryAdmin(InstitutionScopedAdmin, JapaneseLabelsMixin, admin.ModelAdmin):
+    scope_field = "program__organization"
     list_display = ["program", "source", "external_id", "type", "amount_max", "verified_at", "needs_check"]
     list_filter = [StaleFilter, "source", "type"]
     actions = ["mark_verified"]
@@ -130,6 +137,13 @@ class CatalogEntryAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("rounds")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # The raw id accepts any number typed in; scoped staff attach entries to their own programs only.
+        if db_field.name == "program" and not self.is_platform(request):
+            organization = self.own_organization(request)
+            kwargs["queryset"] = Program.objects.filter(organization=organization.pk if organization else None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("要確認"), boolean=True)
     def needs_check(self, entry: CatalogEntry) -> bool:
@@ -147,7 +161,9 @@ class CatalogEntryAdmin(JapaneseLabelsMixin, admin.ModelAdmin):
 
 
 @admin.register(CorporateNumber)
-class CorporateNumberAdmin(admin.ModelAdmin):
+class CorporateNumberAdmin(InstitutionScopedAdmin, admin.ModelAdmin):
+    scope_field = "organization"
+    scope_fk_fields = ("organization",)
     list_display = ["number", "organization"]
     search_fields = ["number", "organization__name"]
     autocomplete_fields = ["organization"]

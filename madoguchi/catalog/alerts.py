@@ -5,6 +5,7 @@ program filters (catalog/filters.py, the same schema as the search) in SQL, and 
 the directory facets through the one `search()` (its first MAX_LIMIT results, as the page shows
 them), over the programs whose catalog entry changed since the last send (CatalogEntry.updated_at,
 bumped by every import that changes a program, its entry or its round, and by edits in the admin).
+The search sits above the catalog: it hands its function in (use_search, from SearchConfig.ready).
 
 `madoguchi send-program-alerts` (daily, from cron) calls `send_alerts()` and then
 `stars.send_deadline_reminders()`. An AlertSend row per saved search and day makes a second run
@@ -14,9 +15,11 @@ the same day queue nothing; a weekly alert waits 7 days from its last send.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
@@ -88,28 +91,26 @@ def filter_entries(entries: QuerySet, filters: ProgramFilters, now: dt.datetime)
     return entries
 
 
+# (question, search facets, program filters, now) → the program slugs the search answers. The
+# search sits above the catalog, so it hands its function in (SearchConfig.ready: search/alerts.py).
+ProgramSearch = Callable[[str, dict[str, str | None], ProgramFilters, dt.datetime], list[str]]
+_program_search: ProgramSearch | None = None
+
+
+def use_search(program_search: ProgramSearch) -> None:
+    """Run saved questions through `program_search` (the one `search()`, from the search app)."""
+    global _program_search
+    _program_search = program_search
+
+
 def _searched_slugs(q: str, facets: dict[str, str | None], filters: ProgramFilters,
                     now: dt.datetime) -> list[str] | None:
     """The program slugs the search answers (None: no question or facet, so every program)."""
     if not q.strip() and not any(facets.values()):
         return None
-    import inspect
-
-    from madoguchi.search.engine import MAX_LIMIT, SearchError, search
-
-    extra: dict[str, object] = {}
-    accepted = inspect.signature(search).parameters
-    # A search() that takes the program filters ranks within them (its first MAX_LIMIT are then
-    # all candidates); one that does not is narrowed by filter_entries afterwards just the same.
-    if "programs" in accepted:
-        extra["programs"] = filters
-    if "now" in accepted:
-        extra["now"] = now
-    try:
-        response = search(q, limit=MAX_LIMIT, **facets, **extra)
-    except SearchError:
-        return []
-    return [hit.id for hit in response.results if hit.kind == "program"]
+    if _program_search is None:
+        raise ImproperlyConfigured("saved-search alerts need madoguchi.search in INSTALLED_APPS")
+    return _program_search(q, facets, filters, now)
 
 
 def matching(saved: SavedSearch, since: dt.datetime | None, now: dt.datetime) -> list[CatalogEntry]:

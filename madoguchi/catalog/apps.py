@@ -8,7 +8,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("支援制度カタログ")
 
     def ready(self) -> None:
-        from madoguchi.catalog import alerts, signals, stars
+        from madoguchi.catalog import alerts, rules, signals, stars  # noqa: F401  (rules: catalog.may_import_programs)
 
         # The one-click unsubscribe links (lib/unsubscribe.py) of alert and deadline mails.
         alerts.register_unsubscribe()

@@ -4,7 +4,7 @@
 raises `FilterError` (which parameter, a Japanese message) for a bad value; `to_params()` writes
 them back as strings (an address, a saved search), so `from_params(f.to_params()) == f`.
 
-What each means (search.program_filters applies them to the index without a database query):
+What each means (search.program_columns applies them to the index without a database query):
 
 - `open`: a round accepting applications now (受付中 or 締切間近); 通年 and 予定 are not "open".
 - `closes_before` (a date): a round closes on or before the end of that day (JST) and has not closed yet.

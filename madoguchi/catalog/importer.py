@@ -11,8 +11,9 @@
   5,661 unchanged; PostgreSQL 2,571 added, 2,483 updated, 3,184 unchanged; peak RSS 175 MB.
 
 Bulk writes send no post_save signals. A small import (up to INDEX_NOW_LIMIT changed rows)
-marks its programs for the search index, rewritten at commit; a larger one leaves that to
-`madoguchi reindex` (which indexes 10^5 programs in one pass far faster), and says so.
+names its programs in signals.programs_changed (the search index rewrites their documents at
+commit); a larger one leaves that to `madoguchi reindex` (which indexes 10^5 programs in one
+pass far faster), and says so.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from madoguchi.catalog import signals
 from madoguchi.catalog.bulk import insert_many, update_many
 from madoguchi.catalog.institutions import Resolver
 from madoguchi.catalog.models import CallRound, CatalogEntry, Source
@@ -184,15 +186,13 @@ def run_import(
 
 
 def _index_changes(writer: _Writer) -> bool:
-    """Mark changed programs and new institutions for the search index; False when too many."""
-    from madoguchi.search.documents import mark_dirty
-
+    """Name the changed programs and new institutions (programs_changed: the search index
+    listens); False when too many, which `madoguchi reindex` covers faster."""
     if len(writer.touched) > INDEX_NOW_LIMIT:
         return False
-    for pk in writer.touched:
-        mark_dirty("program", pk)
-    for pk in writer.resolver.created_pks:
-        mark_dirty("organization", pk)
+    signals.programs_changed.send(
+        sender=CatalogEntry, program_ids=list(writer.touched), organization_ids=list(writer.resolver.created_pks),
+    )
     return True
 
 

@@ -1,7 +1,7 @@
 """The program list in SQL: the ProgramFilters as a queryset, open calls first, soonest deadline next.
 
 The list pages count and page in the database (a page of 20 of 10^5 programs); the search does
-the same filters on its index (search.program_filters). Both follow catalog.filters' definitions.
+the same filters on its index (search.program_columns). Both follow catalog.filters' definitions.
 """
 
 from __future__ import annotations

@@ -148,7 +148,11 @@ def parse_industries(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _type_words() -> dict[str, str]:
+def type_words() -> dict[str, str]:
+    """Return {a word for a program type, as a file or a question writes it: its ProgramType value}.
+
+    The Japanese labels (補助金, NFKC), the values themselves (subsidy) and a few synonyms (研修).
+    """
     with translation.override(None):
         words = {unicodedata.normalize("NFKC", str(label)): str(value) for value, label in ProgramType.choices}
     return words | {str(value): str(value) for value in ProgramType.values} | {
@@ -157,7 +161,7 @@ def _type_words() -> dict[str, str]:
 
 
 def parse_type(text: str) -> str:
-    found = _type_words().get(text)
+    found = type_words().get(text)
     if found is None:
         labels = "、".join(str(label) for label in ProgramType.labels)
         raise ValueError(_("種別「%(v)s」は使えません。次のいずれかにしてください: %(labels)s") % {"v": text, "labels": labels})

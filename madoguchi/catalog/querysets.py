@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.catalog import areas
 from madoguchi.catalog.status import stale_days
+
+
+def _rounds() -> QuerySet:
+    """Every CallRound. Looked up by name: models.py imports this module for its manager."""
+    return apps.get_model("catalog", "CallRound")._default_manager.all()
 
 
 def _moment(when: dt.date | dt.datetime) -> dt.datetime:
@@ -23,10 +29,8 @@ def _moment(when: dt.date | dt.datetime) -> dt.datetime:
 
 def open_rounds(when: dt.date | dt.datetime) -> QuerySet:
     """Rounds accepting applications at `when` (a date means noon that day); 通年 is not 受付中."""
-    from madoguchi.catalog.models import CallRound
-
     now = _moment(when)
-    return CallRound.objects.filter(year_round=False).filter(
+    return _rounds().filter(year_round=False).filter(
         Q(opens_at__isnull=False) | Q(closes_at__isnull=False),
         Q(opens_at__isnull=True) | Q(opens_at__lte=now),
         Q(closes_at__isnull=True) | Q(closes_at__gt=now),
@@ -35,9 +39,7 @@ def open_rounds(when: dt.date | dt.datetime) -> QuerySet:
 
 def _still_running(now: dt.datetime) -> QuerySet:
     """Rounds that have not closed: open, coming, 通年 or without a deadline."""
-    from madoguchi.catalog.models import CallRound
-
-    return CallRound.objects.filter(Q(year_round=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+    return _rounds().filter(Q(year_round=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=now))
 
 
 def area_q(municipality_code: str, prefix: str = "") -> Q:
@@ -57,9 +59,7 @@ class CatalogEntryQuerySet(QuerySet):
         """要確認: not verified in PROGRAM_STALE_DAYS, or every round has closed."""
         now = _moment(today)
         cutoff = today - dt.timedelta(days=stale_days())
-        from madoguchi.catalog.models import CallRound
-
-        has_rounds = Exists(CallRound.objects.filter(entry=OuterRef("pk")))
+        has_rounds = Exists(_rounds().filter(entry=OuterRef("pk")))
         running = Exists(_still_running(now).filter(entry=OuterRef("pk")))
         return self.filter(
             Q(program__verified_at__isnull=True) | Q(program__verified_at__lt=cutoff) | (has_rounds & ~running)

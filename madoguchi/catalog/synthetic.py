@@ -86,12 +86,13 @@ def create_demo_programs(count: int, *, today: dt.date | None = None,
     from django.utils import timezone
 
     from madoguchi.catalog.importer import import_programs
-    from madoguchi.search.documents import rebuild_all
+    from madoguchi.catalog.models import CatalogEntry
+    from madoguchi.catalog.signals import programs_reloaded
 
     today = today or timezone.localdate()
     with tempfile.TemporaryDirectory(prefix="madoguchi-demo-") as tmp:
         path = write_csv(Path(tmp) / "demo.csv", count, today=today)
         report = import_programs(path, DEMO_SOURCE, progress=progress)
     if report.ok:
-        rebuild_all()
+        programs_reloaded.send(sender=CatalogEntry)  # the search rebuilds its index
     return report

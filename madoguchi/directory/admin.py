@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from madoguchi.directory import roles
+from madoguchi.directory import admin_accounts
 from madoguchi.directory.admin_scope import InstitutionScopedAdmin, ReferenceDataAdmin
 from madoguchi.directory.forms import FacilityAdminForm, LocationAdminForm, MembershipAdminForm, OrganizationAdminForm
 from madoguchi.directory.models import (
@@ -244,8 +244,7 @@ class MembershipAdmin(InstitutionScopedAdmin, JapaneseLabelsMixin, admin.ModelAd
     scope_fk_fields = ("organization",)
 
     def in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
-        m = roles.membership(request.user)
-        if not self.is_platform(request) and (m is None or not m.is_institution_admin):
+        if not self.is_platform(request) and not request.user.has_perm("directory.may_manage_memberships"):
             return False  # staff and read-only members do not manage memberships
         return super().in_scope(request, obj)
 
@@ -264,3 +263,6 @@ class MembershipAdmin(InstitutionScopedAdmin, JapaneseLabelsMixin, admin.ModelAd
             kwargs["queryset"] = User.objects.filter(is_superuser=False).filter(
                 Q(membership__isnull=True) | Q(membership__organization=own))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+admin_accounts.register()  # accounts, groups and login records, scoped by the same mixin

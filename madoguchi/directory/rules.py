@@ -33,6 +33,13 @@ def is_writer(user: Any) -> bool:
 
 
 @rules.predicate
+def is_institution_admin(user: Any) -> bool:
+    """The institution's own administrator (or the platform administrator at the core)."""
+    m = roles.membership(user)
+    return m is not None and m.is_institution_admin
+
+
+@rules.predicate
 def runs_program(user: Any, program: Program | None) -> bool:
     org_id = _writer_org_id(user)
     return program is not None and org_id is not None and program.organization_id == org_id
@@ -46,5 +53,7 @@ def operates_facility(user: Any, facility: Facility | None) -> bool:
 
 rules.add_perm("directory.may_use_workspace", has_workspace)
 rules.add_perm("directory.may_add_records", is_writer)
+# User-level: manage the own institution's memberships in the admin (platform roles stay the platform's).
+rules.add_perm("directory.may_manage_memberships", is_institution_admin)
 rules.add_perm("directory.may_change_program", runs_program)
 rules.add_perm("directory.may_change_facility", operates_facility)

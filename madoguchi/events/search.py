@@ -21,11 +21,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
-from madoguchi.search.documents import _codes, _inferred_fields, flush, mark_dirty
-from madoguchi.search.engine import DocMeta
-from madoguchi.search.facets import FUNCTION_LABELS
-from madoguchi.search.models import SearchDocument
-from madoguchi.search.registry import add_dependents, register
+from madoguchi.search.registry import (
+    DocMeta,
+    add_dependents,
+    codes,
+    flush,
+    function_words,
+    indexed_pks,
+    inferred_fields,
+    mark_dirty,
+    register,
+)
 
 KIND = "event"
 
@@ -57,20 +63,20 @@ def event_doc(event: Any) -> DocMeta | None:
 
 def _doc(event: Any) -> DocMeta:
     org = event.organization
-    functions = _codes(event.functions) or set(KIND_FUNCTIONS.get(event.kind, set()))
+    functions = codes(event.functions) or set(KIND_FUNCTIONS.get(event.kind, set()))
     place = event.municipality
     parts = [
         event.get_kind_display(), "イベント", event.description,
-        " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)),
+        function_words(functions),
         event.venue, event.address, place.name if place else "",
         "オンライン開催" if event.online else "", org.display_name,
     ]
     return DocMeta(
         id=event.slug, kind=KIND, title=event.title, text="\n".join(p for p in parts if p),
         organization=org.display_name, organization_id=org.slug, functions=functions,
-        stages=_codes(event.stages),
+        stages=codes(event.stages),
         # the record's own words may name a field (ソフトウェア → IT) that staff did not tick
-        fields=_codes(event.fields) | _inferred_fields(event.title, event.description),
+        fields=codes(event.fields) | inferred_fields(event.title, event.description),
         municipalities={place.code} if place else set(),
         url=event.get_absolute_url(),
     )
@@ -91,7 +97,7 @@ def drop_ended_events(now: dt.datetime | None = None) -> int:
     """Remove the documents of events that are no longer searchable; return how many."""
     from madoguchi.events.models import Event
 
-    indexed = SearchDocument.objects.filter(kind=KIND).values_list("object_pk", flat=True)
+    indexed = indexed_pks(KIND)
     searchable = {str(pk) for pk in Event.objects.published().upcoming(now).values_list("pk", flat=True)}
     stale = [pk for pk in indexed if pk not in searchable]
     with transaction.atomic():  # one rewrite and one index version for all of them

@@ -1,9 +1,8 @@
-"""Who may see a listing, who may change it, and what of its owner a viewer may see.
+"""The access helpers every matching page and API endpoint starts with, over the rules in rules.py.
 
-Every page and every API endpoint of the matching app goes through these helpers, so the
-anonymity rule is written once: an anonymous listing shows its owner only to the owner's own
-organization, to coordinators (who broker the introduction), and to the other side of an
-introduction both sides consented to.
+Someone who may not see a listing or an introduction gets 404, so its existence does not leak;
+someone who may see a listing but not change it gets 403 when they try. What a viewer is shown
+of a listing's owner comes from `owner_for`, the one function pages and API use.
 """
 
 from __future__ import annotations
@@ -12,75 +11,25 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
+from rules import has_perm as _rule_allows
 
-from madoguchi.directory import roles
-from madoguchi.directory.models import Membership
 from madoguchi.matching.models import Introduction, Listing
 
 
-def membership(user: Any) -> Membership | None:
-    """The membership that counts here: none for the prefecture's viewers (aggregates only)."""
-    return roles.staff_membership(user)
+def may(user: Any, perm: str, obj: Any = None) -> bool:
+    """Whether the rule `perm` (matching/rules.py) lets `user` do it to `obj`.
+
+    The rule itself, not `user.has_perm`: Django grants a superuser every permission, and the
+    superuser flag must not unmask an anonymous listing or open a draft on these pages, which
+    answer by role (a superuser has the admin)."""
+    return bool(_rule_allows(perm, user, obj))
 
 
-def is_coordinator(user: Any) -> bool:
-    """Coordinators broker introductions platform-wide — only at the core institution."""
-    return roles.is_coordinator(user)
-
-
-def client_of(user: Any) -> Any:
-    """The user's client (相談者) account, if they log in as one."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return getattr(user, "client", None)
-
-
-def is_owner_member(user: Any, listing: Listing) -> bool:
-    """Whether the user belongs to the listing's owner: its organization, or its client account."""
-    if listing.owner_client_id is not None:
-        client = client_of(user)
-        return client is not None and client.pk == listing.owner_client_id
-    m = membership(user)
-    return m is not None and listing.owner_organization_id is not None and m.organization_id == listing.owner_organization_id
-
-
-def may_see(user: Any, listing: Listing) -> bool:
-    if is_coordinator(user) or is_owner_member(user, listing):
-        return True
-    if not listing.is_live:
-        return False
-    if listing.visibility == Listing.Visibility.MEMBERS:
-        return membership(user) is not None
-    return True
-
-
-def may_change(user: Any, listing: Listing) -> bool:
-    if listing.owner_client_id is not None and is_owner_member(user, listing):
-        return True
-    m = membership(user)
-    if m is None or not m.can_write:
-        return False
-    return m.is_coordinator or (listing.owner_organization_id is not None and m.organization_id == listing.owner_organization_id)
-
-
-def may_create(user: Any) -> bool:
-    """Staff who can write, and clients (相談者) with an account."""
-    m = membership(user)
-    return (m is not None and m.can_write) or (m is None and client_of(user) is not None)
-
-
-def may_act_for(user: Any, listing: Listing) -> bool:
-    """Whether the user may speak for the listing's side (ask, consent, give feedback)."""
-    return may_change(user, listing)
-
-
-def _parse(value: Any) -> uuid.UUID:
+def parse_uuid(value: Any) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
@@ -91,11 +40,11 @@ def get_listing_for_user(user: Any, listing_uuid: Any) -> tuple[Listing, bool]:
     """Return (listing, can_write); 404 when the user may not see it, so existence does not leak."""
     listing = (
         Listing.objects.select_related("owner_organization", "municipality")
-        .prefetch_related("fields", "stages").filter(uuid=_parse(listing_uuid)).first()
+        .prefetch_related("fields", "stages").filter(uuid=parse_uuid(listing_uuid)).first()
     )
-    if listing is None or not may_see(user, listing):
+    if listing is None or not may(user, "matching.may_see_listing", listing):
         raise Http404
-    return listing, may_change(user, listing)
+    return listing, may(user, "matching.may_change_listing", listing)
 
 
 def get_rw_listing_for_user(user: Any, listing_uuid: Any) -> Listing:
@@ -104,6 +53,14 @@ def get_rw_listing_for_user(user: Any, listing_uuid: Any) -> Listing:
     if not can_write:
         raise PermissionDenied
     return listing
+
+
+def get_introduction_for_user(user: Any, intro_uuid: Any) -> Introduction:
+    """The introduction if the user is on one of its sides or a coordinator; otherwise 404."""
+    intro = Introduction.objects.select_related("listing", "candidate").filter(uuid=parse_uuid(intro_uuid)).first()
+    if intro is None or not may(user, "matching.may_see_introduction", intro):
+        raise Http404
+    return intro
 
 
 @dataclass(frozen=True)
@@ -115,42 +72,9 @@ class OwnerView:
     url: str = ""
 
 
-def _consented_ids(user: Any) -> set[int]:
-    """Ids of listings on the other side of introductions the user's side consented to.
-
-    Computed once per user object (one request) so a list page makes one query, not one per row.
-    """
-    cached = getattr(user, "_matching_consented_ids", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    m = membership(user)
-    client = client_of(user)
-    ids: set[int] = set()
-    if m is not None or client is not None:
-        mine = Q(owner_organization_id=m.organization_id) if m is not None else Q(owner_client_id=client.pk)
-        other_side = Listing.objects.filter(mine).values("pk")
-        done = Introduction.objects.filter(status=Introduction.Status.CONSENTED)
-        ids.update(done.filter(candidate__in=other_side).values_list("listing_id", flat=True))
-        ids.update(done.filter(listing__in=other_side).values_list("candidate_id", flat=True))
-    if getattr(user, "is_authenticated", False):
-        user._matching_consented_ids = ids
-    return ids
-
-
-def _consented_with(user: Any, listing: Listing) -> bool:
-    """Whether the user is on the other side of an introduction to `listing` both sides consented to."""
-    return listing.pk in _consented_ids(user)
-
-
 def owner_for(user: Any, listing: Listing) -> OwnerView:
-    """The owner as this viewer may see it. The one function pages and API use."""
-    shown = (
-        listing.visibility != Listing.Visibility.ANONYMOUS
-        or is_coordinator(user)
-        or is_owner_member(user, listing)
-        or _consented_with(user, listing)
-    )
-    if not shown:
+    """The owner as this viewer may see it (matching.may_see_listing_owner)."""
+    if not may(user, "matching.may_see_listing_owner", listing):
         return OwnerView(hidden=True, name=_("匿名（紹介が成立するまで非公開）"))
     if listing.owner_client_id:
         return OwnerView(hidden=False, name=listing.owner_client.name)  # type: ignore[union-attr]
@@ -167,22 +91,4 @@ def owner_for(user: Any, listing: Listing) -> OwnerView:
 def identifying_fields_visible(user: Any, listing: Listing) -> bool:
     """Whether fields that name the owner indirectly may be shown: a patent number leads to the
     applicant in any patent database, an external key and a contact address name the owner."""
-    return not owner_for(user, listing).hidden
-
-
-def may_see_private(user: Any, listing: Listing) -> bool:
-    """Contact address, external key, moderation state: the owner's side and coordinators only."""
-    return is_coordinator(user) or is_owner_member(user, listing)
-
-
-# The same decisions as django-rules permissions (`matching.may_<action>`, never a Django model
-# permission's name), so templates and other apps ask `user.has_perm(...)` like everywhere else.
-# Each answers False at the list level (obj=None).
-def _on_listing(check: Any) -> Any:
-    return rules.predicate(lambda user, listing=None: listing is not None and check(user, listing), name=check.__name__)
-
-
-rules.add_perm("matching.may_see_listing", _on_listing(may_see))
-rules.add_perm("matching.may_change_listing", _on_listing(may_change))
-rules.add_perm("matching.may_see_listing_owner", _on_listing(lambda user, listing: not owner_for(user, listing).hidden))
-rules.add_perm("matching.may_moderate", rules.predicate(is_coordinator))
+    return may(user, "matching.may_see_listing_owner", listing)

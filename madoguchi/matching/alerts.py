@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.lib import unsubscribe as unsubscribe_links
 from madoguchi.matching import text
-from madoguchi.matching.engine import COMPLEMENT
+from madoguchi.matching.candidate_pool import COMPLEMENT
 from madoguchi.matching.models import Alert, Listing, Match, SavedInterest
 
 ALERT_TOP_RANK = 5  # tell an owner only when the new listing is among their best five

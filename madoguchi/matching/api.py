@@ -1,5 +1,5 @@
 """The matching API: browse listings, read one, its suggestions with reasons, create a listing,
-ask for an introduction. Same functions and the same anonymity rule as the pages (access.py)."""
+ask for an introduction. Same functions and the same anonymity rule as the pages (access.py, rules.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from madoguchi.api.auth import session_auth as django_auth
 from madoguchi.api.errors import ApiError, ErrorOut
 from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, StageCode, choices_literal, limit_param, offset_param, paginate
 from madoguchi.cases.api import InstitutionToken
+from madoguchi.directory import roles
 from madoguchi.directory.models import BusinessStage, Field, Municipality
 from madoguchi.matching import access, services
+from madoguchi.matching.rules import client_of
 from madoguchi.matching.models import Kind, Listing, TechArea
 
 router = Router(tags=["matching"])
@@ -181,7 +183,7 @@ def get_listing(request: HttpRequest, listing_uuid: uuid.UUID) -> dict[str, Any]
             summary="掲載の候補（理由つき）。掲載者とコーディネーターのみ", auth=[InstitutionToken(), django_auth])
 def get_suggestions(request: HttpRequest, listing_uuid: uuid.UUID) -> list[dict[str, Any]]:
     listing = _get(request, listing_uuid)
-    if not access.may_see_private(request.user, listing):
+    if not access.may(request.user, "matching.may_see_listing_private", listing):
         raise ApiError(404, "not_found", _("掲載 %(u)s の候補は掲載者とコーディネーターだけが見られます。") % {"u": listing_uuid})
     return [
         {"rank": m.rank, "score": m.score, "reasons": m.reasons, "candidate": listing_out(request.user, m.candidate)}
@@ -201,9 +203,9 @@ def _codes(model: Any, codes: list[str], parameter: str, label: str) -> list[Any
 @router.post("/matching/listings", response={201: ListingOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, auth=[InstitutionToken(), django_auth],
              summary="掲載する（コーディネーターの承認後に公開）")
 def create_listing(request: HttpRequest, payload: ListingIn) -> Status:
-    if not access.may_create(request.user):
+    if not access.may(request.user, "matching.may_create_listing"):
         raise ApiError(403, "forbidden", _("掲載できるのはプラットフォーム会員の担当者と、アカウントのある相談者です。"))
-    m = access.membership(request.user)
+    m = roles.staff_membership(request.user)
     data = payload.dict()
     fields = _codes(Field, data.pop("fields"), "fields", _("分野"))
     stages = _codes(BusinessStage, data.pop("stages"), "stages", _("事業段階"))
@@ -216,7 +218,7 @@ def create_listing(request: HttpRequest, payload: ListingIn) -> Status:
                            parameter="municipality")
     data["tech_area"] = data["tech_area"] or ""
     listing = Listing(**data, municipality=municipality, created_by=request.user, status=Listing.Status.PENDING,
-                      owner_organization=m.organization if m else None, owner_client=None if m else access.client_of(request.user))
+                      owner_organization=m.organization if m else None, owner_client=None if m else client_of(request.user))
     try:
         listing.full_clean(exclude=["terms"])
     except ValidationError as exc:

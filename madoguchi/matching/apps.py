@@ -8,7 +8,7 @@ class MatchingConfig(AppConfig):
     verbose_name = _("マッチング")
 
     def ready(self) -> None:
-        from madoguchi.matching import access, signals  # noqa: F401 - registers the rules, connects the receivers
+        from madoguchi.matching import rules, signals  # noqa: F401 - registers the rules, connects the receivers
         from madoguchi.matching.alerts import register_unsubscribe
 
         register_unsubscribe()

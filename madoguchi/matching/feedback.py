@@ -1,6 +1,6 @@
 """Feedback that acts: what 「合わない」 and accepted introductions do to a listing's candidates.
 
-`engine.suggest` removes a rejected candidate outright; this lowers the candidates like it and
+`ranker.suggest` removes a rejected candidate outright; this lowers the candidates like it and
 raises the candidates like an accepted one, by content similarity (`Pool.similarity`).
 """
 
@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from madoguchi.matching.engine import Boost, Penalty, Pool
+from madoguchi.matching.candidate_pool import Boost, Penalty, Pool
 
 PENALTY_SIMILAR = 0.3  # times the content similarity to a rejected candidate (1 for a twin)
 BOOST_SIMILAR = 0.3  # times the content similarity to an accepted one, times the boost's weight
@@ -34,14 +32,14 @@ def feedback_vector(pool: Pool, penalties: Sequence[Penalty], boosts: Sequence[B
         out -= PENALTY_SIMILAR * pool.similarity(i)
         rejected = pool.docs[i]
         if p.reason == "field":
-            same = pool._overlap(pool.fields, pool.field_vocab, rejected.fields) > 0
+            same = pool.overlap(pool.fields, pool.field_vocab, rejected.fields) > 0
             if rejected.tech_area:
                 same |= pool.tech == pool.tech_codes[rejected.tech_area]
             out -= PENALTY_SIMILAR * same
         elif p.reason == "area" and rejected.city is not None:
             out -= PENALTY_SIMILAR * (pool.city == pool.place_codes[rejected.city])
         elif p.reason == "stage" and rejected.stages:
-            out -= PENALTY_SIMILAR * (pool._overlap(pool.stages, pool.stage_vocab, rejected.stages) > 0)
+            out -= PENALTY_SIMILAR * (pool.overlap(pool.stages, pool.stage_vocab, rejected.stages) > 0)
         elif p.reason == "terms" and not math.isnan(pool.amount_min[i]):
             with np.errstate(invalid="ignore"):
                 out -= PENALTY_SIMILAR * (pool.amount_min >= pool.amount_min[i])

@@ -355,9 +355,9 @@ REFRESH_AFTER_IMPORT_LIMIT = 200
 
 
 def _refresh(ids: list[int]) -> None:
-    from madoguchi.matching import suggestions
+    from madoguchi.matching import matches
 
     if len(ids) > REFRESH_AFTER_IMPORT_LIMIT:
         return
     for listing in Listing.objects.filter(pk__in=ids):
-        suggestions.refresh_around(listing)
+        matches.refresh_around(listing)

@@ -1,8 +1,8 @@
 """Listings (seeds, needs, patents, money, orders, suppliers, jobs), suggestions and introductions.
 
 A listing is written by an organization (or, later, a client of the cases app), moderated by a
-coordinator before it is published, and paired by `engine.py` with listings of the
-complementary kind. The structured fields the engine filters on are typed columns; free text
+coordinator before it is published, and paired by `ranker.py` with listings of the
+complementary kind. The structured fields the ranker filters on are typed columns; free text
 is analysed once on save into `terms`, so the nightly batch never re-analyses.
 """
 
@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality, Organization
-from madoguchi.directory.roles import staff_membership
 
 DEFAULT_VALIDITY_DAYS = 180
 
@@ -56,27 +55,17 @@ class TechArea(models.TextChoices):
 
 class ListingQuerySet(QuerySet["Listing"]):
     def live(self, today: dt.date | None = None) -> ListingQuerySet:
-        """Published and not past expiry: what the engine may suggest."""
+        """Published and not past expiry: what the ranker may suggest."""
         today = today or timezone.localdate()
         return self.filter(status=Listing.Status.PUBLISHED).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
 
     def visible_to(self, user: object) -> ListingQuerySet:
-        """Listings the user may see in lists: live public/anonymous ones, members-only for members,
-        everything of their own organization, everything for coordinators."""
-        qs = self.live()
-        membership = staff_membership(user)
-        if membership is None and getattr(user, "is_authenticated", False) and getattr(user, "client", None):
-            return self.visible_to_client(user)
-        if membership is None:
-            return qs.filter(visibility__in=[Listing.Visibility.PUBLIC, Listing.Visibility.ANONYMOUS])
-        if membership.is_coordinator:
-            return self.all()
-        return self.filter(Q(pk__in=qs.values("pk")) | Q(owner_organization_id=membership.organization_id))
+        """Listings the user may see in lists: the row filter of matching.may_see_listing, kept
+        beside that rule in matching/rules.py so the two agree."""
+        # Imported here: rules.py imports this module.
+        from madoguchi.matching.rules import visible_listings
 
-    def visible_to_client(self, user: object) -> ListingQuerySet:
-        """For a client account: live public/anonymous listings and the client's own."""
-        live = self.live().filter(visibility__in=[Listing.Visibility.PUBLIC, Listing.Visibility.ANONYMOUS])
-        return self.filter(Q(pk__in=live.values("pk")) | Q(owner_client__user=user))
+        return visible_listings(user, self)
 
 
 class Listing(models.Model):
@@ -122,7 +111,7 @@ class Listing(models.Model):
     reminder_sent_on = models.DateField(_("更新案内の送信日"), null=True, blank=True)
     external_key = models.CharField(_("外部キー"), max_length=100, blank=True)
 
-    # Structured fields used by the engine.
+    # Structured fields used by the ranker.
     fields = models.ManyToManyField(Field, verbose_name=_("分野"), blank=True, related_name="listings")
     tech_area = models.CharField(_("技術領域"), max_length=20, choices=TechArea.choices, blank=True)
     stages = models.ManyToManyField(
@@ -179,7 +168,7 @@ class Listing(models.Model):
             ),
         ]
         indexes = [
-            # engine pool: published listings of the complementary kinds
+            # ranker pool: published listings of the complementary kinds
             models.Index(fields=["kind", "status"], name="listing_kind_status_idx"),
             # moderation queue: pending listings, oldest first
             models.Index(fields=["status", "created"], name="listing_status_created_idx"),
@@ -198,7 +187,7 @@ class Listing(models.Model):
             raise ValidationError({"patent_number": _("ライセンス可能な特許には特許番号（出願番号）を入力してください。")})
 
     def fill_derived(self) -> None:
-        """Set what save() derives (the default expiry, the engine's terms); bulk writers call it
+        """Set what save() derives (the default expiry, the ranker's terms); bulk writers call it
         themselves, since bulk_create and bulk_update do not call save()."""
         from madoguchi.matching.text import listing_terms
 
@@ -286,7 +275,7 @@ class InstitutionMatch(models.Model):
 
 
 class Feedback(models.Model):
-    """Why a suggestion does not fit (合わない理由); the engine uses it as a negative signal."""
+    """Why a suggestion does not fit (合わない理由); the ranker uses it as a negative signal."""
 
     class Reason(models.TextChoices):
         FIELD = "field", _("分野")

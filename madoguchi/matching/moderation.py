@@ -6,7 +6,7 @@ the CSV re-import) saves through `save_edit`, which sends a published listing wh
 content* changed back to the queue: it leaves the lists and the suggestions until a
 coordinator approves it again, and the queue shows what changed against the approved version.
 
-Public content is what others see or the engine matches on (PUBLIC_FIELDS). Not part of it:
+Public content is what others see or the ranker matches on (PUBLIC_FIELDS). Not part of it:
 - the contact address and the alert switch: only the owner's side and coordinators see them;
 - the visibility: it only narrows or widens who sees content already approved (the owner's
   name was in front of the coordinator at the first approval);

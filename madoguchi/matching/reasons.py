@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from madoguchi.matching.text import term_class
-
-if TYPE_CHECKING:
-    from madoguchi.matching.engine import Doc, Pool
+from madoguchi.matching.candidate_pool import ORG_FINANCE, ORG_TECH, Doc, Pool
+from madoguchi.matching.text import is_display_term, term_class
 
 
 def _fmt_amount(lo: float, hi: float) -> str:
@@ -24,13 +21,11 @@ def _fmt_amount(lo: float, hi: float) -> str:
 
 
 def reasons_for(pool: Pool, src: Doc, d: Doc, shared_terms: list[str]) -> list[str]:
-    from madoguchi.matching.engine import ORG_FINANCE, ORG_TECH
-
     L = pool.labels
     why: list[str] = []
     # the content first: what makes the fit (shared_terms lists specific words before generic ones)
     # no bigram fragments, no lone letters or suffixes (機, 用); a one-kanji word that names a thing (牛, 膝) stays
-    words = [t for t in shared_terms if ":" not in t and (len(t) > 1 or (not t.isascii() and term_class(t) == 0))][:3]
+    words = [t for t in shared_terms if is_display_term(t) and (len(t) > 1 or (not t.isascii() and term_class(t) == 0))][:3]
     if words:
         why.append(_("「%(words)s」が共通") % {"words": "」「".join(words)})
     if d.kind == ORG_FINANCE:

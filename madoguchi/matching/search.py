@@ -16,10 +16,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
-from madoguchi.search.documents import _codes, _inferred_fields
-from madoguchi.search.engine import DocMeta
-from madoguchi.search.facets import FUNCTION_LABELS
-from madoguchi.search.registry import add_dependents, register
+from madoguchi.search.registry import DocMeta, add_dependents, codes, function_words, inferred_fields, register
 
 KIND = "listing"
 
@@ -56,13 +53,13 @@ def _doc(listing: Any) -> DocMeta:
     parts = [
         listing.get_kind_display(), "シーズ・ニーズ・受発注", listing.description,
         listing.get_tech_area_display() if listing.tech_area else "", listing.material, " ".join(map(str, extras)),
-        " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)), org.display_name if org else "",
+        function_words(functions), org.display_name if org else "",
     ]
     return DocMeta(
         id=str(listing.uuid), kind=KIND, title=listing.title, text="\n".join(p for p in parts if p),
         organization=org.display_name if org else None, organization_id=org.slug if org else None,
-        functions=functions, stages=_codes(listing.stages),
-        fields=_codes(listing.fields) | _inferred_fields(listing.title, listing.description),
+        functions=functions, stages=codes(listing.stages),
+        fields=codes(listing.fields) | inferred_fields(listing.title, listing.description),
         municipalities={listing.municipality.code} if listing.municipality_id else set(),
         url=listing.get_absolute_url(),
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.matching import access
-from madoguchi.matching.engine import COMPLEMENT
+from madoguchi.matching.candidate_pool import COMPLEMENT
 from madoguchi.matching.models import Feedback, Introduction, Listing
 
 
@@ -26,7 +26,7 @@ def moderate(listing: Listing, *, by: Any, action: str, seen: str | None = None)
     owner may edit again between the look and the click, and approving must not publish text
     nobody reviewed. The row is locked so the check and the change see the same version.
     """
-    if not access.is_coordinator(by) or not access.membership(by).can_write:  # type: ignore[union-attr]
+    if not access.may(by, "matching.may_moderate"):
         raise PermissionDenied(_("掲載の承認はコーディネーターが行います。"))
     if action not in ("publish", "reject"):
         raise ValidationError(_("操作は「公開」か「差し戻し」を選んでください。"))
@@ -56,7 +56,7 @@ def _check_pair(listing: Listing, candidate: Listing) -> None:
 
 def give_feedback(listing: Listing, candidate: Listing, *, by: Any, reason: str, comment: str = "") -> Feedback:
     """Record why a suggestion does not fit; idempotent per (pair, reason). Refreshes the listing."""
-    if not access.may_act_for(by, listing):
+    if not access.may(by, "matching.may_change_listing", listing):
         raise PermissionDenied(_("この掲載の候補に意見を送れるのは掲載者とコーディネーターです。"))
     if reason not in Feedback.Reason.values:
         raise ValidationError(_("合わない理由を「分野」「段階」「地域」「条件」から選んでください。"))
@@ -64,9 +64,9 @@ def give_feedback(listing: Listing, candidate: Listing, *, by: Any, reason: str,
     fb, _created = Feedback.objects.get_or_create(
         listing=listing, candidate=candidate, reason=reason, defaults={"by": by, "comment": comment[:300]}
     )
-    from madoguchi.matching import suggestions
+    from madoguchi.matching import matches
 
-    suggestions.refresh(listing)
+    matches.refresh(listing)
     return fb
 
 
@@ -75,7 +75,7 @@ def request_introduction(listing: Listing, candidate: Listing, *, by: Any, messa
 
     A retry returns the open request instead of making a second one.
     """
-    if not access.may_act_for(by, listing):
+    if not access.may(by, "matching.may_change_listing", listing):
         raise PermissionDenied(_("紹介を依頼できるのは掲載者とコーディネーターです。"))
     _check_pair(listing, candidate)
     if not candidate.is_live:
@@ -97,7 +97,7 @@ def request_introduction(listing: Listing, candidate: Listing, *, by: Any, messa
 
 
 def approve(intro: Introduction, *, by: Any) -> None:
-    if not access.is_coordinator(by):
+    if not access.may(by, "matching.may_approve_introduction", intro):
         raise PermissionDenied(_("紹介の承認はコーディネーターが行います。"))
     if intro.status != Introduction.Status.REQUESTED:
         raise ValidationError(_("この紹介はすでに「%(s)s」です。") % {"s": intro.get_status_display()})
@@ -108,8 +108,7 @@ def approve(intro: Introduction, *, by: Any) -> None:
 
 
 def decline(intro: Introduction, *, by: Any) -> None:
-    sides = access.may_act_for(by, intro.listing) or access.may_act_for(by, intro.candidate)
-    if not (access.is_coordinator(by) or sides):
+    if not access.may(by, "matching.may_decline_introduction", intro):
         raise PermissionDenied(_("この紹介を見送れるのは当事者とコーディネーターです。"))
     if intro.status == Introduction.Status.CONSENTED:
         raise ValidationError(_("双方が同意した紹介は、案件の画面で終了してください。"))
@@ -123,13 +122,14 @@ def consent(intro: Introduction, *, by: Any, side: str | None = None) -> None:
     now = timezone.now()
     if intro.status not in (Introduction.Status.REQUESTED, Introduction.Status.APPROVED):
         raise ValidationError(_("この紹介は同意を受け付けていません（%(s)s）。") % {"s": intro.get_status_display()})
-    coordinator = access.is_coordinator(by)
+    coordinator = access.may(by, "matching.may_record_consent", intro)
     if side is None:
-        if access.is_owner_member(by, intro.listing) and access.may_change(by, intro.listing):
+        if access.may(by, "matching.may_consent_as_owner", intro.listing):
             side = "listing"
-        elif access.is_owner_member(by, intro.candidate) and access.may_change(by, intro.candidate):
+        elif access.may(by, "matching.may_consent_as_owner", intro.candidate):
             side = "candidate"
-    if side not in ("listing", "candidate") or not (coordinator or access.may_change(by, getattr(intro, side))):
+    if side not in ("listing", "candidate") or not (
+            coordinator or access.may(by, "matching.may_change_listing", getattr(intro, side))):
         raise PermissionDenied(_("同意できるのは紹介の当事者です。"))
     setattr(intro, f"{side}_consent_at", getattr(intro, f"{side}_consent_at") or now)
     intro.save()
@@ -171,21 +171,21 @@ def browse(user: Any, *, kind: str = "", tech_area: str = "", field: str = "", q
 def suggestions_for(user: Any, listing: Listing) -> list[Any]:
     """The stored suggestions the user may see: only for the listing's side and coordinators, and
     only candidates the user may see themselves. Computed on the fly when none are stored yet."""
-    from madoguchi.matching import suggestions as sugg
+    from madoguchi.matching import matches as stored
 
-    if not (access.may_see_private(user, listing)):
+    if not access.may(user, "matching.may_see_listing_private", listing):
         return []
     matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
     if not matches and not listing.institution_matches.exists() and listing.is_live:
-        matches = sugg.refresh(listing)
+        matches = stored.refresh(listing)
         matches = list(listing.matches.select_related("candidate__owner_organization", "candidate__municipality"))
-    return [m for m in matches if access.may_see(user, m.candidate)]
+    return [m for m in matches if access.may(user, "matching.may_see_listing", m.candidate)]
 
 
 def institutions_for(user: Any, listing: Listing) -> list[Any]:
     """The registry institutions suggested for the listing (lenders for a funding request, 公設試 /
     universities / TLO for a need), for the same people as `suggestions_for`. Call it after
     `suggestions_for`, which computes both when none are stored yet."""
-    if not access.may_see_private(user, listing):
+    if not access.may(user, "matching.may_see_listing_private", listing):
         return []
     return list(listing.institution_matches.select_related("organization"))

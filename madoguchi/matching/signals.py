@@ -37,12 +37,12 @@ def _refresh_later(listing_id: int) -> None:
     # No de-duplication: a rolled-back transaction drops its callbacks, so a "pending" marker
     # would outlive it. Repeat refreshes are cheap because the pool is cached.
     def run() -> None:
-        from madoguchi.matching import alerts, suggestions
+        from madoguchi.matching import alerts, matches
 
         listing = Listing.objects.filter(pk=listing_id).first()
-        if listing is None or not suggestions.refresh_in_request(listing):
+        if listing is None or not matches.refresh_in_request(listing):
             return  # large platform: `madoguchi match --stale` refreshes and alerts
-        suggestions.refresh_around(listing)
+        matches.refresh_around(listing)
         alerts.alert_for_new_listing(listing)
 
     transaction.on_commit(run)

@@ -1,62 +1,27 @@
-"""Text analysis for matching: the same Japanese analysis as search.
+"""Matching's view of text: search's analyser (`search.analysis`), and which words count as common ground.
 
-`madoguchi.search.analysis.analyze` (Sudachi normalised forms and synonyms) is used when it is
-importable. Until it is, or if it fails to load its dictionary, a character-bigram analyser
-keeps matching working: bigrams are the usual CJK fallback and need no dictionary.
+Listings are analysed by the one-stop search's analyser and normaliser (Sudachi normalised forms;
+`madoguchi.search.analysis`), so a listing and a question meet on the same terms; there is no
+second tokeniser here. What is matching's own is which terms count as common ground between two
+listings (`term_class`), the fields a listing's text is made of (`listing_text`), and the synonym
+data's terms added on the asking side.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-_RUN_RE = re.compile(r"[0-9a-z]+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaffー]+")
-_HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309f]+$")
-
-
-def bigram_analyze(text: str) -> list[str]:
-    """Return lower-cased ASCII words and CJK character bigrams; hiragana-only runs (particles) are dropped."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    out: list[str] = []
-    for run in _RUN_RE.findall(text):
-        if run.isascii():
-            out.append(run)
-            continue
-        # split off hiragana so 「を開発」 does not glue particles to content words
-        for part in re.split(r"[\u3040-\u309f]+", run):
-            if not part or _HIRAGANA_ONLY.match(part):
-                continue
-            if len(part) == 1:
-                out.append(part)
-            else:
-                out.extend(part[i : i + 2] for i in range(len(part) - 1))
-    return out
-
-
-@functools.cache
-def _search_analyzer() -> Callable[[str], list[str]] | None:
-    try:
-        from madoguchi.search.analysis import analyze  # type: ignore[import-not-found]
-
-        analyze("センサ")  # loads the dictionary now, so a broken install falls back here
-        return analyze  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001 - any failure means "use the fallback"
-        return None
+from madoguchi.search import analysis
 
 
 def analyze(text: str) -> list[str]:
-    """Terms of `text` as search analyses them (or bigrams when search's analyser is unavailable).
+    """Terms of `text` as search analyses them, without readings.
 
     Readings (``r:``) are dropped: listings are written, not typed phonetically, and readings
     would double the index for little gain and pair homophones (カコウ: 加工 / 河口).
     """
-    fn = _search_analyzer()
-    if fn is not None:
-        return [t for t in fn(text) if not t.startswith("r:")]
-    return bigram_analyze(text)
+    return [t for t in analysis.analyze(text) if not t.startswith(analysis.READING_PREFIX)]
 
 
 # Never common ground: company-form words (株式会社 → 株式会社・株式・会社) and the boilerplate of
@@ -73,7 +38,7 @@ NEVER_COMMON = frozenset(
 # is not a reason to introduce anyone; 「蝶番」 or 「パッキン」 is. Suffix-like single kanji (機, 用, 製)
 # and proper-noun bigrams (g:) are weak in the same way; a single kanji that names a thing (牛, 膝, 酒)
 # is not (treating every single kanji as generic emptied 「牛の種付け」 in the second held-out set). Written from the words of support listings,
-# not fitted to a benchmark; the engine also treats any term in a large share of a pool as generic.
+# not fitted to a benchmark; the pool also treats any term in a large share of a pool as generic.
 GENERIC = frozenset(
     """部品 材料 装置 製品 技術 開発 システム 管理 加工 製造 機械 方法 事業 設備 工場 販売 製作 生産 作業 商品 サービス
     仕組み 導入 使用 利用 活用 対応 検討 向上 改善 情報 支援 研究 構築 運営 提案 企業 製 品 用 機 性 化 式 型 材 法 ネット
@@ -85,9 +50,9 @@ GENERIC = frozenset(
 
 def term_class(term: str) -> int:
     """0 = specific, 1 = generic (common ground only with another word), 2 = never common ground."""
-    if term in NEVER_COMMON or term.startswith("r:"):
+    if term in NEVER_COMMON or term.startswith(analysis.READING_PREFIX):
         return 2
-    if term in GENERIC or term.startswith("g:"):
+    if term in GENERIC or term.startswith(analysis.GRAM_PREFIX):
         return 1
     return 0
 
@@ -96,18 +61,12 @@ def synonym_terms(text: str, own_terms: Iterable[str] | None = None) -> list[str
     """Terms the shared synonym data (search's data/synonyms.tsv) adds to `text`: ばね → スプリング,
     ブルーライト → 青色光. Used on the side that asks, as search uses them on the question; the data
     lists both directions of each pair, so either side finds the other."""
-    try:
-        from madoguchi.search.analysis import matched_synonyms
-    except Exception:  # noqa: BLE001 - search unavailable: no synonyms, like the bigram fallback
-        return []
-    if _search_analyzer() is None:
-        return []
     own = set(analyze(text) if own_terms is None else own_terms)
     out: list[str] = []
-    for phrase, expansion in matched_synonyms(text):
+    for phrase, expansion in analysis.matched_synonyms(text):
         # the phrase itself too: found as a substring where Sudachi cut it otherwise (使えるばね)
         for t in analyze(phrase) + analyze(expansion):
-            if t not in own and not t.startswith("g:") and t not in out:
+            if t not in own and not t.startswith(analysis.GRAM_PREFIX) and t not in out:
                 out.append(t)
     return out
 
@@ -118,11 +77,12 @@ def is_display_term(term: str) -> bool:
 
 
 def analyzer_name() -> str:
-    return "search.analysis" if _search_analyzer() is not None else "bigram"
+    """The analyser's name, for benchmark reports."""
+    return "search.analysis"
 
 
 def listing_text(listing: Any) -> str:
-    """All free text of a listing the engine compares: title twice (it names the subject), then the rest."""
+    """All free text of a listing the ranker compares: title twice (it names the subject), then the rest."""
     lists = []
     for attr in ("processes", "equipment", "certifications", "skills"):
         value = getattr(listing, attr, None) or []
@@ -134,16 +94,10 @@ def listing_text(listing: Any) -> str:
 def phrase_terms(text: str, own_terms: Iterable[str]) -> list[str]:
     """Terms of the synonym data's phrases that occur verbatim in `text` but that analysis cut
     otherwise (「高温で使えるばね」 is analysed without ばね), so the pairs find them."""
-    try:
-        from madoguchi.search.analysis import matched_synonyms
-    except Exception:  # noqa: BLE001 - search unavailable: nothing to add
-        return []
-    if _search_analyzer() is None:
-        return []
     own = set(own_terms)
     out: list[str] = []
-    for phrase, _expansion in matched_synonyms(text):
-        out.extend(t for t in analyze(phrase) if t not in own and t not in out and not t.startswith("g:"))
+    for phrase, _expansion in analysis.matched_synonyms(text):
+        out.extend(t for t in analyze(phrase) if t not in own and t not in out and not t.startswith(analysis.GRAM_PREFIX))
     return out
 
 

@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from madoguchi.directory import roles
 from madoguchi.matching import access, services
 from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm, SavedInterestForm
 from madoguchi.matching.models import Feedback, Introduction, Listing, SavedInterest
 from madoguchi.matching.moderation import changes_against_approved, content_of, save_edit
+from madoguchi.matching.rules import client_of
 
 PAGE_SIZE = 20
 
@@ -39,21 +41,21 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 
 
 def _can_create(user: Any) -> bool:
-    return access.may_create(user)
+    return access.may(user, "matching.may_create_listing")
 
 
 @login_required
 def listing_new(request: HttpRequest) -> HttpResponse:
-    if not access.may_create(request.user):
+    if not access.may(request.user, "matching.may_create_listing"):
         raise PermissionDenied
-    m = access.membership(request.user)
+    m = roles.staff_membership(request.user)
     form = ListingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         listing = form.save(commit=False)
         if m is None:  # a client (相談者) writes for themselves
-            listing.owner_client = access.client_of(request.user)
+            listing.owner_client = client_of(request.user)
             listing.owner_name = ""
-        elif not (m.is_coordinator and form.cleaned_data["owner_name"]):
+        elif not (access.may(request.user, "matching.may_list_for_others") and form.cleaned_data["owner_name"]):
             # a coordinator may enter a listing for a company outside the directory (owner_name)
             listing.owner_organization = m.organization
         listing.created_by = request.user
@@ -72,7 +74,7 @@ def listing_edit(request: HttpRequest, listing_uuid: str) -> HttpResponse:
     form = ListingForm(request.POST or None, instance=listing)
     if request.method == "POST" and form.is_valid():
         waits = save_edit(form.save(commit=False), before=before, fields=form.cleaned_data["fields"],
-                          stages=form.cleaned_data["stages"], reviewed=access.is_coordinator(request.user))
+                          stages=form.cleaned_data["stages"], reviewed=access.may(request.user, "matching.may_moderate"))
         if waits:
             messages.warning(request, _("変更内容はコーディネーターの審査後に公開されます。"
                                         "審査が終わるまで、この掲載は一覧と候補に表示されません。"))
@@ -92,17 +94,18 @@ def listing_detail(request: HttpRequest, listing_uuid: str) -> HttpResponse:
     rows += [{"institution": im, "rank": im.rank} for im in services.institutions_for(request.user, listing)]
     rows.sort(key=lambda r: r["rank"])
     nearest = []
-    if not rows and listing.is_live and access.may_see_private(request.user, listing):
-        from madoguchi.matching.suggestions import nearest_kinds
+    private = access.may(request.user, "matching.may_see_listing_private", listing)
+    if not rows and listing.is_live and private:
+        from madoguchi.matching.matches import nearest_kinds
 
         nearest = nearest_kinds(listing)
     ctx = {
         "listing": listing,
         "owner": access.owner_for(request.user, listing),
         "identifying": access.identifying_fields_visible(request.user, listing),
-        "private": access.may_see_private(request.user, listing),
+        "private": private,
         "can_write": can_write,
-        "is_coordinator": access.is_coordinator(request.user),
+        "is_coordinator": access.may(request.user, "matching.may_moderate"),
         "suggestions": rows,
         "nearest_kinds": nearest,
         "feedback_reasons": Feedback.Reason.choices,
@@ -112,7 +115,7 @@ def listing_detail(request: HttpRequest, listing_uuid: str) -> HttpResponse:
 
 
 def _introductions_of(user: Any, listing: Listing) -> list[Introduction]:
-    if not access.may_see_private(user, listing):
+    if not access.may(user, "matching.may_see_listing_private", listing):
         return []
     return list(Introduction.objects.filter(listing=listing) | Introduction.objects.filter(candidate=listing))
 
@@ -184,7 +187,7 @@ def listing_moderate(request: HttpRequest, listing_uuid: str) -> HttpResponse:
 @require_GET
 @login_required
 def moderation(request: HttpRequest) -> HttpResponse:
-    if not access.is_coordinator(request.user):
+    if not access.may(request.user, "matching.may_moderate"):
         raise PermissionDenied
     pending = list(Listing.objects.filter(status=Listing.Status.PENDING)
                    .select_related("owner_organization", "owner_client").prefetch_related("fields", "stages")
@@ -195,29 +198,17 @@ def moderation(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/moderation.html", {"pending": rows, "intros": intros[:200]})
 
 
-def _get_intro_for_user(user: Any, intro_uuid: str) -> Introduction:
-    """The introduction if the user is on one of its sides or a coordinator; otherwise 404."""
-    intro = Introduction.objects.select_related("listing", "candidate").filter(uuid=access._parse(intro_uuid)).first()
-    if intro is None:
-        raise Http404
-    if not (access.is_coordinator(user) or access.may_see_private(user, intro.listing)
-            or access.may_see_private(user, intro.candidate)):
-        raise Http404
-    return intro
-
-
 @require_GET
 @login_required
 def introduction_detail(request: HttpRequest, intro_uuid: str) -> HttpResponse:
-    intro = _get_intro_for_user(request.user, intro_uuid)
+    intro = access.get_introduction_for_user(request.user, intro_uuid)
     user = request.user
     ctx = {
         "intro": intro,
         "listing_owner": access.owner_for(user, intro.listing),
         "candidate_owner": access.owner_for(user, intro.candidate),
-        "is_coordinator": access.is_coordinator(user),
-        "may_consent": intro.status in (Introduction.Status.REQUESTED, Introduction.Status.APPROVED) and (
-            access.is_coordinator(user) or access.may_change(user, intro.listing) or access.may_change(user, intro.candidate)),
+        "is_coordinator": access.may(user, "matching.may_moderate"),
+        "may_consent": access.may(user, "matching.may_consent_introduction", intro),
     }
     return render(request, "matching/introduction_detail.html", ctx)
 
@@ -225,7 +216,7 @@ def introduction_detail(request: HttpRequest, intro_uuid: str) -> HttpResponse:
 @require_POST
 @login_required
 def introduction_action(request: HttpRequest, intro_uuid: str, action: str) -> HttpResponse:
-    intro = _get_intro_for_user(request.user, intro_uuid)
+    intro = access.get_introduction_for_user(request.user, intro_uuid)
     try:
         if action == "approve":
             services.approve(intro, by=request.user)

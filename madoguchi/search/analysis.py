@@ -207,7 +207,8 @@ def name_terms(name: str) -> list[str]:
 # --- Data files ----------------------------------------------------------------------------
 
 
-def _read_tsv(name: str) -> list[list[str]]:
+def read_tsv(name: str) -> list[list[str]]:
+    """Return the rows of a tab-separated file in search/data, cells stripped, blanks and # comments skipped."""
     rows = []
     for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
@@ -219,13 +220,13 @@ def _read_tsv(name: str) -> list[list[str]]:
 @functools.lru_cache(maxsize=1)
 def synonyms() -> dict[str, str]:
     """Return {colloquial phrase (normalised): domain terms separated by spaces}."""
-    return {normalize(row[0]): row[1] for row in _read_tsv("synonyms.tsv")}
+    return {normalize(row[0]): row[1] for row in read_tsv("synonyms.tsv")}
 
 
 @functools.lru_cache(maxsize=1)
 def glossary_en() -> dict[str, str]:
     """Return {English word or phrase (case-folded): Japanese terms separated by spaces}."""
-    return {normalize(row[0]): row[1] for row in _read_tsv("glossary_en.tsv")}
+    return {normalize(row[0]): row[1] for row in read_tsv("glossary_en.tsv")}
 
 
 ENGLISH_STOPWORDS = frozenset(

@@ -12,7 +12,7 @@ from madoguchi.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, St
 from madoguchi.directory.models import SupportFunction
 from madoguchi.catalog.filters import FilterError, ProgramFilters
 from madoguchi.catalog.models import ProgramType
-from madoguchi.search.engine import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
+from madoguchi.search.service import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 
 router = Router(tags=["search"])
 # The API takes the six-digit code only (the page also reads names and shorter forms); the

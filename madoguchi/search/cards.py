@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from madoguchi.search.analysis import GRAM_PREFIX, READING_PREFIX, analyze, matched_synonyms
-from madoguchi.search.engine import Hit, SearchResponse
+from madoguchi.search.results import Hit, SearchResponse
 from madoguchi.search.facets import KIND_LABELS, Facet
 
 MAX_REASONS = 3

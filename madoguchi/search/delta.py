@@ -24,9 +24,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from madoguchi.search.analysis import READING_PREFIX
-from madoguchi.search import program_filters
-from madoguchi.search.engine import _KATAKANA_WORD, Corpus, DocMeta, _Bits, _narrow
+from madoguchi.search import program_columns
+from madoguchi.search.corpus import Bits, Corpus, DocMeta, narrow, readings_of
 from madoguchi.search.index import TextIndex
 
 Row = tuple[str, str, str, "str | None", "str | None", str]
@@ -106,15 +105,15 @@ class LayeredIndex(TextIndex):
         return self.main.doc_freq(term) + self.extra.doc_freq(term)
 
 
-def _copy_bits(bits: _Bits) -> _Bits:
-    out = _Bits()
+def _copy_bits(bits: Bits) -> Bits:
+    out = Bits()
     out.bit = dict(bits.bit)
     return out
 
 
-def _grow(main: np.ndarray, extra: list[int], codes: _Bits) -> np.ndarray:
+def _grow(main: np.ndarray, extra: list[int], codes: Bits) -> np.ndarray:
     """Return main's bit array with the delta's appended, in a dtype wide enough for both."""
-    dtype = np.promote_types(main.dtype, _narrow(np.zeros(0, np.uint64), codes).dtype)
+    dtype = np.promote_types(main.dtype, narrow(np.zeros(0, np.uint64), codes).dtype)
     return np.concatenate([main.astype(dtype, copy=False), np.asarray(extra, dtype=dtype)])
 
 
@@ -166,8 +165,7 @@ def overlay(main: Corpus, docs: Iterable[DocMeta], gone: Iterable[str] = ()) -> 
         rows.append((d.kind, d.id, d.title, d.organization, d.organization_id, d.url))
     live = np.ones(n0 + len(docs), dtype=bool)
     live[dead] = False
-    readings = {t.removeprefix(READING_PREFIX) for t in extra.vocab
-                if len(t) > 1 and (t.startswith(READING_PREFIX) or _KATAKANA_WORD.match(t))}
+    readings = readings_of(extra.vocab)
     return dataclasses.replace(
         main, index=LayeredIndex(main.index, extra, dead), rows=_Chain(main.rows, rows),  # type: ignore[arg-type]
         kinds=kinds, kind_idx=np.concatenate([main.kind_idx, np.asarray(kind_idx, dtype=main.kind_idx.dtype)]),
@@ -181,5 +179,5 @@ def overlay(main: Corpus, docs: Iterable[DocMeta], gone: Iterable[str] = ()) -> 
 
 
 def _programs(main: Corpus, n: int, pairs: list[tuple[int, str]]) -> Any:
-    base = program_filters.get(main)
-    return program_filters.columns(n, pairs, base=base) if base is not None or pairs else None
+    base = program_columns.get(main)
+    return program_columns.columns(n, pairs, base=base) if base is not None or pairs else None

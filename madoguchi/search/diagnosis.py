@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_lazy as _
 
-from madoguchi.search.engine import Corpus, Hit, search_corpus
+from madoguchi.search.corpus import Corpus
+from madoguchi.search.engine import search_corpus
 from madoguchi.search.facets import FUNCTION_CODES, FUNCTION_LABELS
+from madoguchi.search.results import Hit
 
 # The eight functions of 表4 in the words a person uses.
 NEEDS: dict[str, str] = {

@@ -1,116 +1,32 @@
-"""Records → SearchDocument rows (and a SearchChange per changed row, for search.live).
+"""Records → documents: the built-in kinds (organizations, programs, facilities), a full rebuild,
+and what the Corpus reads from the directory besides the documents (places, stage and field names).
 
-Writing happens on save (signals connected by the registry) and in `madoguchi reindex`;
-reading happens in search.live, which builds the per-process Corpus and never runs Sudachi.
+Writing happens on save (signals connected by the registry, rewritten at commit by search.dirty)
+and in `madoguchi reindex` (rebuild_all); reading happens in search.live, which builds the
+per-process Corpus and never runs Sudachi.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
 
-from madoguchi.search.engine import DocMeta
-from madoguchi.search.facets import DEFAULT_FIELD_LABELS, DEFAULT_STAGE_LABELS, FUNCTION_LABELS, Gazetteer
-from madoguchi.search.program_filters import connect_signals as connect_catalog_signals
-from madoguchi.search.program_filters import program_facts, program_words
+from madoguchi.search.corpus import DocMeta
+from madoguchi.search.dirty import BATCH, document_row, forget_pending, mark_dirty
+from madoguchi.search.facets import DEFAULT_FIELD_LABELS, DEFAULT_STAGE_LABELS, Gazetteer
+from madoguchi.search.kinds import REGISTRY
 from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
-from madoguchi.search.registry import REGISTRY, register
-
-BATCH = 500
-
-
-def _join(values: Iterable[str]) -> str:
-    return " ".join(sorted({v.replace(" ", "_") for v in values if v}))
-
-
-def _row(doc: DocMeta, pk: Any) -> SearchDocument:
-    return SearchDocument(
-        kind=doc.kind, object_pk=str(pk), object_id=doc.id[:100], title=doc.title[:300],
-        organization_name=(doc.organization or "")[:300], organization_slug=(doc.organization_id or "")[:100],
-        url=doc.url[:300], terms=" ".join(t.replace(" ", "_") for t in doc.index_terms()),
-        functions=_join(doc.functions), stages=_join(doc.stages), fields=_join(doc.fields),
-        municipalities=_join(doc.municipalities), program=doc.program,
-    )
-
-
-_pending = threading.local()
-
-
-def _pending_set() -> set[tuple[str, str]]:
-    if not hasattr(_pending, "keys"):
-        _pending.keys = set()
-    return _pending.keys  # type: ignore[no-any-return]
-
-
-def mark_dirty(kind: str, pk: Any) -> None:
-    """Note that a record changed; its document is rewritten when the transaction commits.
-
-    Deferring to the commit turns a bulk import's thousands of saves into one batch, and a
-    rolled-back transaction leaves the index alone. A search in the same transaction (a test,
-    a view that saves then searches) flushes first, so it always reads its own writes.
-    """
-    _pending_set().add((kind, str(pk)))
-    # One flush per transaction. Not "one per new key": a key left behind by a rolled-back
-    # transaction (same record, same pk) would then never get a flush at the next commit, and
-    # other processes would not see the save until this thread searched.
-    conn = transaction.get_connection()
-    if not conn.in_atomic_block or not any(callback[1] is flush for callback in conn.run_on_commit):
-        transaction.on_commit(flush)
-
-
-def flush() -> int:
-    """Rewrite the documents of every record marked dirty in this thread; return how many."""
-    keys = _pending_set()
-    if not keys:
-        return 0
-    todo: dict[str, set[str]] = {}
-    for kind, pk in keys:
-        todo.setdefault(kind, set()).add(pk)
-    keys.clear()
-    for kind, pks in list(todo.items()):
-        reg = REGISTRY.get(kind)
-        for dependents in reg.dependents if reg is not None else ():
-            for dep_kind, dep_pk in dependents(sorted(pks)):
-                todo.setdefault(dep_kind, set()).add(str(dep_pk))
-    written = 0
-    with transaction.atomic():
-        # First: the number's row lock orders this batch after any other still committing.
-        seq = IndexVersion.next_seq()
-        changes = []
-        for kind, pks in todo.items():
-            reg = REGISTRY.get(kind)
-            if reg is None:
-                continue
-            rows = []
-            for obj in reg.filter_pks(sorted(pks)):
-                doc = reg.to_doc(obj)
-                if doc is not None:
-                    rows.append(_row(doc, obj.pk))
-            stored = SearchDocument.objects.filter(kind=kind, object_pk__in=pks)
-            old_ids = dict(stored.values_list("object_pk", "object_id"))
-            stored.delete()
-            SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
-            changes += [SearchChange(seq=seq, kind=kind, object_pk=pk, old_id=old_ids.get(pk, "")) for pk in sorted(pks)]
-            written += len(rows)
-        # Each process applies these to its index on its next search (search.live), instead of
-        # rebuilding it: a save costs the time of its own documents, not the corpus's.
-        SearchChange.objects.bulk_create(changes, batch_size=BATCH)
-    return written
-
-
-def refresh(kind: str, obj: Any) -> None:
-    """Rewrite one record's document now (and its dependents')."""
-    mark_dirty(kind, obj.pk)
-    flush()
+from madoguchi.search.program_facts import connect_signals as connect_catalog_signals
+from madoguchi.search.program_facts import program_facts, program_words
+from madoguchi.search.registry import codes, function_words, inferred_fields, register
 
 
 def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> int:
     """Rebuild every document of every registered kind in one transaction; return the count."""
     count = 0
-    _pending_set().clear()
+    forget_pending()
     with transaction.atomic():
         SearchDocument.objects.all().delete()
         for kind, reg in REGISTRY.items():
@@ -119,7 +35,7 @@ def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> int:
             for i, obj in enumerate(objects, 1):
                 doc = reg.to_doc(obj)
                 if doc is not None:
-                    batch.append(_row(doc, obj.pk))
+                    batch.append(document_row(doc, obj.pk))
                 if len(batch) >= BATCH:
                     SearchDocument.objects.bulk_create(batch)
                     count += len(batch)
@@ -137,6 +53,7 @@ def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> int:
 
 
 def gazetteer_from_db() -> Gazetteer:
+    """Return the places the questions may name: municipalities (former names too) and areas."""
     from madoguchi.directory.models import Area, Municipality
 
     gaz = Gazetteer()
@@ -169,6 +86,7 @@ def gazetteer_from_db() -> Gazetteer:
 
 
 def labels_from_db() -> tuple[dict[str, str], dict[str, str]]:
+    """Return the names of the business stages and of the fields ({code: name} each)."""
     from madoguchi.directory.models import BusinessStage, Field
 
     stages = dict(BusinessStage.objects.values_list("code", "name")) or dict(DEFAULT_STAGE_LABELS)
@@ -179,17 +97,6 @@ def labels_from_db() -> tuple[dict[str, str], dict[str, str]]:
 # --- the built-in kinds ------------------------------------------------------------------
 
 
-def _inferred_fields(*texts: str) -> set[str]:
-    """Fields the record's own words name (ソフトウェア → IT): the plan assigns few fields."""
-    from madoguchi.search.facets import recognise
-
-    return {f.code for f in recognise(" ".join(texts)) if f.type == "field"}
-
-
-def _codes(manager: Any, attr: str = "code") -> set[str]:
-    return {getattr(x, attr) for x in manager.all()}
-
-
 def organization_doc(org: Any) -> DocMeta | None:
     if org.kind == "prefecture":
         return None  # the prefecture's department reads reports; it is not a window for clients
@@ -197,13 +104,13 @@ def organization_doc(org: Any) -> DocMeta | None:
     parts = [
         org.name if org.current_name else "", org.kana, org.name_en, " ".join(org.aliases or []),
         org.get_kind_display(), org.main_functions_text,
-        " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)),
+        function_words(functions),
         org.description, org.profile, org.current_note, org.display_address,
     ]
     return DocMeta(
         id=org.slug, kind="organization", title=org.display_name, text="\n".join(p for p in parts if p),
-        functions=functions, stages=_codes(org.stages),
-        fields=_codes(org.fields) | _inferred_fields(org.display_name, org.description),
+        functions=functions, stages=codes(org.stages),
+        fields=codes(org.fields) | inferred_fields(org.display_name, org.description),
         municipalities={org.municipality.code} if org.municipality_id else set(),
         url=org.get_absolute_url(),
     )
@@ -213,18 +120,18 @@ def program_doc(program: Any) -> DocMeta | None:
     if program.retired_at is not None:
         return None  # retired by its institution's staff: no longer offered
     org = program.organization
-    functions = _codes(program.functions) or {link.function.code for link in org.function_links.all()}
+    functions = codes(program.functions) or {link.function.code for link in org.function_links.all()}
     parts = [
         program.get_category_display(), program.description, program.eligibility, program.eligibility_size,
-        " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(functions)), org.display_name, program.current_note,
+        function_words(functions), org.display_name, program.current_note,
         program_words(program),
     ]
-    places = _codes(program.eligibility_area) or ({org.municipality.code} if org.municipality_id else set())
+    places = codes(program.eligibility_area) or ({org.municipality.code} if org.municipality_id else set())
     return DocMeta(
         id=program.slug, kind="program", title=program.name, text="\n".join(p for p in parts if p),
         organization=org.display_name, organization_id=org.slug, functions=functions,
-        stages=_codes(program.stages),
-        fields=_codes(program.fields) | _inferred_fields(program.name, program.description),
+        stages=codes(program.stages),
+        fields=codes(program.fields) | inferred_fields(program.name, program.description),
         municipalities=places,
         url=program.get_absolute_url(), program=program_facts(program),
     )
@@ -257,6 +164,7 @@ def _org_dependents(pks: list[Any]) -> Iterable[tuple[str, Any]]:
 
 
 def register_builtin_kinds() -> None:
+    """Make organizations, programs and facilities searchable (called from SearchConfig.ready)."""
     from madoguchi.directory.models import Facility, Organization, OrganizationFunction, Program
 
     register(
@@ -279,10 +187,16 @@ def register_builtin_kinds() -> None:
     # OrganizationFunction rows are saved after their organization: refresh it then.
     from django.db.models.signals import post_delete, post_save
 
+    from madoguchi.catalog.signals import programs_reloaded
+
     def on_link(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
         if not raw:
             mark_dirty("organization", instance.organization_id)
 
+    def on_programs_reloaded(sender: Any, **kwargs: Any) -> None:
+        rebuild_all()  # the catalog wrote too many programs at once to name them (the demo catalog)
+
     connect_catalog_signals()
+    programs_reloaded.connect(on_programs_reloaded, weak=False, dispatch_uid="search-programs-reloaded")
     post_save.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-save")
     post_delete.connect(on_link, sender=OrganizationFunction, weak=False, dispatch_uid="search-orgfunction-delete")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.search.analysis import _read_tsv, heard_phrases, kana_runs, normalize, sound_index
+from madoguchi.search.analysis import heard_phrases, kana_runs, normalize, read_tsv, sound_index
 
 # The eight functions of 表4, in its column order; kept equal to SupportFunction.Code by a test
 # so the engine can run on generated corpora without the database.
@@ -97,7 +97,7 @@ def _stem(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def phrase_table() -> list[tuple[str, str, str]]:
     """Return (normalised phrase, facet type, code) rows, longest phrase first."""
-    rows = [(normalize(r[0]), r[1], r[2]) for r in _read_tsv("facets.tsv")]
+    rows = [(normalize(r[0]), r[1], r[2]) for r in read_tsv("facets.tsv")]
     return sorted(rows, key=lambda r: -len(r[0]))
 
 

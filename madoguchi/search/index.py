@@ -4,6 +4,9 @@ No Django here: the benchmarks build it from generated corpora, the engine from 
 SearchDocument. BM25 weights are computed once at build time and stored in the matrix, so a
 query is only "add up the columns of its terms" — one numpy fancy-index add per term, which
 stays in the low milliseconds at 10^6 documents — followed by an argpartition for the top k.
+
+Matching builds its candidate pools on the same class (`matching/candidate_pool.py`), so
+search and matching share one BM25: the same k1, b and IDF (`bm25_idf`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,15 @@ K1 = 1.2
 B = 0.75
 
 ProgressFn = Callable[[int, int], None]
+
+
+def bm25_idf(n_docs: int, doc_freqs: np.ndarray) -> np.ndarray:
+    """Return the BM25 IDF, log(1 + (N − df + 0.5) / (df + 0.5)), of each document frequency (float32).
+
+    The one formula of the index's weights; matching also ranks the terms of a question with it.
+    """
+    df = np.asarray(doc_freqs).astype(np.float32)
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
 # Postings collected before a chunk is spilled to the temporary file (8 bytes each).
 _CHUNK_POSTINGS = 1_000_000
 
@@ -184,7 +196,7 @@ class TextIndex:
                 for term, col in vocab.items():
                     df_stat[col] = max(reference.doc_freq(term), int(df[col]))
                 n_stat = max(len(reference), n_docs)
-            idf = np.log1p((n_stat - df_stat.astype(np.float32) + 0.5) / (df_stat.astype(np.float32) + 0.5)).astype(np.float32)
+            idf = bm25_idf(n_stat, df_stat)
             # BM25: idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)), the length part per document.
             per_doc = (K1 * (1 - B + B * lengths / avgdl)).astype(np.float32)
             nnz = int(df.sum())
@@ -323,6 +335,23 @@ class TextIndex:
     def doc_freq(self, term: str) -> int:
         col = self.vocab.get(term)
         return 0 if col is None else int(self._indptr[col + 1] - self._indptr[col])
+
+    def doc_freqs(self) -> np.ndarray:
+        """Return the document frequency of every term, in column (vocab) order (int64)."""
+        return np.diff(np.asarray(self._indptr, dtype=np.int64))
+
+    def term_hits(self, terms: Sequence[str]) -> np.ndarray:
+        """Return, for every document, how many of `terms` it contains (float32, one per row).
+
+        Matching asks this to tell a fit on content (one specific shared word, or two generic
+        ones) from a mere score; rows are unique within a column, so the fancy-index add is exact.
+        """
+        out = np.zeros(len(self.doc_ids), dtype=np.float32)
+        for term in terms:
+            col = self.vocab.get(term)
+            if col is not None:
+                out[self._indices[int(self._indptr[col]) : int(self._indptr[col + 1])]] += 1
+        return out
 
     # --- persistence ---------------------------------------------------------------------
 

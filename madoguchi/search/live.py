@@ -39,8 +39,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from madoguchi.search.corpus import Corpus, DocMeta, build_corpus_index
 from madoguchi.search.delta import overlay
-from madoguchi.search.engine import Corpus, DocMeta, build_corpus_index
+from madoguchi.search.dirty import flush
+from madoguchi.search.documents import gazetteer_from_db, labels_from_db, rebuild_all
 from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument, SearchLock
 
 log = logging.getLogger(__name__)
@@ -112,8 +114,6 @@ def _doc(r: dict[str, Any]) -> DocMeta:
 
 def build_main(version: Any) -> tuple[Corpus, int]:
     """Return the Corpus of every stored document, and the last change number it includes."""
-    from madoguchi.search.documents import gazetteer_from_db, labels_from_db
-
     # The number first: a change committed after it may or may not be in the rows read below,
     # and is applied again from the log either way (applying one twice changes nothing).
     base = IndexVersion.state()[2]
@@ -291,8 +291,6 @@ MERGE_RETRY_S = 30.0
 def refreshed(current: Corpus | None) -> LiveCorpus:
     """Return the Corpus to search now, given this process's previous one (None: none yet)."""
     global _last_applied, _merge_tried
-    from madoguchi.search.documents import flush, rebuild_all
-
     flush()  # changes saved earlier in this transaction, not yet committed
     version, updated, seq, history_from = IndexVersion.state()
     if version == 0 and rebuild_all():

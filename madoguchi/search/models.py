@@ -27,7 +27,7 @@ class SearchDocument(models.Model):
     stages = models.CharField(_("事業段階"), max_length=200, blank=True)
     fields = models.CharField(_("分野"), max_length=300, blank=True)
     municipalities = models.CharField(_("市区町村コード"), max_length=500, blank=True)
-    # A catalog program's facts for filtering without a query per hit (search.program_filters), JSON.
+    # A catalog program's facts for filtering without a query per hit (search.program_facts), JSON.
     program = models.TextField(_("制度の条件"), blank=True, default="")
     updated = models.DateTimeField(_("更新日時"), auto_now=True)
 

@@ -1,49 +1,33 @@
-"""Which models are searchable, and how a record becomes a document.
+"""Which models are searchable, and how a record becomes a document: the search's API for other apps.
 
     register("event", Event, event_to_doc)
 
 connects post_save/post_delete so that saving a record updates its SearchDocument and moves
 the IndexVersion, and adds the model to `madoguchi reindex`. Organizations, programs and
 facilities are registered in SearchConfig.ready(); later apps (events, matching listings)
-register their own kinds the same way.
+register their own kinds the same way, make their documents with DocMeta and the helpers
+below (codes, inferred_fields, function_words), and mark records whose change no signal
+reports with mark_dirty (flush rewrites them now). Nothing else of the search's is theirs to import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from madoguchi.search.engine import DocMeta
+from madoguchi.search.corpus import DocMeta
+from madoguchi.search.dirty import flush, mark_dirty
+from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS, recognise
+from madoguchi.search.kinds import REGISTRY, Dependents, Registration, ToDoc
+from madoguchi.search.models import SearchDocument
 
-ToDoc = Callable[[Any], "DocMeta | None"]
-Dependents = Callable[[list[Any]], Iterable[tuple[str, Any]]]
-
-
-@dataclass
-class Registration:
-    kind: str
-    model: type[models.Model]
-    to_doc: ToDoc
-    # Records whose document must be refreshed too when these are saved (a program shows
-    # its organization's name): each is called with a list of primary keys, yields (kind, pk).
-    # A list, because later apps add their own kinds' dependents (add_dependents).
-    dependents: list[Dependents] = field(default_factory=list)
-    queryset: Callable[[], Iterable[Any]] | None = None
-    extra: list[str] = field(default_factory=list)  # dispatch uids of the m2m handlers
-    m2m_senders: list[Any] = field(default_factory=list)
-
-    def all_objects(self) -> Any:
-        return self.queryset() if self.queryset else self.model._default_manager.all()
-
-    def filter_pks(self, pks: list[Any]) -> Any:
-        return self.all_objects().filter(pk__in=pks)
-
-
-REGISTRY: dict[str, Registration] = {}
+__all__ = [
+    "REGISTRY", "DocMeta", "Registration", "add_dependents", "codes", "flush", "function_words", "indexed_pks",
+    "inferred_fields", "kind_of", "mark_dirty", "register", "unregister",
+]
 
 
 def register(
@@ -64,26 +48,18 @@ def register(
     reg = Registration(kind, model, to_doc, [dependents] if dependents else [], queryset)
     REGISTRY[kind] = reg
     if label is not None:
-        from madoguchi.search.facets import KIND_LABELS
-
         KIND_LABELS[kind] = label  # shown on result cards and in the kind filter
 
     def on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
         if raw:  # fixtures: the related rows may not exist yet; `reindex` covers them
             return
-        from madoguchi.search.documents import mark_dirty
-
         mark_dirty(kind, instance.pk)
 
     def on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
-        from madoguchi.search.documents import mark_dirty
-
         mark_dirty(kind, instance.pk)
 
     def on_m2m(sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
         if action in ("post_add", "post_remove", "post_clear") and not reverse:
-            from madoguchi.search.documents import mark_dirty
-
             mark_dirty(kind, instance.pk)
 
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"search-save-{kind}")
@@ -113,7 +89,31 @@ def unregister(kind: str) -> None:
 
 
 def kind_of(model: type[models.Model]) -> str | None:
+    """Return the kind `model` is registered as, or None."""
     for kind, reg in REGISTRY.items():
         if reg.model is model:
             return kind
     return None
+
+
+# --- making documents ------------------------------------------------------------------------
+
+
+def codes(manager: Any, attr: str = "code") -> set[str]:
+    """Return the codes of a many-to-many's records (program.stages → {"startup", …})."""
+    return {getattr(x, attr) for x in manager.all()}
+
+
+def inferred_fields(*texts: str) -> set[str]:
+    """Fields the record's own words name (ソフトウェア → IT): the plan assigns few fields."""
+    return {f.code for f in recognise(" ".join(texts)) if f.type == "field"}
+
+
+def function_words(function_codes: Iterable[str]) -> str:
+    """The support functions' Japanese names, in code order, so a record is found by what it does."""
+    return " ".join(FUNCTION_LABELS.get(c, "") for c in sorted(function_codes))
+
+
+def indexed_pks(kind: str) -> list[str]:
+    """Return the primary keys (as text) of the records of `kind` that have a document now."""
+    return list(SearchDocument.objects.filter(kind=kind).values_list("object_pk", flat=True))

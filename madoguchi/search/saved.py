@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from madoguchi.search.cards import Card, build_cards
-from madoguchi.search.engine import Hit, SearchResponse
+from madoguchi.search.results import Hit, SearchResponse
 
 SESSION_KEY = "saved_results"
 MAX_SAVED = 50

@@ -10,15 +10,15 @@ logger = logging.getLogger(__name__)
 def index_ready(load: bool = True) -> bool:
     """True when this process holds a search index. With `load`, a process that has none yet
     loads it now (what its first search would do), so a fresh worker becomes ready by being asked."""
-    from madoguchi.search import engine
+    from madoguchi.search import service
 
-    if getattr(engine, "_corpus", None) is not None:
+    if service.corpus_loaded():
         return True
     if not load:
         return False
     try:
-        engine.current_corpus()
+        service.current_corpus()
     except Exception:  # noqa: BLE001 — any failure to load means "not ready", and is logged
         logger.exception("search index could not be loaded")
         return False
-    return getattr(engine, "_corpus", None) is not None
+    return service.corpus_loaded()

@@ -1,4 +1,4 @@
-"""The search page and the one-stop diagnosis. Thin: everything is in engine.search()."""
+"""The search page and the one-stop diagnosis. Thin: everything is in service.search()."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from madoguchi.directory.models import BusinessStage, Field, Municipality, Suppo
 from madoguchi.search import saved as saved_results
 from madoguchi.search.cards import build_cards
 from madoguchi.search.diagnosis import NEEDS, Roadmap, order_by_fit, roadmap
-from madoguchi.search.engine import MAX_LIMIT, SearchError, current_corpus, search
+from madoguchi.search.service import MAX_LIMIT, SearchError, current_corpus, search
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS
 
 FILTERS = ("function", "stage", "municipality", "kind", "field")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -33,8 +34,9 @@ STAFF_SOURCE = "担当者による登録"  # Provenance.source of records staff 
 
 
 def _membership(request: HttpRequest) -> Membership:
-    """The user's membership if they have a workspace; 403 for clients and the prefecture."""
-    if not request.user.has_perm("directory.may_use_workspace"):
+    """The user's membership if they have a workspace; 403 for clients, the prefecture, and a
+    superuser without an institution (the rule itself: user.has_perm would let them through)."""
+    if not rules.has_perm("directory.may_use_workspace", request.user):
         raise PermissionDenied
     m = roles.staff_membership(request.user)
     assert m is not None  # the rule above guarantees it

@@ -37,9 +37,9 @@ def _no_search_index_left_behind() -> Any:
     yield
     import sys
 
-    engine = sys.modules.get("madoguchi.search.engine")
-    if engine is not None:
-        engine._corpus = None  # type: ignore[attr-defined]
+    service = sys.modules.get("madoguchi.search.service")
+    if service is not None:
+        service._corpus = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

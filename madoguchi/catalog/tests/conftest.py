@@ -25,9 +25,9 @@ def _japanese_and_site(settings: Any) -> Iterator[None]:
 def _no_search_index_left_behind(settings: Any, tmp_path: Any) -> Iterator[None]:
     """search() caches its index per process and on disk under VAR_DIR; each test gets its own,
     so no later test sees rolled-back rows."""
-    from madoguchi.search import engine
+    from madoguchi.search import service
 
     settings.VAR_DIR = tmp_path
-    engine._corpus = None
+    service._corpus = None
     yield
-    engine._corpus = None
+    service._corpus = None

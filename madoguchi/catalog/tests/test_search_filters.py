@@ -14,9 +14,9 @@ from django.core.management import call_command
 from madoguchi.catalog.filters import ProgramFilters
 from madoguchi.catalog.models import CallRound, CatalogEntry, Source
 from madoguchi.directory.models import Organization, Program
-from madoguchi.search import engine
+from madoguchi.search import service
 from madoguchi.search.documents import rebuild_all
-from madoguchi.search.engine import search
+from madoguchi.search.service import search
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = dt.datetime(2026, 6, 20, 12, tzinfo=JST)
@@ -48,7 +48,7 @@ PROGRAMS: dict[str, tuple[str, str, str, list[tuple[Any, Any]], int | None, int 
 
 @pytest.fixture
 def catalog(db: Any) -> dict[str, Program]:
-    engine._corpus = None
+    service._corpus = None
     org = Organization.objects.create(slug="org", name="支援機関", kind=Organization.Kind.PARTNER)
     source = Source.objects.create(name="Jグランツ（jGrants）", slug="jgrants", attribution="出典: Jグランツ（jGrants）")
     out = {}
@@ -62,7 +62,7 @@ def catalog(db: Any) -> dict[str, Program]:
         out[slug] = program
     rebuild_all()
     yield out
-    engine._corpus = None
+    service._corpus = None
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def current(catalog: Any) -> Any:
     shift = timezone.now() - NOW
     CallRound.objects.update(opens_at=F("opens_at") + shift, closes_at=F("closes_at") + shift)
     rebuild_all()
-    engine._corpus = None
+    service._corpus = None
     return catalog
 
 
@@ -212,7 +212,7 @@ def test_demo_programs_spread_across_the_country_and_their_calls_around_today(db
     call_command("demo_programs", "400", "--no-progress", stdout=out)
     assert "400 件追加" in out.getvalue()
     assert len({e.area_codes[:2] for e in CatalogEntry.objects.exclude(area_codes="")}) > 30
-    engine._corpus = None
+    service._corpus = None
     statuses = {h.program["status"] for h in search("", programs=ProgramFilters(type="loan"), limit=50).results if h.program}
     assert {Status.YEAR_ROUND.value} <= statuses
     opened = search("設備投資", programs=ProgramFilters(open=True), limit=50).results
@@ -230,5 +230,5 @@ def test_a_program_is_found_by_its_type_word(catalog: Any) -> None:
     # 「融資」 is in neither name nor description of the 宮城県 loan's document text… but it is its type.
     Program.objects.filter(slug="miyagi-loan").update(name="宮城県設備投資資金", description="設備の資金を支援します。")
     rebuild_all()
-    engine._corpus = None
+    service._corpus = None
     assert "miyagi-loan" in [h.id for h in search("融資", now=NOW).results]

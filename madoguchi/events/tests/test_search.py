@@ -18,9 +18,9 @@ from django.test import Client
 
 from madoguchi.directory.models import Municipality, Organization, SupportFunction
 from madoguchi.events.models import Event
-from madoguchi.search import engine
+from madoguchi.search import service
 from madoguchi.search.documents import rebuild_all
-from madoguchi.search.engine import search
+from madoguchi.search.service import search
 from madoguchi.search.models import SearchDocument
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -39,9 +39,9 @@ def fresh_corpus(settings: Any, tmp_path: Path) -> Iterator[None]:
     # The corpus is cached per process and on disk under the index version and its time; with
     # the clock frozen two tests' versions look alike, so each test gets its own cache too.
     settings.VAR_DIR = tmp_path
-    engine._corpus = None
+    service._corpus = None
     yield
-    engine._corpus = None
+    service._corpus = None
 
 
 @pytest.fixture

@@ -288,7 +288,7 @@ def test_strategic_fields_differing_from_the_data_file_are_refused(db, tmp_path:
 
 
 def test_todays_name_finds_the_plans_bodies_and_a_second_load_keeps_it(plan) -> None:  # type: ignore[no-untyped-def]
-    from madoguchi.search import engine
+    from madoguchi.search import service
     from madoguchi.search.documents import rebuild_all
 
     banks = ["jasme-sendai", "nlfc-sendai"]
@@ -306,12 +306,12 @@ def test_todays_name_finds_the_plans_bodies_and_a_second_load_keeps_it(plan) -> 
     assert Organization.objects.get(slug="jasme-sendai").aliases.count("日本政策金融公庫") == 1
 
     # The search corpus is cached per process: build it from this test's database.
-    engine._corpus = None
+    service._corpus = None
     try:
         rebuild_all()
-        top = [hit.id for hit in engine.search("日本政策金融公庫で融資を受けたい").results[:3]]
+        top = [hit.id for hit in service.search("日本政策金融公庫で融資を受けたい").results[:3]]
     finally:
-        engine._corpus = None
+        service._corpus = None
     # Both branches first: before the current name was an alias, 日本政策投資銀行 came first on 日本政策….
     assert set(top[:2]) == set(banks), top
 

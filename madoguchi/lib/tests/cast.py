@@ -1,5 +1,8 @@
 """The shared cast of users for the role tables: one platform, one case, one listing, one event.
 
+Every app's role × action table (each app's tests/test_access_table.py) and the cross-app
+tests here use this one cast: the `cast` fixture of the top conftest.py builds it.
+
 Institutions
   core    みやぎ産業振興機構, the core institution (中核的支援機関)
   owner   仙台市産業振興事業団, which owns the case and the event
@@ -9,10 +12,12 @@ Institutions
           and is not any more (its kind changed by a bulk update, which skips every check):
           the rows the database and validation would refuse today, as old data may hold them
 
-Users (every staff member is_staff, in a group holding every model permission of every app,
-so the admin's row scoping is what stands between them and other institutions' rows)
+Users (every staff member is_staff, in a group holding every model permission of every app and
+of the accounts and login records, so the admin's row scoping is what stands between them and
+other institutions' rows)
   client, other_client   相談者 with a case each (the other's taken in by the core institution)
   staff, readonly        担当者 and 閲覧のみ at owner
+  receiver               担当者 at target, which the case is referred to and which owns the listing
   coordinator            coordinator at core
   coord_noncore          coordinator role at former (not core)
   admin_noncore          admin role at former (not core)
@@ -28,7 +33,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.db import transaction
+from django.test import Client as HttpClient
 from django.utils import timezone
 
 from madoguchi.cases.models import Case, Client, Referral
@@ -37,12 +44,12 @@ from madoguchi.directory.models import Membership, Municipality, Organization, P
 from madoguchi.events.models import Event, Registration
 from madoguchi.matching.models import Listing
 
-ROLES = ["client", "other_client", "staff", "readonly", "coordinator", "coord_noncore", "admin_noncore",
+ROLES = ["client", "other_client", "staff", "readonly", "receiver", "coordinator", "coord_noncore", "admin_noncore",
          "org_admin", "prefecture", "outsider", "anonymous"]
 STATES = ["new", "referred", "withdrawn"]
 TARGET_NAME = "東北テック研究所"
 REGISTRANT = "鈴木一郎"
-APPS = ["directory", "cases", "matching", "events", "search", "reports", "interop"]
+APPS = ["directory", "catalog", "cases", "matching", "events", "search", "reports", "interop", "auth", "axes"]
 
 
 @dataclass
@@ -83,6 +90,7 @@ def build_cast(state: str = "referred") -> Cast:
     users: dict[str, User | None] = {
         "staff": _staff("staff", orgs["owner"], R.STAFF, group),
         "readonly": _staff("readonly", orgs["owner"], R.READONLY, group),
+        "receiver": _staff("receiver", orgs["target"], R.STAFF, group),
         "coordinator": _staff("coordinator", orgs["core"], R.COORDINATOR, group),
         "coord_noncore": _staff("coord_noncore", orgs["former"], R.COORDINATOR, group),
         "admin_noncore": _staff("admin_noncore", orgs["former"], R.ADMIN, group),
@@ -118,3 +126,43 @@ def build_cast(state: str = "referred") -> Cast:
     Program.objects.create(slug="sogyo-shien", name="創業支援資金", organization=orgs["owner"])
     return Cast(users=users, orgs=orgs, case=case, other_case=other_case, listing=listing, event=event,
                 referral=referral)
+
+
+# -- for the role × action tables ---------------------------------------------------------------
+def user_of(cast: Cast, role: str) -> Any:
+    """The cast member as `has_perm` sees them (AnonymousUser for "anonymous")."""
+    return cast.users[role] or AnonymousUser()
+
+
+def http_as(cast: Cast, role: str) -> HttpClient:
+    http = HttpClient()
+    user = cast.users[role]
+    if user is not None:
+        http.force_login(user)
+    return http
+
+
+def outcome(response: Any) -> str:
+    """A response as a table cell: its status, or "login" when sent to a login page."""
+    if response.status_code == 302 and "login" in response["Location"]:
+        return "login"
+    return str(response.status_code)
+
+
+def allowed(cast: Cast, role: str, perm: str, obj: Any = None) -> str:
+    """A rule as a table cell: "yes" or "no" (asked as the pages ask it, user.has_perm)."""
+    return "yes" if user_of(cast, role).has_perm(perm, obj) else "no"
+
+
+def undone(act: Any) -> Any:
+    """Run `act()` (a request that may change rows) and roll its changes back, so every cell of
+    a row starts from the same data; returns what `act` returned."""
+    savepoint = transaction.savepoint()
+    try:
+        return act()
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def table_row(columns: list[str], line: str) -> dict[str, str]:
+    return dict(zip(columns, line.split(), strict=True))

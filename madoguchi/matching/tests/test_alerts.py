@@ -93,19 +93,19 @@ def test_a_user_saves_an_interest_and_only_they_can_delete_it(users, field_):
 
 
 def test_on_a_large_platform_a_save_leaves_the_refresh_to_match_stale(tech_set, monkeypatch, django_capture_on_commit_callbacks):
-    from madoguchi.matching import suggestions
+    from madoguchi.matching import matches
 
-    monkeypatch.setattr(suggestions, "SYNC_REFRESH_LIMIT", 0)
+    monkeypatch.setattr(matches, "SYNC_REFRESH_LIMIT", 0)
     need = tech_set["need"]
     Listing.objects.filter(pk=need.pk).update(contact_email="need@maker.example.jp")
-    suggestions.refresh_all()  # steady state: everything already matched last night
-    assert not suggestions.stale_listings().exists()
+    matches.refresh_all()  # steady state: everything already matched last night
+    assert not matches.stale_listings().exists()
     with django_capture_on_commit_callbacks(execute=True):
         seed = make_listing(Kind.SEED, "レンズの曇りを防ぐ超親水コーティング", "車載カメラのレンズの曇りを防ぐ。")
     assert not seed.matches.exists() and not OutboundEmail.objects.exists()
-    assert seed in suggestions.stale_listings()
+    assert seed in matches.stale_listings()
     out = StringIO()
     call_command("match", stale=True, stdout=out)
     assert seed.matches.filter(candidate=need).exists()
     assert OutboundEmail.objects.filter(to="need@maker.example.jp").count() == 1
-    assert seed not in suggestions.stale_listings()
+    assert seed not in matches.stale_listings()

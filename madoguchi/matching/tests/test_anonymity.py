@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from madoguchi.directory.models import Organization
-from madoguchi.matching import services, suggestions
+from madoguchi.matching import matches, services
 from madoguchi.matching.models import Introduction, Kind, Listing
 from madoguchi.matching.tests.conftest import make_listing
 
@@ -31,8 +31,8 @@ def anon(secret_org, tech_set, users) -> Listing:
         Kind.PATENT, "車載カメラの防曇フィルム", "レンズの曇りを防ぐフィルムの特許。車載カメラ向け。",
         owner_organization=secret_org, visibility=Listing.Visibility.ANONYMOUS, patent_number=PATENT,
         contact_email="secret@himitsu.example.jp")
-    suggestions.refresh(tech_set["need"])
-    suggestions.refresh(listing)
+    matches.refresh(tech_set["need"])
+    matches.refresh(listing)
     return listing
 
 

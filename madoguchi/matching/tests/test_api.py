@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from madoguchi.cases.models import ApiToken
-from madoguchi.matching import suggestions
+from madoguchi.matching import matches
 from madoguchi.matching.models import Introduction, Listing
 
 
@@ -43,7 +43,7 @@ def test_unpublished_listing_is_404_in_the_one_shape(orgs, tech_set):
 
 
 def test_suggestions_with_reasons_for_the_owner(tech_set, users):
-    suggestions.refresh(tech_set["need"])
+    matches.refresh(tech_set["need"])
     got = login(users["maker"]).get(f"/api/matching/listings/{tech_set['need'].uuid}/suggestions").json()
     assert got[0]["candidate"]["title"] == "ナノ構造による防曇・撥水コーティング"
     assert "分野が一致（自動車）" in got[0]["reasons"] and got[0]["rank"] == 1

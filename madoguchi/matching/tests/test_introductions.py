@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from madoguchi.cases.models import Case, Referral
-from madoguchi.matching import services, suggestions
+from madoguchi.matching import matches, services
 from madoguchi.matching.models import Introduction
 
 
@@ -19,7 +19,7 @@ def login(user) -> Client:
 
 def test_the_whole_flow_through_the_pages_creates_a_case_with_a_referral(tech_set, users, orgs):
     need, seed = tech_set["need"], tech_set["seed"]
-    suggestions.refresh(need)
+    matches.refresh(need)
     r = login(users["maker"]).post(f"/matching/l/{need.uuid}/introduce/", {"candidate": seed.uuid, "message": "試作品で評価したい"})
     intro = Introduction.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/matching/i/{intro.uuid}/"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from madoguchi.cases.models import Case
 from madoguchi.directory.models import Municipality
-from madoguchi.matching import services, suggestions
+from madoguchi.matching import matches, services
 from madoguchi.matching.forms import ListingForm
 from madoguchi.matching.importers import import_csv
 from madoguchi.matching.models import Introduction, Listing
@@ -157,7 +157,7 @@ def test_an_edited_expired_listing_is_not_published_again_by_renewing_it(tech_se
 
 def test_introductions_and_cases_already_made_are_not_affected(tech_set, users, django_capture_on_commit_callbacks):
     need, seed = tech_set["need"], tech_set["seed"]
-    suggestions.refresh(need)
+    matches.refresh(need)
     intro = services.request_introduction(need, seed, by=users["maker"])
     services.approve(intro, by=users["coordinator"])
     services.consent(intro, by=users["univ"])
@@ -207,14 +207,14 @@ def test_a_coordinators_reimport_with_publish_keeps_it_published(field_, muni, o
 def test_on_a_large_platform_the_edit_still_leaves_the_suggestions_at_once(
         tech_set, users, monkeypatch, django_capture_on_commit_callbacks):
     # above the limit a save leaves refreshing to `match --stale`, which skips listings that are not live
-    monkeypatch.setattr(suggestions, "SYNC_REFRESH_LIMIT", 0)
+    monkeypatch.setattr(matches, "SYNC_REFRESH_LIMIT", 0)
     need, seed = tech_set["need"], tech_set["seed"]
-    suggestions.refresh(seed)
+    matches.refresh(seed)
     assert seed.matches.filter(candidate=need).exists()
-    suggestions.refresh(tech_set["other_seed"])  # another seed, which the need does not suit
+    matches.refresh(tech_set["other_seed"])  # another seed, which the need does not suit
     edit(users["maker"], need, django_capture_on_commit_callbacks, title="曇り止め（未審査）")
     # `match --stale` fills the gap left in the seed's suggestions, and only there
-    stale = set(suggestions.stale_listings())
+    stale = set(matches.stale_listings())
     assert seed in stale and tech_set["other_seed"] not in stale
     # even a coordinator, who sees listings waiting for review, is no longer offered it as a candidate
     assert "曇り止め" not in login(users["coordinator"]).get(seed.get_absolute_url()).content.decode()

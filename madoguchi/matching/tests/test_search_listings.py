@@ -12,19 +12,19 @@ from django.urls import reverse
 from madoguchi.directory.models import Organization
 from madoguchi.matching.models import Listing
 from madoguchi.matching.tests.conftest import make_listing
-from madoguchi.search.documents import flush
-from madoguchi.search.engine import search
+from madoguchi.search.dirty import flush
+from madoguchi.search.service import search
 from madoguchi.search.models import SearchDocument
 
 
 @pytest.fixture(autouse=True)
 def _fresh_corpus() -> Any:
     # The search corpus is cached per process; each test has its own database (as in search/tests).
-    from madoguchi.search import engine
+    from madoguchi.search import service
 
-    engine._corpus = None
+    service._corpus = None
     yield
-    engine._corpus = None
+    service._corpus = None
 
 
 def _docs() -> Any:

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from madoguchi.search import engine
+from madoguchi.search import service
 
 
 @pytest.fixture(autouse=True)
 def _fresh_corpus() -> Any:
     # The corpus is cached per process; each test has its own database contents.
-    engine._corpus = None
+    service._corpus = None
     yield
-    engine._corpus = None
+    service._corpus = None
 
 
 @pytest.fixture

@@ -91,7 +91,8 @@ def test_english_question_also_meets_english_names_in_the_records() -> None:
 
 
 def test_a_wrong_kanji_of_the_right_sound_finds_the_word_meant() -> None:
-    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+    from madoguchi.search.corpus import DocMeta, build_corpus_index
+    from madoguchi.search.engine import search_corpus
 
     corpus = build_corpus_index([
         DocMeta("kenshu", "program", "新規創業支援研修", "創業に必要な実務知識の研修"),

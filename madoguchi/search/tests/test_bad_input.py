@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from madoguchi.search.engine import MAX_LIMIT, MAX_QUERY_CHARS, DocMeta, SearchError, build_corpus_index, search_corpus
+from madoguchi.search.corpus import DocMeta, build_corpus_index
+from madoguchi.search.engine import MAX_LIMIT, search_corpus
+from madoguchi.search.query import MAX_QUERY_CHARS, SearchError
 
 
 @pytest.fixture(scope="module")

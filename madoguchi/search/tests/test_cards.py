@@ -14,7 +14,7 @@ from django.utils import translation
 
 from madoguchi.directory.models import Organization, OrganizationFunction, Program, SupportFunction
 from madoguchi.search.cards import Question, _Doc, build_cards, plain_reasons, program_facts
-from madoguchi.search.engine import search
+from madoguchi.search.service import search
 from madoguchi.search.facets import Facet
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from madoguchi.directory.models import Field, Municipality, Organization, OrganizationFunction, Program, SupportFunction
 from madoguchi.search.diagnosis import order_by_fit
-from madoguchi.search.engine import Hit
+from madoguchi.search.results import Hit
 
 
 def _hit(id_: str) -> Hit:

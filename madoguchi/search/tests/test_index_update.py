@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from madoguchi.directory.models import Organization, OrganizationFunction, Program, SupportFunction
-from madoguchi.search.engine import search
+from madoguchi.search.service import search
 from madoguchi.search.models import IndexVersion, SearchDocument
 
 
@@ -101,11 +101,11 @@ def test_reindex_rebuilds_every_document_and_reports_progress() -> None:
 
 @pytest.mark.django_db
 def test_a_new_process_loads_the_index_from_the_database_without_analysing() -> None:
-    from madoguchi.search import analysis, engine
+    from madoguchi.search import analysis, service
 
     _org()
     search("テクノアーチ")  # writes the documents
-    engine._corpus = None
+    service._corpus = None
     analysis._analyze_segment.cache_clear()
     analysis.analyze_query_weighted.cache_clear()
     calls = []
@@ -117,7 +117,7 @@ def test_a_new_process_loads_the_index_from_the_database_without_analysing() -> 
 
     analysis.tokenizer = counting  # type: ignore[assignment]
     try:
-        engine.current_corpus()
+        service.current_corpus()
     finally:
         analysis.tokenizer = original  # type: ignore[assignment]
     assert calls == []
@@ -125,10 +125,10 @@ def test_a_new_process_loads_the_index_from_the_database_without_analysing() -> 
 
 @pytest.mark.django_db
 def test_a_restarted_process_loads_the_built_index_from_var_dir(django_assert_max_num_queries: Any) -> None:
-    from madoguchi.search import engine
+    from madoguchi.search import service
 
     _org()
     search("テクノアーチ")  # builds and leaves the corpus file
-    engine._corpus = None  # as after a restart
+    service._corpus = None  # as after a restart
     with django_assert_max_num_queries(1):  # the version only; no documents, no municipalities
         assert [h.id for h in search("テクノアーチ").results] == ["tlo"]

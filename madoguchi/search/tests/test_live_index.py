@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from madoguchi.directory.models import Organization, Program
-from madoguchi.search import engine, live
+from madoguchi.search import engine, live, service
+from madoguchi.search.corpus import Corpus
 from madoguchi.search.documents import rebuild_all
-from madoguchi.search.engine import search
+from madoguchi.search.service import search
 from madoguchi.search.models import IndexVersion, SearchChange
 
 
@@ -28,23 +29,23 @@ def records(db: Any) -> Organization:
     return org
 
 
-def _main_of(corpus: engine.Corpus) -> engine.Corpus | None:
+def _main_of(corpus: Corpus) -> Corpus | None:
     assert isinstance(corpus, live.LiveCorpus)
     return corpus.main
 
 
 def test_a_save_is_searched_without_rebuilding_the_main_index(records: Organization) -> None:
-    before = engine.current_corpus()
+    before = service.current_corpus()
     records.description = "半導体の微細加工の受託と技術指導"
     records.save()
     hits = search("半導体の微細加工").results
     assert [h.id for h in hits][:1] == ["tlo"]
     assert search("特許化", kind="organization").results == []  # the old text no longer matches
-    assert _main_of(engine.current_corpus()) is _main_of(before)
+    assert _main_of(service.current_corpus()) is _main_of(before)
 
 
 def test_another_process_applies_the_change_on_its_next_search(records: Organization) -> None:
-    other = engine.current_corpus()  # a second worker's index, built before the save
+    other = service.current_corpus()  # a second worker's index, built before the save
     Organization.objects.filter(pk=records.pk).get().delete()  # saved in "this" worker
     search("テクノアーチ")  # this worker's flush writes the change
     seen = live.refreshed(other)
@@ -76,7 +77,7 @@ def test_an_unchanged_save_keeps_every_score(records: Organization) -> None:
     records.save()  # same text: the delta document is weighted with the main index's statistics
     assert [(h.id, round(h.score, 5)) for h in search(question).results] == before
     # In the delta: the organization and its program (which shows the organization's name).
-    assert len(engine.current_corpus()) == len(_main_of(engine.current_corpus()) or []) + 2
+    assert len(service.current_corpus()) == len(_main_of(service.current_corpus()) or []) + 2
 
 
 def test_a_merge_folds_the_delta_into_a_new_main_index_and_answers_stay(records: Organization) -> None:
@@ -84,16 +85,16 @@ def test_a_merge_folds_the_delta_into_a_new_main_index_and_answers_stay(records:
     records.description += "。知的財産の相談にも応じる"
     records.save()
     before = [(h.id, round(h.score, 4)) for h in search(question).results]
-    old = engine.current_corpus()
+    old = service.current_corpus()
     assert live.merge()
     assert IndexVersion.state()[0] == old.version[0] + 1  # type: ignore[index]
     live.wait_for_background()
     search(question)  # the new main is loaded in the background meanwhile
     live.wait_for_background()
-    now = engine.current_corpus()
+    now = service.current_corpus()
     assert _main_of(now) is not _main_of(old) and len(now) == len(_main_of(now) or [])  # no delta left
     assert [h.id for h in search(question).results] == [h for h, _s in before]
-    engine._corpus = None  # a restarted worker reads the merged index from VAR_DIR
+    service._corpus = None  # a restarted worker reads the merged index from VAR_DIR
     assert [h.id for h in search("知的財産").results][:1] == ["tlo"]
 
 
@@ -127,7 +128,7 @@ def test_a_released_lock_is_free_under_a_clock_set_back() -> None:
 
 
 def test_reindex_replaces_the_history_so_every_process_reloads(records: Organization) -> None:
-    other = engine.current_corpus()
+    other = service.current_corpus()
     Program.objects.filter(slug="tlo-1").update(name="名称を直接書き換えた事業")  # no signal: only reindex sees it
     rebuild_all()
     assert not SearchChange.objects.exists()
@@ -193,6 +194,6 @@ def test_a_delta_past_the_threshold_is_merged_in_the_background(settings: Any, m
     search("材料試験")  # … and this one the load of the merged index, not a second merge
     live.wait_for_background()
     assert IndexVersion.state()[0] == version + 1
-    now = engine.current_corpus()
+    now = service.current_corpus()
     assert isinstance(now, live.LiveCorpus) and now.docs == {} and len(now) == 2
     assert [h.id for h in search("材料試験").results] == ["itc"]

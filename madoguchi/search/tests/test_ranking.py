@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from madoguchi.search.engine import search
+from madoguchi.search.service import search
 
 CASES = [
     # (6) 大学における研究成果を特許化し、それを企業にライセンス供給する
@@ -91,7 +91,8 @@ def test_an_institution_whose_program_also_fits_comes_before_a_twin_whose_record
     """The plan's 商工会 and its federations have near-identical texts: of two such records, the
     institution whose program also answers the question is named first (without it they tie,
     and the earlier record would win)."""
-    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+    from madoguchi.search.corpus import DocMeta, build_corpus_index
+    from madoguchi.search.engine import search_corpus
 
     corpus = build_corpus_index([
         *[DocMeta(f"other-{i}", "organization", f"支援機関{i}", "販路 融資 研修 交流") for i in range(8)],
@@ -107,7 +108,8 @@ def test_an_institution_whose_program_also_fits_comes_before_a_twin_whose_record
 
 def test_many_programs_repeating_an_institutions_name_do_not_add_up() -> None:
     """Each of the core institution's thirty-odd programs names it; only its best few count."""
-    from madoguchi.search.engine import ORG_SUPPORT, ORG_SUPPORT_DOCS, DocMeta, _with_org_support, build_corpus_index
+    from madoguchi.search.corpus import DocMeta, build_corpus_index
+    from madoguchi.search.scoring import ORG_SUPPORT, ORG_SUPPORT_DOCS, with_org_support
 
     docs = [DocMeta("specific", "organization", "知財センター", "")]
     docs += [DocMeta(f"core-{i}", "program", f"事業{i}", "", organization="機構", organization_id="core") for i in range(30)]
@@ -116,14 +118,15 @@ def test_many_programs_repeating_an_institutions_name_do_not_add_up() -> None:
     top = [(i, 5.0) for i in range(1, 31)]
     top.insert(0, (0, 6.0))
     top.sort(key=lambda p: -p[1])
-    best = _with_org_support(corpus, top, 3)
+    best = with_org_support(corpus, top, 3)
     assert best[0] == (0, 6.0)
     assert best[1][1] == 5.0 + ORG_SUPPORT * ORG_SUPPORT_DOCS * 5.0
 
 
 def test_one_institutions_many_programs_do_not_fill_the_first_page() -> None:
     """A page of 10 names the other institution that fits, not only the core's programs."""
-    from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+    from madoguchi.search.corpus import DocMeta, build_corpus_index
+    from madoguchi.search.engine import search_corpus
 
     core = [
         DocMeta(f"core-finance-{i}", "program", f"設備資金貸付事業{i}", "設備資金の貸付", organization="産業振興機構",

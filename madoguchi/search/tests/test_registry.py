@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from madoguchi.directory.models import Area
-from madoguchi.search.engine import DocMeta, search
+from madoguchi.search.corpus import DocMeta
 from madoguchi.search.registry import REGISTRY, register, unregister
+from madoguchi.search.service import search
 
 
 def area_doc(area: Any) -> DocMeta:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from madoguchi.search.analysis import _read_tsv, analyze, analyze_query
-from madoguchi.search.engine import DocMeta, build_corpus_index, search_corpus
+from madoguchi.search.analysis import analyze, analyze_query, read_tsv
+from madoguchi.search.corpus import DocMeta, build_corpus_index
+from madoguchi.search.engine import search_corpus
 
-SYNONYMS = _read_tsv("synonyms.tsv")
-GLOSSARY = _read_tsv("glossary_en.tsv")
+SYNONYMS = read_tsv("synonyms.tsv")
+GLOSSARY = read_tsv("glossary_en.tsv")
 
 
 def _words(terms: list[str]) -> set[str]:

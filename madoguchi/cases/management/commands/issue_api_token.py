@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from madoguchi.cases.models import ApiToken
-from madoguchi.cases.rules import membership
+from madoguchi.directory.roles import staff_membership
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"ユーザー {options['username']} が見つかりません。")
-        if membership(user) is None:
+        if staff_membership(user) is None:
             raise CommandError("API トークンは機関に所属する担当者にだけ発行できます（所属を先に登録してください）。")
         _token, raw = ApiToken.objects.issue(user=user, name=options["name"])
         self.stdout.write(raw)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.matching import alerts, suggestions
+from madoguchi.matching import alerts, matches
 from madoguchi.matching.models import Listing
 
 
@@ -29,11 +29,11 @@ class Command(BaseCommand):
             listing = Listing.objects.filter(uuid=opts["listing"]).first()
             if listing is None:
                 raise CommandError(_("掲載 %(uuid)s が見つかりません。") % {"uuid": opts["listing"]})
-            rows = suggestions.refresh(listing)
+            rows = matches.refresh(listing)
             self.stdout.write(_("「%(title)s」の候補 %(n)d 件を更新しました。") % {"title": listing.title, "n": len(rows)})
             return
         if opts["stale"]:
-            refreshed = suggestions.refresh_stale()
+            refreshed = matches.refresh_stale()
             sent = sum(alerts.alert_for_new_listing(x) for x in refreshed)
             self.stdout.write(_("%(n)d 件の掲載の候補を更新し、新着のお知らせ %(sent)d 通をキューに入れました。") % {
                 "n": len(refreshed), "sent": sent})
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 last[0] = now
                 self.stdout.write(_("  %(done)s / %(total)s 件") % {"done": f"{done:,}", "total": f"{total:,}"})
 
-        n = suggestions.refresh_all(progress=progress)
+        n = matches.refresh_all(progress=progress)
         # alerts for listings published since the last run (idempotent: each address is told once)
         since = timezone.now() - dt.timedelta(days=2)
         sent = sum(alerts.alert_for_new_listing(x) for x in Listing.objects.live().filter(updated__gte=since))

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from madoguchi.catalog.filters import FilterError, ProgramFilters
-from madoguchi.search.engine import SearchError, SearchResponse, search
+from madoguchi.search.service import SearchError, SearchResponse, search
 
 
 def as_json(response: SearchResponse) -> dict[str, Any]:
