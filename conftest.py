@@ -78,11 +78,12 @@ def _mark_replica_tests(config: pytest.Config, items: list[pytest.Item]) -> None
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _mark_replica_tests(config, items)
     if _on_postgres():
-        # Tests of SQLite itself (its backup API) belong to the SQLite run: deselected, not skipped.
-        sqlite_only = [item for item in items if item.get_closest_marker("sqlite")]
+        # Tests of SQLite itself (its backup API) belong to the SQLite run: deselected, not skipped;
+        # so does the HTTP load test, which never uses DATABASE_URL (its own throw-away SQLite).
+        sqlite_only = [item for item in items if item.get_closest_marker("sqlite") or item.get_closest_marker("load")]
         if sqlite_only:
             config.hook.pytest_deselected(items=sqlite_only)
-            items[:] = [item for item in items if not item.get_closest_marker("sqlite")]
+            items[:] = [item for item in items if item not in sqlite_only]
     if not _on_postgres():
         # Tests of real concurrent transactions belong to the PostgreSQL run (`make test` with
         # DATABASE_URL, as CI does): on SQLite they are deselected, not skipped, and say so.

@@ -130,7 +130,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "0"))}
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "madoguchi.sqlite3"}}
+    # DB_CONN_MAX_AGE here too: opening SQLite costs each request its connect and PRAGMAs (bench http).
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "madoguchi.sqlite3",
+                             "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", "0")}}
 # --- PostgreSQL connections and read replicas (issue 12) -----------------------------------
 # A connect that hangs would hold a worker for minutes while PostgreSQL restarts: give up after
 # DB_CONNECT_TIMEOUT seconds (the request answers 503), and check a kept connection before reuse.
