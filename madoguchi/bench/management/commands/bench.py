@@ -1,4 +1,4 @@
-"""`madoguchi bench search-quality [--beir DIR]` and `madoguchi bench search-speed --docs N`.
+"""`madoguchi bench search-quality [--beir DIR]`, `bench search-speed --docs N`, `bench programs`, `bench http`.
 
 Figures are printed for people to read (and with --json for machines); nothing is asserted.
 """
@@ -58,12 +58,21 @@ class Command(BaseCommand):
         programs.add_argument("--queries", type=int, default=500, help="計測する質問数")
         programs.add_argument("--postgres", action="store_true", help="一時的な PostgreSQL データベースで計測する（既定は一時 SQLite）")
         programs.add_argument("--json", action="store_true", help="結果を JSON で出力する")
+        from madoguchi.bench import http
+
+        http.add_arguments(sub.add_parser("http", help="本番構成のサーバー（gunicorn）に wrk で負荷をかけ、req/s・p50/p95/p99・エラーを静的ファイルと並べて測る"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["benchmark"] == "search-quality":
             self.quality(options)
         elif options["benchmark"] == "programs":
             self.programs(options)
+        elif options["benchmark"] == "http":
+            from madoguchi.bench import http
+
+            code = http.handle(options, stdout=self.stdout)
+            if code:
+                raise SystemExit(code)
         else:
             self.speed(options)
 
