@@ -15,8 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from madoguchi.cases.models import Activity, Case, Client, Referral
-
-REDACTED = "（匿名化済み）"
+from madoguchi.platform.redaction import REDACTED
 
 
 def anonymisable(older_than_days: int) -> QuerySet[Case]:

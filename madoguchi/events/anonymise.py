@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from madoguchi.cases.anonymise import REDACTED
 from madoguchi.events.models import Event, Registration
+from madoguchi.platform.redaction import REDACTED
 
 # The retention period is settings.REGISTRATION_RETENTION_DAYS (a year by default: long enough
 # for follow-up such as the next course or a 商談会's results, far shorter than keeping names

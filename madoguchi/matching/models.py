@@ -59,14 +59,6 @@ class ListingQuerySet(QuerySet["Listing"]):
         today = today or timezone.localdate()
         return self.filter(status=Listing.Status.PUBLISHED).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
 
-    def visible_to(self, user: object) -> ListingQuerySet:
-        """Listings the user may see in lists: the row filter of matching.may_see_listing, kept
-        beside that rule in matching/rules.py so the two agree."""
-        # Imported here: rules.py imports this module.
-        from madoguchi.matching.rules import visible_listings
-
-        return visible_listings(user, self)
-
 
 class Listing(models.Model):
     class Status(models.TextChoices):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from madoguchi.matching import access
 from madoguchi.matching.candidate_pool import COMPLEMENT
 from madoguchi.matching.models import Feedback, Introduction, Listing
+from madoguchi.matching.rules import visible_listings
 
 
 def moderate(listing: Listing, *, by: Any, action: str, seen: str | None = None) -> Listing:
@@ -155,7 +156,7 @@ def browse(user: Any, *, kind: str = "", tech_area: str = "", field: str = "", q
     """Listings the user may see, filtered; newest first. The page and the API both call this."""
     from django.db.models import Q
 
-    qs = Listing.objects.visible_to(user).select_related("owner_organization", "municipality").prefetch_related("fields")
+    qs = visible_listings(user).select_related("owner_organization", "municipality").prefetch_related("fields")
     if kind:
         qs = qs.filter(kind=kind)
     if tech_area:

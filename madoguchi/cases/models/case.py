@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from madoguchi.cases import signals
+from madoguchi.cases.models.conflict import Conflict
 from madoguchi.directory.models import BusinessStage, Municipality, Organization, SupportFunction
 from madoguchi.platform.identifiers import validate_corporate_number
 
@@ -84,9 +85,9 @@ class CaseQuerySet(QuerySet["Case"]):
 
     def for_institution(self, organization: Organization) -> CaseQuerySet:
         """Cases the institution owns or took part in by a referral, and may see now (one query)."""
-        from madoguchi.cases.models.referral import Referral
-
-        referred = Referral.objects.filter(Q(from_org=organization) | Q(to_org=organization)).values("case_id")
+        # The referral model through its relation: referral.py imports this module.
+        referral_model = self.model._meta.get_field("referrals").related_model
+        referred = referral_model._default_manager.filter(Q(from_org=organization) | Q(to_org=organization)).values("case_id")
         return self.shared_with(organization).filter(Q(owner=organization) | Q(pk__in=referred))
 
 
@@ -245,8 +246,7 @@ class Case(models.Model):
 
     def refer(self, *, by: User, to_org: Organization, message: str = "") -> Referral:
         """Send the case from the user's institution to `to_org`; returns the new referral."""
-        from madoguchi.cases.models.referral import Referral
-
+        Referral = self.referrals.model  # noqa: N806 - the model, through its relation (referral.py imports this module)
         from_org = by.membership.organization
         self._require_open()
         if to_org.pk == from_org.pk:
@@ -307,8 +307,7 @@ class Case(models.Model):
 
     def _close_referrals_to_others(self, *, by: User | None) -> None:
         """Open referrals to other institutions end with the consent: they could no longer act on them."""
-        from madoguchi.cases.models.referral import Conflict, Referral
-
+        Referral = self.referrals.model  # noqa: N806 - the model, through its relation
         for referral in self.referrals.filter(status__in=Referral.OPEN_STATUSES).exclude(to_org_id=self.owner_id):
             try:
                 referral.transition(Referral.Action.CLOSE, by=by, expected_version=referral.version,

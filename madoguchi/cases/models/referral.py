@@ -24,17 +24,11 @@ from simple_history.models import HistoricalRecords
 
 from madoguchi.cases import signals
 from madoguchi.cases.models.case import Activity, Case, Outcome
+from madoguchi.cases.models.conflict import Conflict
 from madoguchi.directory.models import Organization
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-
-class Conflict(Exception):
-    """Someone else changed the referral since the user loaded it."""
-
-    def __init__(self) -> None:
-        super().__init__(str(_("この紹介は他の担当者が先に更新しました。画面を再読み込みしてください。")))
 
 
 class Referral(models.Model):
