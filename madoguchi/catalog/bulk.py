@@ -61,7 +61,8 @@ def _update_from_values(connection: Any, model: type[models.Model], fields: list
     columns = [*fields, pk]
     casts = ", ".join(f"%s::{f.db_type(connection) if f is not pk else 'bigint'}" for f in columns)
     names = [f"c{i}" for i in range(len(columns))]
-    assignments = ", ".join(f"{quote(f.column)} = v.{name}" for f, name in zip(fields, names))
+    # names has one more entry than fields (the pk's), which is not assigned
+    assignments = ", ".join(f"{quote(f.column)} = v.{name}" for f, name in zip(fields, names, strict=False))
     per_chunk = max(1, 30_000 // len(columns))  # PostgreSQL takes at most 65,535 parameters
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_chunk):

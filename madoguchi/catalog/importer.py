@@ -328,7 +328,7 @@ class _Writer:
                 program=program, source=self.source, external_id=row.external_id,
                 source_fields=self._carried(row, []), **row.entry,
             )
-            for program, row in zip(programs, rows)
+            for program, row in zip(programs, rows, strict=True)
         ]
         insert_many(CatalogEntry, entries)
         entry_pks = dict(
@@ -337,7 +337,7 @@ class _Writer:
         )
         for entry in entries:
             entry.pk = entry_pks[entry.external_id]
-        insert_many(CallRound, [self._round(entry, row) for entry, row in zip(entries, rows) if row.has_round])
+        insert_many(CallRound, [self._round(entry, row) for entry, row in zip(entries, rows, strict=True) if row.has_round])
         return [RowResult(row.number, row.external_id, "added") for row in rows]
 
 

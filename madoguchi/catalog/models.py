@@ -221,6 +221,9 @@ class StaleReminder(models.Model):
         verbose_name_plural = _("要確認のお知らせ")
         constraints = [models.UniqueConstraint(fields=["organization", "week"], name="catalog_stale_reminder_week")]
 
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.week}"
+
 
 class SubscriptionQuerySet(models.QuerySet):
     def active(self) -> SubscriptionQuerySet:
@@ -270,6 +273,9 @@ class AlertSend(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["saved_search", "day"], name="catalog_alert_send_day")]
 
+    def __str__(self) -> str:
+        return f"{self.saved_search}: {self.day}"
+
 
 class Star(models.Model):
     """A program someone saved, by account or by email (double opt-in), to be reminded of its deadline."""
@@ -301,3 +307,6 @@ class DeadlineReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["star", "round"], name="catalog_deadline_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.star}: {self.round}"

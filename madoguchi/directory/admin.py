@@ -21,8 +21,17 @@ from madoguchi.directory import admin_accounts
 from madoguchi.directory.admin_scope import InstitutionScopedAdmin, ReferenceDataAdmin
 from madoguchi.directory.forms import FacilityAdminForm, LocationAdminForm, MembershipAdminForm, OrganizationAdminForm
 from madoguchi.directory.models import (
-    Area, BusinessStage, Facility, Field, Location, Membership, Municipality, Organization,
-    OrganizationFunction, Program, SupportFunction,
+    Area,
+    BusinessStage,
+    Facility,
+    Field,
+    Location,
+    Membership,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
 
 PLAN_FIELDSET = _("計画の記載（2005年12月時点）")

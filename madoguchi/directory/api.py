@@ -15,10 +15,16 @@ from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from madoguchi.directory.models import Municipality, Organization, OrganizationFunction, Program, SupportFunction
 from madoguchi.platform.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.platform.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
-from madoguchi.directory.models import (
-    Municipality, Organization, OrganizationFunction, Program, SupportFunction,
+from madoguchi.platform.api.params import (
+    MUNICIPALITY_PATTERN,
+    SLUG_PATTERN,
+    choice_label,
+    choices_literal,
+    limit_param,
+    offset_param,
+    paginate,
 )
 
 router = Router(tags=["directory"])

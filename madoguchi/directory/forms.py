@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.directory.models import Facility, Membership, Municipality, Organization, Program, SupportFunction
+from madoguchi.directory.models import Membership, Municipality, Organization, Program, SupportFunction
 from madoguchi.platform.text import normalise_digits
 
 # Filter values come from the query string, so they are capped before they reach a query.
@@ -91,9 +91,7 @@ class ProgramFilterForm(forms.Form):
 
 
 class OrganizationAdminForm(forms.ModelForm):
-    class Meta:
-        model = Organization
-        fields = "__all__"
+    """No Meta: the admin gives the model and the fields (its fieldsets), as for LocationAdminForm."""
 
     def clean_phone(self) -> str:
         return normalise_digits(self.cleaned_data.get("phone", ""))
@@ -111,11 +109,8 @@ class LocationAdminForm(forms.ModelForm):
 
 
 class FacilityAdminForm(forms.ModelForm):
-    """The Facility model has no clean() of its own; the rule is the same as for institutions."""
-
-    class Meta:
-        model = Facility
-        fields = "__all__"
+    """The Facility model has no clean() of its own; the rule is the same as for institutions.
+    No Meta: the admin gives the model and the fields (its fieldsets)."""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -364,6 +364,15 @@ class Organization(Provenance):
         # Choice labels (e.g. the consent checkboxes of the intake form) follow the page's language.
         return localized_name(self.display_name, self.display_name_en)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Keep Membership.at_core (what the database's CHECK reads) in step with the kind.
+        at_core = self.kind == self.Kind.CORE
+        Membership.objects.filter(organization_id=self.pk).exclude(at_core=at_core).update(at_core=at_core)
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:organization", args=[self.slug])
+
     def clean(self) -> None:
         if any([self.current_name, self.current_address, self.current_phone, self.current_note]) and not self.current_as_of:
             raise ValidationError({"current_as_of": _("現在の情報を記録するときは、その時点（日付）も入力してください。")})
@@ -377,15 +386,6 @@ class Organization(Provenance):
                 raise ValidationError({"kind": _(
                     "この機関にはコーディネーターまたは管理者の所属が %(n)d 件あります。種別を変える前に、その役割を変更してください。"
                 ) % {"n": platform_roles.count()}})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        # Keep Membership.at_core (what the database's CHECK reads) in step with the kind.
-        at_core = self.kind == self.Kind.CORE
-        Membership.objects.filter(organization_id=self.pk).exclude(at_core=at_core).update(at_core=at_core)
-
-    def get_absolute_url(self) -> str:
-        return reverse("directory:organization", args=[self.slug])
 
     @property
     def display_name(self) -> str:
@@ -520,14 +520,14 @@ class Program(Provenance):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:program", args=[self.slug])
+
     def clean(self) -> None:
         if self.application_opens and self.application_closes and self.application_closes < self.application_opens:
             raise ValidationError({"application_closes": _("受付締切は受付開始より後の日付にしてください。")})
         if self.current_note and not self.current_as_of:
             raise ValidationError({"current_as_of": _("現況を記録するときは、その時点（日付）も入力してください。")})
-
-    def get_absolute_url(self) -> str:
-        return reverse("directory:program", args=[self.slug])
 
 
 class Facility(Provenance):
@@ -616,6 +616,13 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.at_core = self.organization.kind == Organization.Kind.CORE
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "at_core" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "at_core"]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.organization_id is None:
             return
@@ -623,13 +630,6 @@ class Membership(models.Model):
             raise ValidationError({"role": _(
                 "「%(role)s」は中核的支援機関の所属にだけ付けられます。この機関では「担当者」か「機関の管理者」を選んでください。"
             ) % {"role": self.get_role_display()}})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.at_core = self.organization.kind == Organization.Kind.CORE
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "at_core" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "at_core"]
-        super().save(*args, **kwargs)
 
     @property
     def can_write(self) -> bool:

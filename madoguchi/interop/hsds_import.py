@@ -36,7 +36,13 @@ from madoguchi.catalog.institutions import Resolver
 from madoguchi.catalog.models import CatalogEntry, CorporateNumber, ProgramType, Source
 from madoguchi.catalog.rows import ParsedRow
 from madoguchi.directory.models import (
-    BusinessStage, Field, Organization, OrganizationFunction, Program, SupportFunction, name_key,
+    BusinessStage,
+    Field,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
+    name_key,
 )
 from madoguchi.interop.hsds import PLAN_TITLE, hsds_id
 from madoguchi.interop.hsds_read import Feed, FeedRefused, Record, read_feed
@@ -158,7 +164,7 @@ def _area_code(area: Record) -> str | None:
         if text and re.fullmatch(r"\d{5,6}", str(text)):
             try:
                 return areas.normalise_code(str(text))
-            except Exception:  # noqa: BLE001 - a wrong code is reported by the caller as not understood
+            except Exception:  # a wrong code is reported by the caller as not understood
                 return None
     return _area_names().get(str(area.get("name") or "").strip())
 

@@ -21,11 +21,26 @@ from django.db import DatabaseError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from madoguchi.directory.models import (
-    PLAN_AS_OF, Area, BusinessStage, Facility, Field, Location, Municipality, Organization,
-    OrganizationFunction, Program, SupportFunction,
+    PLAN_AS_OF,
+    Area,
+    BusinessStage,
+    Facility,
+    Field,
+    Location,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
 from madoguchi.interop.derive import (
-    DATA_DIR, OrgSpec, ProgramSpec, build_core_programs, build_organizations, build_section21_programs, read_csv,
+    DATA_DIR,
+    OrgSpec,
+    ProgramSpec,
+    build_core_programs,
+    build_organizations,
+    build_section21_programs,
+    read_csv,
 )
 from madoguchi.interop.plan import Plan, PlanError, parse_plan
 
@@ -378,7 +393,7 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
                 "source": spec.source, "source_refs": spec.source_refs, "aliases": spec.aliases,
                 "as_of": PLAN_AS_OF,
             }, {"slug": spec.slug, **profiles.get(spec.slug, {})}))
-        for spec, (obj, status) in zip(batch, w.upsert_many(Organization, items)):
+        for spec, (obj, status) in zip(batch, w.upsert_many(Organization, items), strict=True):
             orgs[spec.plan_key] = obj
             created[spec.slug] = status == CREATED
         pending = [s for s in pending if s.plan_key not in orgs]
@@ -490,7 +505,7 @@ def _load_programs(w: _Writer, orgs: dict[str, Organization], programs: list[Pro
         through = relation.through
         have = set(through.objects.values_list("program_id", column))
         missing = []
-        for spec, (obj, status) in zip(programs, done):
+        for spec, (obj, status) in zip(programs, done, strict=True):
             pairs = [(obj.pk, targets[c].pk) for c in wanted_of(spec) if (obj.pk, targets[c].pk) not in have]
             missing += pairs
             if pairs and status == UNCHANGED and obj.pk not in bumped:

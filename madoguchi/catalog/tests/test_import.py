@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from madoguchi.catalog.models import CallRound, CatalogEntry, CorporateNumber, Source
-from madoguchi.catalog.status import Status
 from madoguchi.catalog.presentation import entry_facts
+from madoguchi.catalog.status import Status
 from madoguchi.directory.models import Organization, Program
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "programs.csv"

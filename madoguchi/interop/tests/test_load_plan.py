@@ -14,8 +14,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from madoguchi.directory.models import (
-    Area, BusinessStage, Facility, Field, Location, Municipality, Organization, OrganizationFunction,
-    Program, SupportFunction,
+    Area,
+    BusinessStage,
+    Facility,
+    Field,
+    Location,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
 from madoguchi.interop.loader import load_plan
 from madoguchi.interop.plan import PlanError

@@ -8,7 +8,12 @@ import pytest
 from django.conf import settings
 
 from madoguchi.interop.derive import (
-    LabelTable, build_core_programs, build_organizations, build_section21_programs, quote_sentence, read_csv,
+    LabelTable,
+    build_core_programs,
+    build_organizations,
+    build_section21_programs,
+    quote_sentence,
+    read_csv,
 )
 from madoguchi.interop.plan import PlanError, clean_address, parse_plan
 

@@ -9,9 +9,6 @@ import pytest
 
 from madoguchi.ui.tests.browser import MOBILE, Journey, check_page
 
-# The browser fixtures live with the other journeys; imported so this module can use them.
-from madoguchi.ui.tests.conftest import chromium, journey, live_plan, page, plan_dump  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse 1"
 
