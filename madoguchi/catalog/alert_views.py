@@ -114,6 +114,7 @@ def alert_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     """An account's saved searches and starred programs."""
+    assert request.user.is_authenticated  # login_required; narrows the user for the lookups below
     searches = list(SavedSearch.objects.filter(user=request.user, unsubscribed_at__isnull=True))
     rows = [{"saved": s, "what": alerts.describe(s), "search_url": alerts.search_url(s), "feed_url": alerts.feed_url(s)}
             for s in searches]

@@ -41,7 +41,7 @@ def update_many(model: type[models.Model], objs: Sequence[models.Model], names: 
         return
     using = router.db_for_write(model)
     connection = connections[using]
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [_concrete_field(model, name) for name in names]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(model._meta.pk.column)
@@ -52,6 +52,14 @@ def update_many(model: type[models.Model], objs: Sequence[models.Model], names: 
         return
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The field with a column called `name` (get_field also answers reverse relations, which have none)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} has no column to update")
+    return field
 
 
 def _update_from_values(connection: Any, model: type[models.Model], fields: list[Any], rows: list[list[Any]]) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -312,9 +313,11 @@ class _Writer:
             values.setdefault("as_of", values.get("verified_at") or self.today)
             values.setdefault("category", Program.Category.OTHER)
             values.setdefault("source", "")
+            # None only for a source without a name (the insert then fails on the NOT NULL, as ever)
+            organization_id = cast(int, self._organization(row))
             programs.append(
                 Program(
-                    slug=row.slug or program_slug(self.source, row.external_id), organization_id=self._organization(row),
+                    slug=row.slug or program_slug(self.source, row.external_id), organization_id=organization_id,
                     **values,
                 )
             )

@@ -6,7 +6,7 @@ since 2005 (with its own as-of date) without overwriting what the plan said.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import Model
@@ -258,7 +258,8 @@ class MembershipAdmin(InstitutionScopedAdmin, JapaneseLabelsMixin, admin.ModelAd
         return super().in_scope(request, obj)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)
+        # the admin's form class is made from self.form, a MembershipAdminForm
+        form = cast(type[MembershipAdminForm], super().get_form(request, obj, change, **kwargs))
         form.platform = self.is_platform(request)
         return form
 

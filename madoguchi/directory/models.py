@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,7 +37,7 @@ def validate_phone(value: str) -> None:
     Full-width digits are fine (forms store them half-width); other scripts' digits are refused.
     """
     normalised = normalise_digits(value)
-    refuse_foreign_digits(normalised, _("電話番号"))
+    refuse_foreign_digits(normalised, gettext("電話番号"))
     digits = re.sub(r"[^0-9]", "", normalised)
     if not _PHONE_RE.match(normalised) or not 10 <= len(digits) <= 11:
         raise ValidationError(
@@ -55,7 +55,7 @@ class _PostalCodeValidator(RegexValidator):
     """
 
     def __call__(self, value: str) -> None:
-        refuse_foreign_digits(normalise_digits(value), _("郵便番号"))
+        refuse_foreign_digits(normalise_digits(value), gettext("郵便番号"))
         super().__call__(value)
 
 
@@ -68,7 +68,7 @@ validate_postal_code = _PostalCodeValidator(
 
 def validate_municipality_code(value: str) -> None:
     """全国地方公共団体コード: 5 digits, or 6 with the check digit, in ASCII."""
-    refuse_foreign_digits(normalise_digits(value), _("団体コード"))
+    refuse_foreign_digits(normalise_digits(value), gettext("団体コード"))
     if not re.fullmatch(r"[0-9]{5,6}", value or ""):
         raise ValidationError(
             _("団体コードは5桁または6桁の半角数字で入力してください（例: 04100 = 仙台市）。"), code="invalid_municipality_code"
@@ -224,7 +224,7 @@ class Municipality(Provenance):
     @property
     def city(self) -> Municipality:
         """The municipality itself, or its city when this is a ward of 仙台市."""
-        return self.parent if self.parent_id else self
+        return self.parent if self.parent is not None else self
 
 
 class Area(Provenance):
@@ -319,7 +319,7 @@ class Organization(Provenance):
     email = models.EmailField(_("メール"), blank=True)
     main_functions_text = models.CharField(_("主な支援機能（計画の表記）"), max_length=200, blank=True)
     description = models.TextField(_("説明（計画の記述）"), blank=True)
-    functions = models.ManyToManyField(
+    functions: models.ManyToManyField[SupportFunction, OrganizationFunction] = models.ManyToManyField(
         SupportFunction, through="OrganizationFunction", verbose_name=_("支援機能"), related_name="organizations"
     )
     fields = models.ManyToManyField(Field, verbose_name=_("分野"), blank=True, related_name="organizations")

@@ -343,7 +343,8 @@ class _Mapper:
         programs = dict(
             CatalogEntry.objects.filter(source=source, external_id__in=list(self.links)).values_list("external_id", "program_id")
         )
-        models = {"support_function": SupportFunction, "business_stage": BusinessStage, "field": Field}
+        models: dict[str, type[SupportFunction] | type[BusinessStage] | type[Field]] = {
+            "support_function": SupportFunction, "business_stage": BusinessStage, "field": Field}
         relations = {"support_function": "functions", "business_stage": "stages", "field": "fields"}
         ids = {t: dict(m.objects.values_list("code", "pk")) for t, m in models.items()}
         for sid, links in self.links.items():
