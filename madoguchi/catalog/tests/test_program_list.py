@@ -109,5 +109,5 @@ def test_the_institution_page_lists_its_open_calls_first(client: Any, listed: An
     html = client.get("/organizations/org/").content.decode()
     order = ["a-ended", "b-open-late", "c-open-soon", "d-sapporo", "z-plan"]
     positions = {s: html.index(f'href="/programs/{s}/"') for s in order}
-    assert sorted(order, key=positions.get) == ["c-open-soon", "d-sapporo", "b-open-late", "a-ended", "z-plan"]
+    assert sorted(order, key=positions.__getitem__) == ["c-open-soon", "d-sapporo", "b-open-late", "a-ended", "z-plan"]
     assert "受付中" in html

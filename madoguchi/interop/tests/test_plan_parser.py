@@ -204,7 +204,6 @@ def test_sendai_addresses_go_to_their_ward_and_others_to_their_municipality() ->
         Municipality(code="04207", name="名取市", kind="city"),
         Municipality(code="04423", name="富谷町", kind="town"),
     ]}
-    assert municipality_of("仙台市泉区明通2-2", places).name == "泉区"
-    assert municipality_of("宮城県名取市愛島塩手字野田山1", places).name == "名取市"
-    assert municipality_of("富谷町成田", places).name == "富谷町"
+    found = [municipality_of(address, places) for address in ("仙台市泉区明通2-2", "宮城県名取市愛島塩手字野田山1", "富谷町成田")]
+    assert [m.name if m else None for m in found] == ["泉区", "名取市", "富谷町"]
     assert municipality_of("東京都千代田区", places) is None

@@ -19,6 +19,7 @@ def _a_busy_cell() -> tuple[str, str]:
     from madoguchi.directory.models import BusinessStage, Organization, SupportFunction
 
     function, stage = SupportFunction.objects.order_by("order").first(), BusinessStage.objects.order_by("order").first()
+    assert function is not None and stage is not None
     client = Client.objects.create(kind=Client.Kind.COMPANY, name="株式会社みやぎ試作")
     for _ in range(4):
         case = Case.objects.create(client=client, owner=Organization.objects.get(kind="core"), stage=stage,
