@@ -50,7 +50,7 @@ FALLBACK_LABELS = {
 
 class JapaneseLabelsMixin:
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]  # a mixin: its ModelAdmin has it
         untranslated = str(db_field.verbose_name) == db_field.name.replace("_", " ")
         if formfield is not None and untranslated and db_field.name in FALLBACK_LABELS:
             formfield.label = capfirst(FALLBACK_LABELS[db_field.name])
