@@ -4,6 +4,7 @@ alerts.py, stars.py and freshness.py."""
 from __future__ import annotations
 
 import uuid as uuidlib
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -30,8 +31,8 @@ class AlertForm(forms.Form):
     frequency = forms.ChoiceField(label=gettext_lazy("頻度"), choices=SavedSearch.Frequency.choices,
                                   initial=SavedSearch.Frequency.WEEKLY)
 
-    def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, user: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_querystring(self) -> str:
@@ -114,6 +115,7 @@ def alert_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     """An account's saved searches and starred programs."""
+    assert request.user.is_authenticated  # login_required; narrows the user for the lookups below
     searches = list(SavedSearch.objects.filter(user=request.user, unsubscribed_at__isnull=True))
     rows = [{"saved": s, "what": alerts.describe(s), "search_url": alerts.search_url(s), "feed_url": alerts.feed_url(s)}
             for s in searches]

@@ -52,7 +52,7 @@ class LocalGovernment:
 
 def check_digit(code5: str) -> str:
     """The sixth digit of a 全国地方公共団体コード: (11 − Σ digit × weight mod 11), last digit."""
-    total = sum(int(d) * w for d, w in zip(code5, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(code5, _WEIGHTS, strict=True))
     return str((11 - total % 11) % 10)
 
 

@@ -41,7 +41,7 @@ def update_many(model: type[models.Model], objs: Sequence[models.Model], names: 
         return
     using = router.db_for_write(model)
     connection = connections[using]
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [_concrete_field(model, name) for name in names]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(model._meta.pk.column)
@@ -54,6 +54,14 @@ def update_many(model: type[models.Model], objs: Sequence[models.Model], names: 
         cursor.executemany(sql, rows)
 
 
+def _concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The field with a column called `name` (get_field also answers reverse relations, which have none)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} has no column to update")
+    return field
+
+
 def _update_from_values(connection: Any, model: type[models.Model], fields: list[Any], rows: list[list[Any]]) -> None:
     """PostgreSQL: one UPDATE … FROM (VALUES …) per chunk — a round trip per row costs more than the row."""
     quote = connection.ops.quote_name
@@ -61,7 +69,8 @@ def _update_from_values(connection: Any, model: type[models.Model], fields: list
     columns = [*fields, pk]
     casts = ", ".join(f"%s::{f.db_type(connection) if f is not pk else 'bigint'}" for f in columns)
     names = [f"c{i}" for i in range(len(columns))]
-    assignments = ", ".join(f"{quote(f.column)} = v.{name}" for f, name in zip(fields, names))
+    # names has one more entry than fields (the pk's), which is not assigned
+    assignments = ", ".join(f"{quote(f.column)} = v.{name}" for f, name in zip(fields, names, strict=False))
     per_chunk = max(1, 30_000 // len(columns))  # PostgreSQL takes at most 65,535 parameters
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_chunk):

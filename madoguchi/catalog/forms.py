@@ -46,7 +46,8 @@ class ProgramListForm(ProgramFilterForm):
     field_order = ["q", "open", "type", "area", "closes_before", "amount_min", "employees", "function", "category"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         params = {name: data.get(name) for name in ("open", "closes_before", "area", "type", "amount_min", "employees")}
         params["area"] = _place_code(params["area"] or "")
         try:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -312,9 +313,11 @@ class _Writer:
             values.setdefault("as_of", values.get("verified_at") or self.today)
             values.setdefault("category", Program.Category.OTHER)
             values.setdefault("source", "")
+            # None only for a source without a name (the insert then fails on the NOT NULL, as ever)
+            organization_id = cast(int, self._organization(row))
             programs.append(
                 Program(
-                    slug=row.slug or program_slug(self.source, row.external_id), organization_id=self._organization(row),
+                    slug=row.slug or program_slug(self.source, row.external_id), organization_id=organization_id,
                     **values,
                 )
             )
@@ -328,7 +331,7 @@ class _Writer:
                 program=program, source=self.source, external_id=row.external_id,
                 source_fields=self._carried(row, []), **row.entry,
             )
-            for program, row in zip(programs, rows)
+            for program, row in zip(programs, rows, strict=True)
         ]
         insert_many(CatalogEntry, entries)
         entry_pks = dict(
@@ -337,7 +340,7 @@ class _Writer:
         )
         for entry in entries:
             entry.pk = entry_pks[entry.external_id]
-        insert_many(CallRound, [self._round(entry, row) for entry, row in zip(entries, rows) if row.has_round])
+        insert_many(CallRound, [self._round(entry, row) for entry, row in zip(entries, rows, strict=True) if row.has_round])
         return [RowResult(row.number, row.external_id, "added") for row in rows]
 
 

@@ -91,7 +91,7 @@ class Industry(models.TextChoices):
     L = "L", _("学術研究，専門・技術サービス業")
     M = "M", _("宿泊業，飲食サービス業")
     N = "N", _("生活関連サービス業，娯楽業")
-    O = "O", _("教育，学習支援業")  # noqa: E741
+    O = "O", _("教育，学習支援業")  # noqa: E741 - the JSIC letter
     P = "P", _("医療，福祉")
     Q = "Q", _("複合サービス事業")
     R = "R", _("サービス業（他に分類されないもの）")
@@ -221,6 +221,9 @@ class StaleReminder(models.Model):
         verbose_name_plural = _("要確認のお知らせ")
         constraints = [models.UniqueConstraint(fields=["organization", "week"], name="catalog_stale_reminder_week")]
 
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.week}"
+
 
 class SubscriptionQuerySet(models.QuerySet):
     def active(self) -> SubscriptionQuerySet:
@@ -270,6 +273,9 @@ class AlertSend(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["saved_search", "day"], name="catalog_alert_send_day")]
 
+    def __str__(self) -> str:
+        return f"{self.saved_search}: {self.day}"
+
 
 class Star(models.Model):
     """A program someone saved, by account or by email (double opt-in), to be reminded of its deadline."""
@@ -301,3 +307,6 @@ class DeadlineReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["star", "round"], name="catalog_deadline_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.star}: {self.round}"

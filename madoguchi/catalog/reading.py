@@ -71,7 +71,8 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, object
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
                 continue
-            yield number, dict(zip(headers, values))
+            # a ragged row: cells past the header are dropped, missing ones are absent
+            yield number, dict(zip(headers, values, strict=False))
 
 
 def _csv_headers(path: Path, encoding: str) -> list[str]:
@@ -98,7 +99,8 @@ def _xlsx(path: Path) -> Table:
             for number, values in enumerate(rows, start=2):
                 if not any(v is not None and str(v).strip() for v in values):
                     continue
-                yield number, dict(zip(headers, values))
+                # a row may be shorter or longer than the header, as in a CSV
+                yield number, dict(zip(headers, values, strict=False))
         finally:
             workbook.close()
 

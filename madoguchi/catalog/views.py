@@ -4,7 +4,7 @@ its template extends directory's and fills the two blocks left for it."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -44,7 +44,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
     form = ProgramListForm(request.GET or None)
     now = timezone.now()
     # Retired programs (staff ended them) leave the public list, as on directory's page.
-    programs = Program.objects.current().select_related("organization", "catalog__source").prefetch_related(
+    programs: QuerySet[Program] = Program.objects.current().select_related("organization", "catalog__source").prefetch_related(
         "functions", "catalog__rounds")
     status = 200
     if form.is_bound and not form.is_valid():

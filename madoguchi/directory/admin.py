@@ -6,7 +6,7 @@ since 2005 (with its own as-of date) without overwriting what the plan said.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import Model
@@ -21,8 +21,17 @@ from madoguchi.directory import admin_accounts
 from madoguchi.directory.admin_scope import InstitutionScopedAdmin, ReferenceDataAdmin
 from madoguchi.directory.forms import FacilityAdminForm, LocationAdminForm, MembershipAdminForm, OrganizationAdminForm
 from madoguchi.directory.models import (
-    Area, BusinessStage, Facility, Field, Location, Membership, Municipality, Organization,
-    OrganizationFunction, Program, SupportFunction,
+    Area,
+    BusinessStage,
+    Facility,
+    Field,
+    Location,
+    Membership,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
 
 PLAN_FIELDSET = _("計画の記載（2005年12月時点）")
@@ -41,7 +50,7 @@ FALLBACK_LABELS = {
 
 class JapaneseLabelsMixin:
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]  # a mixin: its ModelAdmin has it
         untranslated = str(db_field.verbose_name) == db_field.name.replace("_", " ")
         if formfield is not None and untranslated and db_field.name in FALLBACK_LABELS:
             formfield.label = capfirst(FALLBACK_LABELS[db_field.name])
@@ -249,7 +258,8 @@ class MembershipAdmin(InstitutionScopedAdmin, JapaneseLabelsMixin, admin.ModelAd
         return super().in_scope(request, obj)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)
+        # the admin's form class is made from self.form, a MembershipAdminForm
+        form = cast(type[MembershipAdminForm], super().get_form(request, obj, change, **kwargs))
         form.platform = self.is_platform(request)
         return form
 

@@ -7,25 +7,44 @@ today's facts recorded by staff, with `source` and `as_of`, like the pages do.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from madoguchi.platform.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.platform.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
 from madoguchi.directory.models import (
-    Municipality, Organization, OrganizationFunction, Program, SupportFunction,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    OrganizationQuerySet,
+    Program,
+    SupportFunction,
+)
+from madoguchi.platform.api.errors import ErrorOut, invalid_parameter, not_found
+from madoguchi.platform.api.params import (
+    MUNICIPALITY_PATTERN,
+    SLUG_PATTERN,
+    choice_label,
+    choices_literal,
+    limit_param,
+    offset_param,
+    paginate,
 )
 
 router = Router(tags=["directory"])
 
-FunctionCode = choices_literal(SupportFunction.Code)
-OrganizationKind = choices_literal(Organization.Kind)
-ProgramCategory = choices_literal(Program.Category)
+if TYPE_CHECKING:
+    # A Literal built at run time is no type to mypy: to it the codes are strings.
+    FunctionCode: TypeAlias = str
+    OrganizationKind: TypeAlias = str
+    ProgramCategory: TypeAlias = str
+else:
+    FunctionCode = choices_literal(SupportFunction.Code)
+    OrganizationKind = choices_literal(Organization.Kind)
+    ProgramCategory = choices_literal(Program.Category)
 
 
 class MunicipalityOut(Schema):
@@ -168,7 +187,7 @@ def organization_item(org: Organization) -> dict[str, Any]:
     }
 
 
-def organizations_for_api() -> QuerySet[Organization]:
+def organizations_for_api() -> OrganizationQuerySet:
     return (
         Organization.objects.select_related("municipality", "parent")
         .prefetch_related(

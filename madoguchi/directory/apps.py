@@ -8,5 +8,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("支援機関の登録簿")
 
     def ready(self) -> None:
-        from madoguchi.directory import checks  # noqa: F401  (registers madoguchi.W010)
-        from madoguchi.directory import rules  # noqa: F401  (registers directory.may_change_program, ...)
+        from madoguchi.directory import (
+            checks,  # noqa: F401  (registers madoguchi.W010)
+            rules,  # noqa: F401  (registers directory.may_change_program, ...)
+        )

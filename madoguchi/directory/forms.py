@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.directory.models import Facility, Membership, Municipality, Organization, Program, SupportFunction
+from madoguchi.directory.models import Membership, Municipality, Organization, Program, SupportFunction
 from madoguchi.platform.text import normalise_digits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a type only: django-stubs-ext is a dev requirement
 
 # Filter values come from the query string, so they are capped before they reach a query.
 _MAX_CODE_LENGTH = 20
 
 
-def _choices_with_blank(choices: list[tuple[str, str]], blank: str) -> list[tuple[str, str]]:
+def _choices_with_blank(choices: Sequence[tuple[str, StrOrPromise]], blank: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
     return [("", blank), *choices]
 
 
@@ -91,9 +95,7 @@ class ProgramFilterForm(forms.Form):
 
 
 class OrganizationAdminForm(forms.ModelForm):
-    class Meta:
-        model = Organization
-        fields = "__all__"
+    """No Meta: the admin gives the model and the fields (its fieldsets), as for LocationAdminForm."""
 
     def clean_phone(self) -> str:
         return normalise_digits(self.cleaned_data.get("phone", ""))
@@ -111,14 +113,12 @@ class LocationAdminForm(forms.ModelForm):
 
 
 class FacilityAdminForm(forms.ModelForm):
-    """The Facility model has no clean() of its own; the rule is the same as for institutions."""
-
-    class Meta:
-        model = Facility
-        fields = "__all__"
+    """The Facility model has no clean() of its own; the rule is the same as for institutions.
+    No Meta: the admin gives the model and the fields (its fieldsets)."""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns
         if data.get("current_note") and not data.get("current_as_of"):
             raise ValidationError({"current_as_of": _("現況を記録するときは、その時点（日付）も入力してください。")})
         return data
@@ -138,10 +138,12 @@ class MembershipAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.platform and "role" in self.fields:
-            self.fields["role"].choices = [
-                (value, label) for value, label in self.fields["role"].choices if value not in Membership.CORE_ONLY_ROLES
-            ]
+        role = self.fields.get("role")  # a ChoiceField: the model field has choices
+        if not self.platform and isinstance(role, forms.ChoiceField):
+            # The field keeps its choices normalised to a list of pairs; django-stubs types the getter as the
+            # setter's wider input.
+            choices = cast("list[tuple[str, StrOrPromise]]", role.choices)
+            role.choices = [(value, label) for value, label in choices if value not in Membership.CORE_ONLY_ROLES]
 
     def clean_role(self) -> str:
         role: str = self.cleaned_data["role"]

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,7 +37,7 @@ def validate_phone(value: str) -> None:
     Full-width digits are fine (forms store them half-width); other scripts' digits are refused.
     """
     normalised = normalise_digits(value)
-    refuse_foreign_digits(normalised, _("電話番号"))
+    refuse_foreign_digits(normalised, gettext("電話番号"))
     digits = re.sub(r"[^0-9]", "", normalised)
     if not _PHONE_RE.match(normalised) or not 10 <= len(digits) <= 11:
         raise ValidationError(
@@ -55,7 +55,7 @@ class _PostalCodeValidator(RegexValidator):
     """
 
     def __call__(self, value: str) -> None:
-        refuse_foreign_digits(normalise_digits(value), _("郵便番号"))
+        refuse_foreign_digits(normalise_digits(value), gettext("郵便番号"))
         super().__call__(value)
 
 
@@ -68,7 +68,7 @@ validate_postal_code = _PostalCodeValidator(
 
 def validate_municipality_code(value: str) -> None:
     """全国地方公共団体コード: 5 digits, or 6 with the check digit, in ASCII."""
-    refuse_foreign_digits(normalise_digits(value), _("団体コード"))
+    refuse_foreign_digits(normalise_digits(value), gettext("団体コード"))
     if not re.fullmatch(r"[0-9]{5,6}", value or ""):
         raise ValidationError(
             _("団体コードは5桁または6桁の半角数字で入力してください（例: 04100 = 仙台市）。"), code="invalid_municipality_code"
@@ -224,7 +224,7 @@ class Municipality(Provenance):
     @property
     def city(self) -> Municipality:
         """The municipality itself, or its city when this is a ward of 仙台市."""
-        return self.parent if self.parent_id else self
+        return self.parent if self.parent is not None else self
 
 
 class Area(Provenance):
@@ -319,7 +319,7 @@ class Organization(Provenance):
     email = models.EmailField(_("メール"), blank=True)
     main_functions_text = models.CharField(_("主な支援機能（計画の表記）"), max_length=200, blank=True)
     description = models.TextField(_("説明（計画の記述）"), blank=True)
-    functions = models.ManyToManyField(
+    functions: models.ManyToManyField[SupportFunction, OrganizationFunction] = models.ManyToManyField(
         SupportFunction, through="OrganizationFunction", verbose_name=_("支援機能"), related_name="organizations"
     )
     fields = models.ManyToManyField(Field, verbose_name=_("分野"), blank=True, related_name="organizations")
@@ -364,6 +364,15 @@ class Organization(Provenance):
         # Choice labels (e.g. the consent checkboxes of the intake form) follow the page's language.
         return localized_name(self.display_name, self.display_name_en)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Keep Membership.at_core (what the database's CHECK reads) in step with the kind.
+        at_core = self.kind == self.Kind.CORE
+        Membership.objects.filter(organization_id=self.pk).exclude(at_core=at_core).update(at_core=at_core)
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:organization", args=[self.slug])
+
     def clean(self) -> None:
         if any([self.current_name, self.current_address, self.current_phone, self.current_note]) and not self.current_as_of:
             raise ValidationError({"current_as_of": _("現在の情報を記録するときは、その時点（日付）も入力してください。")})
@@ -377,15 +386,6 @@ class Organization(Provenance):
                 raise ValidationError({"kind": _(
                     "この機関にはコーディネーターまたは管理者の所属が %(n)d 件あります。種別を変える前に、その役割を変更してください。"
                 ) % {"n": platform_roles.count()}})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        # Keep Membership.at_core (what the database's CHECK reads) in step with the kind.
-        at_core = self.kind == self.Kind.CORE
-        Membership.objects.filter(organization_id=self.pk).exclude(at_core=at_core).update(at_core=at_core)
-
-    def get_absolute_url(self) -> str:
-        return reverse("directory:organization", args=[self.slug])
 
     @property
     def display_name(self) -> str:
@@ -520,14 +520,14 @@ class Program(Provenance):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:program", args=[self.slug])
+
     def clean(self) -> None:
         if self.application_opens and self.application_closes and self.application_closes < self.application_opens:
             raise ValidationError({"application_closes": _("受付締切は受付開始より後の日付にしてください。")})
         if self.current_note and not self.current_as_of:
             raise ValidationError({"current_as_of": _("現況を記録するときは、その時点（日付）も入力してください。")})
-
-    def get_absolute_url(self) -> str:
-        return reverse("directory:program", args=[self.slug])
 
 
 class Facility(Provenance):
@@ -616,6 +616,13 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.at_core = self.organization.kind == Organization.Kind.CORE
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "at_core" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "at_core"]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.organization_id is None:
             return
@@ -623,13 +630,6 @@ class Membership(models.Model):
             raise ValidationError({"role": _(
                 "「%(role)s」は中核的支援機関の所属にだけ付けられます。この機関では「担当者」か「機関の管理者」を選んでください。"
             ) % {"role": self.get_role_display()}})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.at_core = self.organization.kind == Organization.Kind.CORE
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "at_core" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "at_core"]
-        super().save(*args, **kwargs)
 
     @property
     def can_write(self) -> bool:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from django.utils.translation import gettext as _
 
 from madoguchi.directory.models import Municipality, Organization, OrganizationFunction, SupportFunction
 
-_KIND_RANK = {Organization.Kind.CORE: 0, Organization.Kind.SUPPORT: 1}
+_KIND_RANK: dict[str, int] = {Organization.Kind.CORE: 0, Organization.Kind.SUPPORT: 1}
 _NUMBER_RE = re.compile(r"\d+")
 
 
@@ -31,7 +31,7 @@ def platform_order_key(organization: Organization) -> tuple[int, int, int]:
     Bodies that share one number of 表2 (the two インテリジェント・コスモス bodies under (1))
     keep the order in which the plan lists them, which is the order they were loaded in.
     """
-    rank = _KIND_RANK.get(organization.kind, 2)  # type: ignore[call-overload]
+    rank = _KIND_RANK.get(organization.kind, 2)
     return (rank, _plan_number(organization), organization.pk or 0)
 
 
@@ -124,8 +124,8 @@ def municipality_entries(municipalities: Iterable[Municipality], as_of: dt.date)
         if municipality.parent_id in listed_ids:
             continue  # a ward is shown as part of its city (仙台市), which is listed too
         current, former = municipality, None
-        if municipality.valid_to and municipality.successor_id:
-            current, former = municipality.successor, municipality  # type: ignore[assignment]
+        if municipality.valid_to and municipality.successor is not None:
+            current, former = municipality.successor, municipality
         else:
             for predecessor in municipality.predecessors.all():
                 if predecessor.valid_to is None or predecessor.valid_to >= as_of:

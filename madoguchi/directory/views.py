@@ -19,10 +19,20 @@ from django.utils.translation import gettext as _
 
 from madoguchi.directory.forms import OrganizationFilterForm, ProgramFilterForm
 from madoguchi.directory.models import (
-    Area, Facility, Municipality, Organization, OrganizationFunction, Program, SupportFunction,
+    Area,
+    Facility,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
 from madoguchi.directory.presentation import (
-    MatrixRow, in_table_4, matrix_rows, municipality_entries, platform_order_key,
+    MatrixRow,
+    in_table_4,
+    matrix_rows,
+    municipality_entries,
+    platform_order_key,
 )
 from madoguchi.lib.paging import paginate
 

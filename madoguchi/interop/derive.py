@@ -180,6 +180,7 @@ def build_organizations(plan: Plan) -> list[OrgSpec]:
     ))
     apply_labels(core_spec, core.functions_text, f"表3 主な支援機能「{core.functions_text}」")
 
+    spec: OrgSpec | None  # one name for the body at hand in each table below; find() may miss
     for entry in plan.table2:
         n = int(entry.number.strip("()"))
         section = plan.section21[entry.number]

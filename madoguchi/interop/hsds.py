@@ -29,7 +29,14 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from madoguchi.directory.models import (
-    BusinessStage, Facility, Field, Location, Municipality, Organization, OrganizationFunction, Program,
+    BusinessStage,
+    Facility,
+    Field,
+    Location,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
     SupportFunction,
 )
 

@@ -36,7 +36,13 @@ from madoguchi.catalog.institutions import Resolver
 from madoguchi.catalog.models import CatalogEntry, CorporateNumber, ProgramType, Source
 from madoguchi.catalog.rows import ParsedRow
 from madoguchi.directory.models import (
-    BusinessStage, Field, Organization, OrganizationFunction, Program, SupportFunction, name_key,
+    BusinessStage,
+    Field,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
+    name_key,
 )
 from madoguchi.interop.hsds import PLAN_TITLE, hsds_id
 from madoguchi.interop.hsds_read import Feed, FeedRefused, Record, read_feed
@@ -158,7 +164,7 @@ def _area_code(area: Record) -> str | None:
         if text and re.fullmatch(r"\d{5,6}", str(text)):
             try:
                 return areas.normalise_code(str(text))
-            except Exception:  # noqa: BLE001 - a wrong code is reported by the caller as not understood
+            except Exception:  # a wrong code is reported by the caller as not understood
                 return None
     return _area_names().get(str(area.get("name") or "").strip())
 
@@ -337,7 +343,8 @@ class _Mapper:
         programs = dict(
             CatalogEntry.objects.filter(source=source, external_id__in=list(self.links)).values_list("external_id", "program_id")
         )
-        models = {"support_function": SupportFunction, "business_stage": BusinessStage, "field": Field}
+        models: dict[str, type[SupportFunction] | type[BusinessStage] | type[Field]] = {
+            "support_function": SupportFunction, "business_stage": BusinessStage, "field": Field}
         relations = {"support_function": "functions", "business_stage": "stages", "field": "fields"}
         ids = {t: dict(m.objects.values_list("code", "pk")) for t, m in models.items()}
         for sid, links in self.links.items():

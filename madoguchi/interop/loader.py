@@ -10,26 +10,44 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 from django.db import DatabaseError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from madoguchi.directory.models import (
-    PLAN_AS_OF, Area, BusinessStage, Facility, Field, Location, Municipality, Organization,
-    OrganizationFunction, Program, SupportFunction,
+    PLAN_AS_OF,
+    Area,
+    BusinessStage,
+    Facility,
+    Field,
+    Location,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
 from madoguchi.interop.derive import (
-    DATA_DIR, OrgSpec, ProgramSpec, build_core_programs, build_organizations, build_section21_programs, read_csv,
+    DATA_DIR,
+    OrgSpec,
+    ProgramSpec,
+    build_core_programs,
+    build_organizations,
+    build_section21_programs,
+    read_csv,
 )
 from madoguchi.interop.plan import Plan, PlanError, parse_plan
 
 M = TypeVar("M", bound=models.Model)
+# (lookup, plan values, create-only values) of one row for _Writer.upsert_many
+Item = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -84,7 +102,7 @@ class LoadReport:
 
 
 class _Writer:
-    def __init__(self, report: LoadReport, out: TextIO | None) -> None:
+    def __init__(self, report: LoadReport, out: TextIO | io.TextIOBase | None) -> None:
         self.report = report
         self.out = out
         # Existing rows per (model, lookup fields), read once: one query per model instead of per row.
@@ -100,7 +118,8 @@ class _Writer:
 
     def _existing(self, model: type[M], lookup: dict[str, Any]) -> tuple[dict[tuple[Any, ...], M], tuple[Any, ...]]:
         names = tuple(sorted(lookup))
-        attnames = tuple(model._meta.get_field(n).attname for n in names)
+        # lookups name concrete fields (get_field also answers reverse relations, which have no attname)
+        attnames = tuple(cast("models.Field[Any, Any]", model._meta.get_field(n)).attname for n in names)
         key = tuple(v.pk if isinstance(v, models.Model) else v for _, v in sorted(lookup.items()))
         if (model, names) not in self._rows:
             self._rows[(model, names)] = {
@@ -108,7 +127,7 @@ class _Writer:
             }
         return self._rows[(model, names)], key
 
-    def upsert_many(self, model: type[M], items: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
+    def upsert_many(self, model: type[M], items: list[Item],
                     counted_as: str | None = None) -> list[tuple[M, str]]:
         """For each (lookup, plan values, create-only values): create the row, or save only the plan
         fields that differ (one history row at most). New rows are inserted in one batch.
@@ -207,7 +226,7 @@ def read_profiles(path: Path, slugs: set[str]) -> dict[str, dict[str, Any]]:
     return profiles
 
 
-def load_plan(path: Path, *, stdout: TextIO | None = None, progress: bool = False,
+def load_plan(path: Path, *, stdout: TextIO | io.TextIOBase | None = None, progress: bool = False,
               profiles_path: Path = PROFILES_FILE) -> LoadReport:
     """Load the plan at `path` into the database in one transaction; raise PlanError on any problem.
 
@@ -293,7 +312,7 @@ def _load_municipalities(w: _Writer) -> dict[str, Municipality]:
     plain = {r["code"] for r in rows if not r["parent_code"] and not r["successor_code"]}
     by_code: dict[str, Municipality] = {}
     for batch in ([r for r in rows if r["code"] in plain], [r for r in rows if r["code"] not in plain]):
-        items = []
+        items: list[Item] = []
         for row in batch:
             links: dict[str, int | None] = {}
             for attr, col in (("parent_id", "parent_code"), ("successor_id", "successor_code")):
@@ -378,7 +397,7 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
                 "source": spec.source, "source_refs": spec.source_refs, "aliases": spec.aliases,
                 "as_of": PLAN_AS_OF,
             }, {"slug": spec.slug, **profiles.get(spec.slug, {})}))
-        for spec, (obj, status) in zip(batch, w.upsert_many(Organization, items)):
+        for spec, (obj, status) in zip(batch, w.upsert_many(Organization, items), strict=True):
             orgs[spec.plan_key] = obj
             created[spec.slug] = status == CREATED
         pending = [s for s in pending if s.plan_key not in orgs]
@@ -389,13 +408,13 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
     links: dict[int, dict[str, OrganizationFunction]] = {}
     for link in OrganizationFunction.objects.order_by():
         links.setdefault(link.organization_id, {})[code_of[link.function_id]] = link
-    link_items = []
+    link_items: list[Item] = []
     for spec in specs:
         org = orgs[spec.plan_key]
         existing = links.get(org.pk, {})
         for code in spec.functions:
-            link = existing.get(code)
-            if link is not None and not link.derived:
+            existing_link = existing.get(code)
+            if existing_link is not None and not existing_link.derived:
                 # Staff confirmed this function themselves; their record stands.
                 w.report.count("OrganizationFunction", UNCHANGED)
                 continue
@@ -409,7 +428,7 @@ def _load_organizations(w: _Writer, specs: list[OrgSpec], functions: dict[str, S
     w.upsert_many(OrganizationFunction, link_items)
     w.step_done("OrganizationFunction")
 
-    location_items = []
+    location_items: list[Item] = []
     for spec in specs:
         for order, (label, address, phone) in enumerate(spec.locations):
             municipality = municipality_of(address, municipalities)
@@ -487,17 +506,17 @@ def _load_programs(w: _Writer, orgs: dict[str, Organization], programs: list[Pro
         (Program.functions, "supportfunction_id", lambda spec: spec.functions, functions),
         (Program.stages, "businessstage_id", lambda spec: spec.stages, stages),
     ):
-        through = relation.through
-        have = set(through.objects.values_list("program_id", column))
+        through: type[models.Model] = relation.through  # Program_functions or Program_stages
+        have = set(through._default_manager.values_list("program_id", column))
         missing = []
-        for spec, (obj, status) in zip(programs, done):
+        for spec, (obj, status) in zip(programs, done, strict=True):
             pairs = [(obj.pk, targets[c].pk) for c in wanted_of(spec) if (obj.pk, targets[c].pk) not in have]
             missing += pairs
             if pairs and status == UNCHANGED and obj.pk not in bumped:
                 bumped.add(obj.pk)
                 counts[UNCHANGED] -= 1
                 counts[UPDATED] += 1
-        through.objects.bulk_create([through(**{"program_id": p, column: t}) for p, t in missing])
+        through._default_manager.bulk_create([through(**{"program_id": p, column: t}) for p, t in missing])
     w.step_done("Program")
 
 

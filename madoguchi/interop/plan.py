@@ -165,7 +165,7 @@ def parse_plan(text: str) -> Plan:
     strategic = parse_strategic_fields("\n".join(lines[s12:s2]))
     area = parse_area(lines[s31 + 1 : s32])
 
-    missing = sorted(set(e.number for e in table2) - set(section21), key=lambda n: int(n.strip("()")))
+    missing = sorted({e.number for e in table2} - set(section21), key=lambda n: int(n.strip("()")))
     if missing:
         raise PlanError(f"表2 の {'・'.join(missing)} に対応する 二-1 の記述が見つかりません")
     return Plan(

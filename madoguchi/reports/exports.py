@@ -129,6 +129,7 @@ def to_xlsx(title: str, heading: list[tuple[str, str]], tables: list[Table]) -> 
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet, and it is the active one
     sheet.title = _("条件")[:31]
     append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True)

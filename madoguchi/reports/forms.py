@@ -38,7 +38,7 @@ class ReportForm(forms.Form):
         label=_("市区町村"), empty_label=_("すべて"),
         error_messages={"invalid_choice": _("市区町村を一覧から選んでください。")})
 
-    filter_names = ("function", "stage", "municipality")
+    filter_names: tuple[str, ...] = ("function", "stage", "municipality")
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         if data is not None:
@@ -53,7 +53,8 @@ class ReportForm(forms.Form):
         self.fields = {**fields, **{k: v for k, v in self.fields.items() if k in self.filter_names}}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         start, end = data.get("from"), data.get("to")
         if start is None or end is None:
             return data  # the field's own message says what is wrong
@@ -68,7 +69,7 @@ class ReportForm(forms.Form):
 
     @property
     def period(self) -> Period:
-        return self.cleaned_data["period"]  # type: ignore[no-any-return]
+        return self.cleaned_data["period"]
 
     @property
     def filters(self) -> Filters:

@@ -16,8 +16,9 @@ import datetime as dt
 import statistics
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -37,6 +38,9 @@ from madoguchi.directory.models import (
 )
 from madoguchi.events.models import Event, Registration
 from madoguchi.matching.models import Introduction, Kind, Listing
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a type only: django-stubs-ext is a dev requirement
 
 # Counts under this are shown as 「3件未満」: small cells identify people.
 SMALL_CELL = 3
@@ -198,7 +202,7 @@ def referral_figures(referrals: QuerySet[Referral], today: dt.date | None = None
     return figures
 
 
-def _choice_counts(rows: QuerySet[Any], name: str, choices: list[tuple[str, str]]) -> list[tuple[str, int]]:
+def _choice_counts(rows: QuerySet[Any], name: str, choices: Sequence[tuple[str, StrOrPromise]]) -> list[tuple[str, int]]:
     """(label, count) for every choice of the field `name`, in the choices' order, zeros included."""
     counts = dict(rows.values_list(name).annotate(n=Count("pk")).order_by())
     return [(str(label), counts.get(value, 0)) for value, label in choices]
@@ -356,9 +360,9 @@ def coverage(period: Period, filters: Filters | None = None) -> Coverage:
     matrix = []
     for f in functions:
         cells = []
-        for s in stages:
-            d, p = demand.get((f.pk, s.pk), 0), supply_programs.get((f.pk, s.pk), 0)
-            cells.append(CoverageCell(d, p, len(supply_orgs.get((f.pk, s.pk), ())), is_gap(d, p), heat_level(d, highest)))
+        for stage in stages:
+            d, p = demand.get((f.pk, stage.pk), 0), supply_programs.get((f.pk, stage.pk), 0)
+            cells.append(CoverageCell(d, p, len(supply_orgs.get((f.pk, stage.pk), ())), is_gap(d, p), heat_level(d, highest)))
         matrix.append(CoverageRow(str(f.get_code_display()), f.code, cells))
     function_totals = [
         (f, -1 if any(0 < cell.demand < SMALL_CELL for cell in row.cells) else per_function.get(f.pk, 0),
@@ -389,9 +393,9 @@ def _field_rows(period: Period, programs: QuerySet[Program]) -> list[CoverageRow
     fields = list(Field.objects.order_by("order", "pk"))
     highest = max(demand.values(), default=0)
     rows = []
-    for f in fields:
-        d, p = demand.get(f.pk, 0), len(field_programs.get(f.pk, ()))
-        rows.append(CoverageRow(str(f), f.code, [CoverageCell(d, p, len(orgs.get(f.pk, ())), is_gap(d, p), heat_level(d, highest))]))
+    for fld in fields:
+        d, p = demand.get(fld.pk, 0), len(field_programs.get(fld.pk, ()))
+        rows.append(CoverageRow(str(fld), fld.code, [CoverageCell(d, p, len(orgs.get(fld.pk, ())), is_gap(d, p), heat_level(d, highest))]))
     return rows
 
 

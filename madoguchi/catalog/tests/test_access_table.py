@@ -81,7 +81,9 @@ def test_the_platform_administrator_opens_the_sources_and_the_upload(cast: Cast)
     from madoguchi.directory.models import Membership
 
     admin = User.objects.create_user("platform", "platform@example.jp", is_staff=True)
-    admin.groups.set(cast.users["staff"].groups.all())  # type: ignore[union-attr]
+    staff = cast.users["staff"]
+    assert staff is not None
+    admin.groups.set(staff.groups.all())
     Membership.objects.create(user=admin, organization=cast.orgs["core"], role=Membership.Role.ADMIN)
     http = http_as(cast, "anonymous")
     http.force_login(admin)

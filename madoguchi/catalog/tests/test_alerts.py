@@ -62,7 +62,9 @@ def _confirm_path(body: str) -> str:
 
 
 def _form_token(page: Any) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert match, "no CSRF token on the page"
+    return match.group(1)
 
 
 def test_by_email_nothing_is_sent_until_the_link_is_confirmed(db: None, smtp_server: Any) -> None:
@@ -160,7 +162,7 @@ def test_the_alert_lists_only_new_and_changed_matches_and_a_second_run_sends_not
         _touch(before, "制度 before（改訂）")
     with _at(DAY1 + dt.timedelta(days=1, hours=1)):
         assert send_alerts() == 1  # a new day, one change
-    assert "■ 制度 before" in OutboundEmail.objects.order_by("-pk").first().body
+    assert "■ 制度 before" in OutboundEmail.objects.latest("pk").body
     saved.refresh_from_db()
     assert saved.sends.count() == 2
 
@@ -179,7 +181,7 @@ def test_a_weekly_alert_waits_seven_days(db: None) -> None:
             assert send_alerts() == 0
     with _at(DAY1 + dt.timedelta(days=7, hours=1)):
         assert send_alerts() == 1
-    assert "■ 制度 b" in OutboundEmail.objects.order_by("-pk").first().body
+    assert "■ 制度 b" in OutboundEmail.objects.latest("pk").body
 
 
 def test_an_import_that_changes_a_round_counts_as_a_change(db: None, tmp_path: Any) -> None:
@@ -234,7 +236,9 @@ def test_one_click_unsubscribe_stops_the_alerts(db: None) -> None:
     with _at(DAY1):
         send_alerts()
     header = OutboundEmail.objects.get().headers["List-Unsubscribe"]
-    path = re.fullmatch(rf"<{re.escape(SITE)}(/unsubscribe/[^>]+/)>", header).group(1)
+    match = re.fullmatch(rf"<{re.escape(SITE)}(/unsubscribe/[^>]+/)>", header)
+    assert match, header
+    path = match.group(1)
     response = Client(enforce_csrf_checks=True).post(path, ONE_CLICK)
     assert response.status_code == 200 and "を停止しました" in response.content.decode()
     with _at(DAY1 + dt.timedelta(days=1)):

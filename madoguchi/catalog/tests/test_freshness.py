@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,7 +56,7 @@ def old(org: Organization) -> Program:
 
 def _remind(when: dt.datetime = MONDAY) -> None:
     with time_machine.travel(when, tick=False):
-        call_command("remind_stale", stdout=open("/dev/null", "w"))
+        call_command("remind_stale", stdout=StringIO())
 
 
 def _link(body: str, slug: str) -> str:
@@ -104,7 +105,9 @@ def test_the_link_shows_a_button_and_the_post_sets_the_verified_date(org: Organi
         old.refresh_from_db()
         assert old.verified_at == dt.date(2025, 10, 1)  # a mail scanner's GET changes nothing
         # The page's own form: its CSRF token (the client keeps the cookie the GET set).
-        form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+        assert match, "no CSRF token on the page"
+        form_token = match.group(1)
         done = client.post(path, {"csrfmiddlewaretoken": form_token})
     assert done.status_code == 200 and "確認日を 2026年6月3日 にしました" in done.content.decode()
     old.refresh_from_db()

@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from madoguchi.catalog.models import CallRound, CatalogEntry, CorporateNumber, Source
-from madoguchi.catalog.status import Status
 from madoguchi.catalog.presentation import entry_facts
+from madoguchi.catalog.status import Status
 from madoguchi.directory.models import Organization, Program
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "programs.csv"
@@ -79,6 +79,7 @@ def test_encodings(tmp_path: Path, encoding: str) -> None:
 def test_excel_with_columns_in_another_order_and_unknown_columns(tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None
     sheet.append(["備考", *reversed(HEADERS)])
     sheet.append(["無視される", *reversed(ROW)])
     path = tmp_path / "p.xlsx"
@@ -264,6 +265,7 @@ def test_synthetic_rows_across_the_country_import_cleanly(tmp_path: Path) -> Non
 def test_excel_typed_cells_dates_and_numbers(tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None
     sheet.append(["制度ID", "名称", "受付開始", "受付締切", "上限額", "対象従業員数", "確認日"])
     sheet.append([101, "数値の制度", dt.datetime(2027, 4, 1), dt.datetime(2027, 6, 30, 17, 0), 5_000_000, 20.0,
                   dt.date(2026, 11, 1)])

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.timezone import localtime
 
-from madoguchi.catalog.jgrants import ATTRIBUTION, Client, area_codes
+from madoguchi.catalog.jgrants import ATTRIBUTION, Client, JGrantsError, area_codes
 from madoguchi.catalog.models import CallRound, CatalogEntry, Source
 from madoguchi.directory.models import Organization, Program
 
@@ -48,7 +48,7 @@ class FakeAPI:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:  # http.server's name
                 url = urlparse(self.path)
                 fake.hits.append(self.path)
                 fake.stamps.append(time.monotonic())
@@ -177,7 +177,7 @@ def test_a_500_is_retried_with_backoff_and_the_run_goes_on(api: FakeAPI) -> None
     assert "2 件追加" in out
     detail_hits = [i for i, hit in enumerate(api.hits) if hit.endswith("/a0W5h00000UaAAA")]
     assert len(detail_hits) == 3
-    gaps = [api.stamps[b] - api.stamps[a] for a, b in zip(detail_hits, detail_hits[1:])]
+    gaps = [api.stamps[b] - api.stamps[a] for a, b in zip(detail_hits, detail_hits[1:], strict=False)]
     assert gaps[1] > gaps[0] * 1.5 and gaps[0] >= 0.05  # 0.05 s, then 0.1 s
 
 
@@ -225,7 +225,7 @@ def test_requests_keep_the_polite_interval() -> None:
     slept: list[float] = []
     client = Client(base_url="http://127.0.0.1:9", interval=0.5, retries=0, timeout=0.2, sleep=slept.append)
     for _ in range(2):
-        with pytest.raises(Exception):
+        with pytest.raises(JGrantsError):
             client.get("/subsidies")
     assert slept and 0.3 < slept[0] <= 0.5
 

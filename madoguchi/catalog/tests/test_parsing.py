@@ -31,7 +31,8 @@ def test_rates_are_kept_as_fractions_and_comparable() -> None:
     assert parsing.parse_rate("10/10")[2] == Decimal("1.0000")
     assert parsing.parse_rate("50%")[:2] == (1, 2)
     assert parsing.parse_rate("定額") == (None, None, None, "定額")
-    assert parsing.parse_rate("2/3")[2] > parsing.parse_rate("1/2")[2]
+    two_thirds, half = parsing.parse_rate("2/3")[2], parsing.parse_rate("1/2")[2]
+    assert two_thirds is not None and half is not None and two_thirds > half
 
 
 @pytest.mark.parametrize("text", ["3/2", "2/0", "三分の二", "約半分"])

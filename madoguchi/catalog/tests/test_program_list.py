@@ -107,7 +107,7 @@ def test_the_list_is_in_english_too(client: Any, listed: Any) -> None:
 
 def test_the_institution_page_lists_its_open_calls_first(client: Any, listed: Any) -> None:
     html = client.get("/organizations/org/").content.decode()
-    order = [s for s in ("a-ended", "b-open-late", "c-open-soon", "d-sapporo", "z-plan")]
+    order = ["a-ended", "b-open-late", "c-open-soon", "d-sapporo", "z-plan"]
     positions = {s: html.index(f'href="/programs/{s}/"') for s in order}
-    assert sorted(order, key=positions.get) == ["c-open-soon", "d-sapporo", "b-open-late", "a-ended", "z-plan"]
+    assert sorted(order, key=positions.__getitem__) == ["c-open-soon", "d-sapporo", "b-open-late", "a-ended", "z-plan"]
     assert "受付中" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,7 +48,7 @@ PROGRAMS: dict[str, tuple[str, str, str, list[tuple[Any, Any]], int | None, int 
 
 
 @pytest.fixture
-def catalog(db: Any) -> dict[str, Program]:
+def catalog(db: Any) -> Iterator[dict[str, Program]]:
     service._corpus = None
     org = Organization.objects.create(slug="org", name="支援機関", kind=Organization.Kind.PARTNER)
     source = Source.objects.create(name="Jグランツ（jGrants）", slug="jgrants", attribution="出典: Jグランツ（jGrants）")

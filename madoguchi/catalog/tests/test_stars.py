@@ -40,7 +40,9 @@ def _run(when: dt.datetime) -> int:
 
 
 def _form_token(page: Any) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert match, "no CSRF token on the page"
+    return match.group(1)
 
 
 def test_a_starred_program_is_reminded_7_days_before_it_closes_once(program: Program, smtp_server: Any) -> None:
@@ -78,13 +80,17 @@ def test_by_email_the_reminder_waits_for_the_confirmation(program: Program) -> N
         assert "hanako@example.jp にメールを送りました" in response.content.decode()
     assert _run(CLOSES - dt.timedelta(days=7)) == 0  # not confirmed: nothing
     body = OutboundEmail.objects.get().body
-    path = re.search(rf"{re.escape(SITE)}(/alerts/confirm/\S+/)", body).group(1)
+    match = re.search(rf"{re.escape(SITE)}(/alerts/confirm/\S+/)", body)
+    assert match, body
+    path = match.group(1)
     with time_machine.travel(start + dt.timedelta(days=1), tick=False):
         page = client.get(path)
         client.post(path, {"csrfmiddlewaretoken": _form_token(page)})
     assert _run(CLOSES - dt.timedelta(days=6)) == 1  # caught up: a day late is still before the deadline
 
-    header = OutboundEmail.objects.order_by("-pk").first().headers["List-Unsubscribe"]
-    unsubscribe = re.fullmatch(rf"<{re.escape(SITE)}(/unsubscribe/[^>]+/)>", header).group(1)
+    header = OutboundEmail.objects.latest("pk").headers["List-Unsubscribe"]
+    match = re.fullmatch(rf"<{re.escape(SITE)}(/unsubscribe/[^>]+/)>", header)
+    assert match, header
+    unsubscribe = match.group(1)
     assert Client(enforce_csrf_checks=True).post(unsubscribe, {"List-Unsubscribe": "One-Click"}).status_code == 200
     assert not Star.objects.active().exists()

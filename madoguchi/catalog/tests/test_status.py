@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,7 +58,7 @@ def test_next_deadline_is_the_coming_one_else_the_last() -> None:
     assert next_deadline(rounds, at(1, month=10)) == at(30, month=9)
 
 
-def test_stale_when_not_verified_in_time_or_closed(settings) -> None:  # type: ignore[no-untyped-def]
+def test_stale_when_not_verified_in_time_or_closed(settings: Any) -> None:
     settings.PROGRAM_STALE_DAYS = 180
     today = dt.date(2026, 12, 1)
     assert is_stale(None, Status.OPEN, today)

@@ -8,6 +8,10 @@ import pytest
 
 from madoguchi.directory.models import Municipality, SupportFunction
 
+# The browser fixtures live with the other journeys (madoguchi/ui/tests); imported here, not in the
+# test modules, so that pytest finds them and the tests' parameters do not shadow an import.
+from madoguchi.ui.tests.conftest import chromium, journey, live_plan, page, plan_dump  # noqa: F401  (fixtures, found by name)
+
 FUNCTIONS = [
     ("tech_dev", "技術開発支援"), ("tech_transfer", "技術移転支援"), ("startup", "起業化支援"),
     ("finance", "資金・設備支援"), ("management", "経営改善支援"), ("market", "販路開拓支援"),

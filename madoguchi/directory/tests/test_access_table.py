@@ -69,7 +69,8 @@ def observe(cast: Cast, role: str) -> dict[str, str]:
     row["page"] = outcome(http.get(reverse("directory:organization", args=[owner.slug])))
     row["record"] = _opened(http, f"/admin/directory/organization/{owner.pk}/change/")
     staff = cast.users["staff"]
-    row["memberships"] = _listed(http, "/admin/directory/membership/", staff.membership)  # type: ignore[union-attr]
+    assert staff is not None
+    row["memberships"] = _listed(http, "/admin/directory/membership/", staff.membership)
     row["accounts"] = _listed(http, "/admin/auth/user/", staff)
     row["groups"] = outcome(http.get("/admin/auth/group/"))
     row["municipalities"] = outcome(http.get("/admin/directory/municipality/"))

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.urls import reverse
-
 from madoguchi.directory.models import Municipality, Organization
 from madoguchi.directory.tests.helpers import make_org, offer
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from madoguchi.ui.tests.browser import Journey, check_page
-from madoguchi.ui.tests.conftest import chromium, journey, live_plan, page, plan_dump  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +50,7 @@ def test_filtering_with_htmx_swaps_the_results_and_updates_the_address(
     check_page(page, journey, "filtered-by-htmx")
 
 
-def test_filtering_works_without_javascript(live_server: Any, live_plan: None, chromium: Any) -> None:  # noqa: F811
+def test_filtering_works_without_javascript(live_server: Any, live_plan: None, chromium: Any) -> None:
     context = chromium.new_context(java_script_enabled=False, locale="ja-JP")
     try:
         tab = context.new_page()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -69,7 +71,7 @@ def test_a_short_list_shows_its_count_without_page_links(client: Client, db: Non
 
 
 def test_the_page_size_keeps_the_query_count_flat(client: Client, big_body: Organization,
-                                                  django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+                                                  django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(15):
         client.get("/organizations/big-body/?programs=2")
 
@@ -87,7 +89,8 @@ def test_the_facility_list_is_paged(client: Client, db: None) -> None:
         Program(slug=f"q{i:03d}", name=f"事業{i:03d}", organization=org) for i in range(n)), "件の支援事業"),
     ("/organizations/", lambda org, n: [make_org(f"o{i:03d}", f"機関{i:03d}") for i in range(n)], "件"),
 ])
-def test_the_public_lists_are_paged_with_a_count(client: Client, db: None, url: str, make, count_text: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_lists_are_paged_with_a_count(client: Client, db: None, url: str,
+                                                 make: Callable[[Organization, int], object], count_text: str) -> None:
     make(make_org("host", "実施機関"), PAGE_SIZE + 1)
     html = client.get(url).content.decode()
     assert count_text in html and "1 / 2 ページ" in html

@@ -19,6 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from madoguchi.directory.models import Organization, Program
 from madoguchi.interop import hsds
+from madoguchi.interop.loader import LoadReport
 
 EXAMPLE_CSV = Path(hsds.SCHEMA_DIR).parent / "examples" / "csv"
 CORE = "miyagi-industrial-promotion-organization"
@@ -37,7 +38,7 @@ def terms_by_id() -> dict[str, dict[str, Any]]:
     return {term["id"]: term for term in hsds.taxonomy_terms()}
 
 
-def test_core_institution_exports_with_its_programs_and_functions(plan) -> None:  # type: ignore[no-untyped-def]
+def test_core_institution_exports_with_its_programs_and_functions(plan: LoadReport) -> None:
     tables = hsds.export_tables()
     core = Organization.objects.get(slug=CORE)
     org = next(o for o in tables["organization"] if o["id"] == hsds.hsds_id("organization", CORE))
@@ -64,7 +65,7 @@ def test_core_institution_exports_with_its_programs_and_functions(plan) -> None:
     assert at_office == {s["id"] for s in services}
 
 
-def test_todays_facts_win_and_the_plans_wording_stays_in_metadata(plan) -> None:  # type: ignore[no-untyped-def]
+def test_todays_facts_win_and_the_plans_wording_stays_in_metadata(plan: LoadReport) -> None:
     Organization.objects.filter(slug=CORE).update(
         current_name="公益財団法人みやぎ産業振興機構", current_as_of=dt.date(2026, 4, 1),
         current_note="2012年に公益財団法人へ移行。",
@@ -79,7 +80,7 @@ def test_todays_facts_win_and_the_plans_wording_stays_in_metadata(plan) -> None:
         "(財)みやぎ産業振興機構", "公益財団法人みやぎ産業振興機構", "2026-04-01")
 
 
-def test_two_exports_give_the_same_ids(plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_two_exports_give_the_same_ids(plan: LoadReport, tmp_path: Path) -> None:
     call_command("export_hsds", "--output", str(tmp_path / "a"), stdout=io.StringIO())
     call_command("export_hsds", "--output", str(tmp_path / "b"), stdout=io.StringIO())
 
@@ -91,7 +92,7 @@ def test_two_exports_give_the_same_ids(plan, tmp_path: Path) -> None:  # type: i
     assert len({o["id"] for o in organizations}) == len(organizations)
 
 
-def test_every_exported_object_validates_against_hsds_3(plan) -> None:  # type: ignore[no-untyped-def]
+def test_every_exported_object_validates_against_hsds_3(plan: LoadReport) -> None:
     checked = 0
     for table, record in hsds.export_records():
         errors = [f"{list(e.path)}: {e.message}" for e in validator(table).iter_errors(record)]
@@ -103,7 +104,7 @@ def test_every_exported_object_validates_against_hsds_3(plan) -> None:  # type: 
     assert checked > Organization.objects.count() + Program.objects.count()
 
 
-def test_csv_has_the_hsds_columns(plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_has_the_hsds_columns(plan: LoadReport, tmp_path: Path) -> None:
     out = io.StringIO()
     call_command("export_hsds", "--output", str(tmp_path), "--format", "csv", stdout=out)
 
@@ -120,7 +121,7 @@ def test_csv_has_the_hsds_columns(plan, tmp_path: Path) -> None:  # type: ignore
     assert {s["status"] for s in services} == {"active"}
 
 
-def test_an_unwritable_output_is_refused_in_japanese(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unwritable_output_is_refused_in_japanese(db: None, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
 
@@ -128,7 +129,7 @@ def test_an_unwritable_output_is_refused_in_japanese(db, tmp_path: Path) -> None
         call_command("export_hsds", "--output", str(blocker / "out"), stdout=io.StringIO())
 
 
-def test_api_lists_organizations_in_hsds_pages(plan, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_api_lists_organizations_in_hsds_pages(plan: LoadReport, client: Client) -> None:
     first = client.get("/api/hsds/organizations?per_page=30").json()
     last = client.get("/api/hsds/organizations?per_page=30&page=3").json()
 
@@ -144,7 +145,7 @@ def test_api_lists_organizations_in_hsds_pages(plan, client: Client) -> None:  #
     assert (beyond["empty"], beyond["contents"]) == (True, [])
 
 
-def test_api_detail_has_the_services_and_matches_the_export(plan, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_api_detail_has_the_services_and_matches_the_export(plan: LoadReport, client: Client) -> None:
     org_id = hsds.hsds_id("organization", CORE)
     response = client.get(f"/api/hsds/organizations/{org_id}")
 
@@ -164,7 +165,7 @@ def test_api_detail_has_the_services_and_matches_the_export(plan, client: Client
     "/api/hsds/organizations/not-a-uuid",
     "/api/hsds/services/00000000-0000-0000-0000-000000000000",
 ])
-def test_an_unknown_id_is_404_in_the_error_shape(db, client: Client, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_id_is_404_in_the_error_shape(db: None, client: Client, path: str) -> None:
     response = client.get(path)
 
     assert response.status_code == 404
@@ -173,7 +174,7 @@ def test_an_unknown_id_is_404_in_the_error_shape(db, client: Client, path: str) 
     assert "見つかりませんでした" in error["message"]
 
 
-def test_a_page_size_out_of_range_is_422_in_the_error_shape(db, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_size_out_of_range_is_422_in_the_error_shape(db: None, client: Client) -> None:
     response = client.get("/api/hsds/services?per_page=500")
 
     assert response.status_code == 422
@@ -183,7 +184,7 @@ def test_a_page_size_out_of_range_is_422_in_the_error_shape(db, client: Client) 
     }
 
 
-def test_taxonomy_terms_name_the_eight_functions(plan, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_taxonomy_terms_name_the_eight_functions(plan: LoadReport, client: Client) -> None:
     body = client.get("/api/hsds/taxonomy_terms?per_page=100").json()
 
     functions = [t["name"] for t in body["contents"] if t["taxonomy"] == "支援機能（表4）"]
@@ -192,7 +193,7 @@ def test_taxonomy_terms_name_the_eight_functions(plan, client: Client) -> None: 
 
 
 @pytest.mark.parametrize("path", ["/api/hsds/organizations", "/api/hsds/services"])
-def test_a_bigger_page_costs_no_more_queries(plan, client: Client, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bigger_page_costs_no_more_queries(plan: LoadReport, client: Client, path: str) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -204,7 +205,7 @@ def test_a_bigger_page_costs_no_more_queries(plan, client: Client, path: str) ->
     assert len(big) == len(small)
 
 
-def test_a_dissolved_institutions_programs_are_defunct(plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_dissolved_institutions_programs_are_defunct(plan: LoadReport) -> None:
     program = Program.objects.filter(organization__slug=CORE).first()
     assert program is not None
     assert hsds.service_record(program)["status"] == "active"
@@ -213,7 +214,7 @@ def test_a_dissolved_institutions_programs_are_defunct(plan) -> None:  # type: i
     assert hsds.service_record(hsds.programs_for_hsds().get(pk=program.pk))["status"] == "defunct"
 
 
-def test_a_body_the_plan_only_names_is_described_by_its_profile_with_the_editors_source(plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_the_plan_only_names_is_described_by_its_profile_with_the_editors_source(plan: LoadReport) -> None:
     tables = hsds.export_tables()
     institute = Organization.objects.get(name="水産加工研究所")
     assert institute.description == ""  # the plan only names it

@@ -17,7 +17,12 @@ from django.utils.timezone import localtime
 
 from madoguchi.catalog.models import CallRound, CatalogEntry, Source
 from madoguchi.directory.models import (
-    BusinessStage, Field, Organization, OrganizationFunction, Program, SupportFunction,
+    BusinessStage,
+    Field,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
 from madoguchi.interop import hsds
 
@@ -277,7 +282,7 @@ def _debug_diff(a: Any, b: Any, path: str = "") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         return [d for k in sorted(set(a) | set(b)) for d in _debug_diff(a.get(k), b.get(k), f"{path}.{k}")]
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _debug_diff(x, y, f"{path}[{i}]")]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _debug_diff(x, y, f"{path}[{i}]")]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 

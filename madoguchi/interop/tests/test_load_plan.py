@@ -14,10 +14,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from madoguchi.directory.models import (
-    Area, BusinessStage, Facility, Field, Location, Municipality, Organization, OrganizationFunction,
-    Program, SupportFunction,
+    Area,
+    BusinessStage,
+    Facility,
+    Field,
+    Location,
+    Municipality,
+    Organization,
+    OrganizationFunction,
+    Program,
+    SupportFunction,
 )
-from madoguchi.interop.loader import load_plan
+from madoguchi.interop.loader import LoadReport, load_plan
 from madoguchi.interop.plan import PlanError
 
 MODELS = [
@@ -34,14 +42,14 @@ def functions_of(plan_key: str) -> set[str]:
 
 def snapshot() -> dict[str, Any]:
     """Everything a load could change, in a comparable form."""
-    state: dict[str, Any] = {m.__name__: sorted(map(str, m.objects.values_list())) for m in MODELS}
+    state: dict[str, Any] = {m.__name__: sorted(map(str, m._default_manager.values_list())) for m in MODELS}
     state["history"] = [h.count() for h in HISTORIES]
     state["program_functions"] = sorted(Program.functions.through.objects.values_list("program_id", "supportfunction_id"))
     state["area_municipalities"] = sorted(Area.municipalities.through.objects.values_list("area_id", "municipality_id"))
     return state
 
 
-def test_load_counts_match_the_plan(plan) -> None:  # type: ignore[no-untyped-def]
+def test_load_counts_match_the_plan(plan: LoadReport) -> None:
     kinds = Counter(Organization.objects.values_list("kind", flat=True))
     assert kinds == {
         "core": 1, "support": 28, "university": 18, "research": 14, "foundation": 2,
@@ -59,9 +67,10 @@ def test_load_counts_match_the_plan(plan) -> None:  # type: ignore[no-untyped-de
     assert plan.counts["Organization"]["created"] == 73
 
 
-def test_table2_phones_and_addresses(plan) -> None:  # type: ignore[no-untyped-def]
+def test_table2_phones_and_addresses(plan: LoadReport) -> None:
     itc = Organization.objects.get(plan_number="(5)")
     assert (itc.name, itc.phone, itc.kind) == ("宮城県産業技術総合センター", "022-377-8700", "support")
+    assert itc.municipality is not None and itc.municipality.parent is not None
     assert itc.municipality.name == "泉区" and itc.municipality.parent.name == "仙台市"
     assert Organization.objects.get(plan_number="(13)").phone == "022-257-2009"
     core = Organization.objects.get(kind="core")
@@ -70,7 +79,7 @@ def test_table2_phones_and_addresses(plan) -> None:  # type: ignore[no-untyped-d
     assert core.name_en == "Miyagi Industrial Promotion Organization"
 
 
-def test_intellectual_property_centre_has_head_office_and_branch(plan) -> None:  # type: ignore[no-untyped-def]
+def test_intellectual_property_centre_has_head_office_and_branch(plan: LoadReport) -> None:
     centre = Organization.objects.get(plan_number="(8)")
     offices = list(centre.locations.values_list("label", "address", "phone"))
     assert offices == [
@@ -81,7 +90,7 @@ def test_intellectual_property_centre_has_head_office_and_branch(plan) -> None: 
     assert "宮城県知的財産所有権センター" in centre.aliases
 
 
-def test_entries_with_several_bodies_become_members_of_the_first(plan) -> None:  # type: ignore[no-untyped-def]
+def test_entries_with_several_bodies_become_members_of_the_first(plan: LoadReport) -> None:
     shoko = Organization.objects.get(plan_key="t2-04")
     assert shoko.name == "商工会・商工会議所"
     members = {m.name: m.phone for m in shoko.members.all()}
@@ -91,12 +100,13 @@ def test_entries_with_several_bodies_become_members_of_the_first(plan) -> None: 
         "(財)インテリジェント・コスモス学術振興財団", "(株)インテリジェント・コスモス研究機構",
     }
     venture = Organization.objects.get(name="東北ベンチャーランド推進センター")
+    assert venture.parent is not None
     assert venture.parent.name == "(社)東北ニュービジネス協議会" and venture.kind == "support"
     tohoku = Organization.objects.get(name="東北大学")
     assert tohoku.kind == "university" and tohoku.members.count() == 5
 
 
-def test_derived_functions_with_their_basis(plan) -> None:  # type: ignore[no-untyped-def]
+def test_derived_functions_with_their_basis(plan: LoadReport) -> None:
     assert functions_of("t2-06") == {"tech_transfer"}  # 東北テクノアーチ
     assert functions_of("t2-05") == {"tech_dev", "tech_transfer"}
     assert functions_of("t3") == {c for c, _ in SupportFunction.Code.choices}
@@ -107,7 +117,7 @@ def test_derived_functions_with_their_basis(plan) -> None:  # type: ignore[no-un
     assert not OrganizationFunction.objects.filter(basis="").exists()
 
 
-def test_government_banks_among_the_partners_get_finance_from_section21_10(plan) -> None:  # type: ignore[no-untyped-def]
+def test_government_banks_among_the_partners_get_finance_from_section21_10(plan: LoadReport) -> None:
     bank = Organization.objects.get(slug="dbj-tohoku")
     assert bank.kind == "partner" and bank.source_refs == ["表4 連携機関", "二-1 (10)"]
     link = bank.function_links.get()
@@ -115,7 +125,7 @@ def test_government_banks_among_the_partners_get_finance_from_section21_10(plan)
     assert functions_of("partner-jetro-sendai") == set()
 
 
-def test_core_programs_with_categories_and_functions(plan) -> None:  # type: ignore[no-untyped-def]
+def test_core_programs_with_categories_and_functions(plan: LoadReport) -> None:
     by_category = Counter(Program.objects.filter(organization__kind="core").values_list("category", flat=True))
     assert by_category == {"coordination": 2, "research_info": 7, "training": 3, "finance": 7, "tech_dev": 6, "market": 9}
     invest = Program.objects.get(name="ベンチャー企業投資育成事業")
@@ -123,7 +133,7 @@ def test_core_programs_with_categories_and_functions(plan) -> None:  # type: ign
     assert invest.source == "二-2 資金支援事業" and invest.function_basis
 
 
-def test_programs_named_in_section21_quote_the_plan(plan) -> None:  # type: ignore[no-untyped-def]
+def test_programs_named_in_section21_quote_the_plan(plan: LoadReport) -> None:
     assert Program.objects.exclude(organization__kind="core").count() == 37
     course = Program.objects.get(name="新規創業支援研修")
     assert course.organization.plan_number == "(14)" and course.source == "二-1 (14)"
@@ -138,7 +148,7 @@ def test_programs_named_in_section21_quote_the_plan(plan) -> None:  # type: igno
     assert functions_of("t2-06") == {"tech_transfer"}
 
 
-def test_programs_get_stages_only_where_the_plan_names_them(plan) -> None:  # type: ignore[no-untyped-def]
+def test_programs_get_stages_only_where_the_plan_names_them(plan: LoadReport) -> None:
     course = Program.objects.get(name="創業・経営革新講座")
     assert set(course.stages.values_list("code", flat=True)) == {"pre_startup", "new_field"}
     assert course.stage_basis == "二-1 (4) の記述「創業予定者」「新分野進出を目指す企業家」"
@@ -146,16 +156,18 @@ def test_programs_get_stages_only_where_the_plan_names_them(plan) -> None:  # ty
     assert not Program.objects.get(name="設備資金貸付事業").stages.exists()
 
 
-def test_facilities_have_an_operator_only_where_the_plan_says(plan) -> None:  # type: ignore[no-untyped-def]
+def test_facilities_have_an_operator_only_where_the_plan_says(plan: LoadReport) -> None:
     plaza = Facility.objects.get(name="21世紀プラザ研究センター")
+    assert plaza.operator is not None
     assert plaza.operator.name == "(株)テクノプラザみやぎ" and "二-1 (11)" in plaza.operator_basis
     assert Facility.objects.get(name="青葉山研究会館").operator is None
     assert Facility.objects.filter(operator__isnull=False).count() == 5
 
 
-def test_tomiya_town_is_history_and_both_names_are_in_the_sendai_north_area(plan) -> None:  # type: ignore[no-untyped-def]
+def test_tomiya_town_is_history_and_both_names_are_in_the_sendai_north_area(plan: LoadReport) -> None:
     town = Municipality.objects.get(name="富谷町")
     assert town.valid_to == dt.date(2016, 10, 10)
+    assert town.successor is not None
     assert town.successor.name == "富谷市" and town.successor.valid_from == dt.date(2016, 10, 10)
     area = Area.objects.get(slug="sendai-hokubu")
     names = set(area.municipalities.values_list("name", flat=True))
@@ -164,10 +176,10 @@ def test_tomiya_town_is_history_and_both_names_are_in_the_sendai_north_area(plan
     assert (area.designation, area.area_km2, area.source) == ("高度技術産学連携地域", 1200, "三-1")
 
 
-def test_every_record_says_where_it_came_from_and_when(plan) -> None:  # type: ignore[no-untyped-def]
+def test_every_record_says_where_it_came_from_and_when(plan: LoadReport) -> None:
     for model in [SupportFunction, BusinessStage, Field, Municipality, Area, Organization, Location, Program, Facility]:
-        assert not model.objects.filter(source="").exists(), model.__name__
-        assert not model.objects.filter(as_of__isnull=True).exists(), model.__name__
+        assert not model._default_manager.filter(source="").exists(), model.__name__
+        assert not model._default_manager.filter(as_of__isnull=True).exists(), model.__name__
     assert Organization.objects.get(plan_key="t2-05").source_refs == [
         "表2 (5)", "二-1 (5)", "表4", "表1 公設試験研究機関（県）",
     ]
@@ -175,14 +187,14 @@ def test_every_record_says_where_it_came_from_and_when(plan) -> None:  # type: i
     assert not Organization.objects.filter(slug="").exists()
 
 
-def test_every_loaded_record_passes_the_admin_validation(plan) -> None:  # type: ignore[no-untyped-def]
+def test_every_loaded_record_passes_the_admin_validation(plan: LoadReport) -> None:
     # What staff will save through the admin must accept what the loader wrote (phones, slugs, lengths).
     for model in [Organization, Location, Program, Facility, Municipality, Area]:
-        for obj in model.objects.all():
+        for obj in model._default_manager.all():
             obj.full_clean()
 
 
-def test_second_load_changes_nothing_and_says_so(plan) -> None:  # type: ignore[no-untyped-def]
+def test_second_load_changes_nothing_and_says_so(plan: LoadReport) -> None:
     before = snapshot()
     out = io.StringIO()
     report = load_plan(settings.PLAN_FILE, stdout=out)
@@ -191,7 +203,7 @@ def test_second_load_changes_nothing_and_says_so(plan) -> None:  # type: ignore[
     assert snapshot() == before
 
 
-def test_reload_keeps_what_staff_recorded(plan) -> None:  # type: ignore[no-untyped-def]
+def test_reload_keeps_what_staff_recorded(plan: LoadReport) -> None:
     itc = Organization.objects.get(plan_number="(5)")
     itc.current_name = "宮城県産業技術総合センター（新名称）"
     itc.current_phone = "022-377-8799"
@@ -220,7 +232,7 @@ def test_reload_keeps_what_staff_recorded(plan) -> None:  # type: ignore[no-unty
     assert (confirmed.derived, confirmed.basis) == (False, "職員が確認（2026年4月）")
 
 
-def test_a_plan_field_edited_in_the_database_is_restored_with_one_history_row(plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_field_edited_in_the_database_is_restored_with_one_history_row(plan: LoadReport) -> None:
     Organization.objects.filter(plan_number="(13)").update(phone="022-000-0000")
     before = Organization.history.count()
     report = load_plan(settings.PLAN_FILE)
@@ -239,7 +251,7 @@ def _broken_copy(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_broken_file_leaves_the_database_as_it_was(plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_file_leaves_the_database_as_it_was(plan: LoadReport, tmp_path: Path) -> None:
     before = snapshot()
     with pytest.raises(PlanError, match="表1 の施設「石巻ルネサンス館」が facilities.csv にありません"):
         load_plan(_broken_copy(tmp_path))
@@ -247,7 +259,7 @@ def test_a_broken_file_leaves_the_database_as_it_was(plan, tmp_path: Path) -> No
     assert snapshot() == before
 
 
-def test_a_truncated_file_leaves_an_empty_database_empty(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_truncated_file_leaves_an_empty_database_empty(db: None, tmp_path: Path) -> None:
     text = settings.PLAN_FILE.read_text(encoding="utf-8")
     path = tmp_path / "plan.txt"
     path.write_text(text[: len(text) // 2], encoding="utf-8")
@@ -256,7 +268,7 @@ def test_a_truncated_file_leaves_an_empty_database_empty(db, tmp_path: Path) -> 
     assert not Organization.objects.exists() and not Municipality.objects.exists()
 
 
-def test_slug_taken_by_a_staff_record_stops_the_load_and_rolls_it_back(db) -> None:  # type: ignore[no-untyped-def]
+def test_slug_taken_by_a_staff_record_stops_the_load_and_rolls_it_back(db: None) -> None:
     Organization.objects.create(name="職員が登録したジェトロ", slug="jetro-sendai", kind="partner")
     with pytest.raises(PlanError, match="スラッグ「jetro-sendai」は別の機関「職員が登録したジェトロ」が使っている"):
         load_plan(settings.PLAN_FILE)
@@ -264,7 +276,7 @@ def test_slug_taken_by_a_staff_record_stops_the_load_and_rolls_it_back(db) -> No
     assert not SupportFunction.objects.exists()
 
 
-def test_command_prints_progress_and_says_when_nothing_changed(db) -> None:  # type: ignore[no-untyped-def]
+def test_command_prints_progress_and_says_when_nothing_changed(db: None) -> None:
     first, second = io.StringIO(), io.StringIO()
     call_command("load_plan", stdout=first)
     call_command("load_plan", stdout=second)
@@ -273,12 +285,12 @@ def test_command_prints_progress_and_says_when_nothing_changed(db) -> None:  # t
     assert "変更はありません（作成 0・更新 0・変更なし" in second.getvalue()
 
 
-def test_command_reports_a_broken_file_as_an_error(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_command_reports_a_broken_file_as_an_error(db: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="データベースは変更していません: 計画のファイル .* が見つかりません"):
         call_command("load_plan", "--file", str(tmp_path / "missing.txt"), stdout=io.StringIO())
 
 
-def test_strategic_fields_differing_from_the_data_file_are_refused(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_strategic_fields_differing_from_the_data_file_are_refused(db: None, tmp_path: Path) -> None:
     text = settings.PLAN_FILE.read_text(encoding="utf-8").replace("「環境」、「IT」の4つの分野", "「環境」、「ものづくり」の4つの分野")
     path = tmp_path / "plan.txt"
     path.write_text(text, encoding="utf-8")
@@ -287,7 +299,7 @@ def test_strategic_fields_differing_from_the_data_file_are_refused(db, tmp_path:
     assert not SupportFunction.objects.exists()  # written before the check, rolled back with it
 
 
-def test_todays_name_finds_the_plans_bodies_and_a_second_load_keeps_it(plan) -> None:  # type: ignore[no-untyped-def]
+def test_todays_name_finds_the_plans_bodies_and_a_second_load_keeps_it(plan: LoadReport) -> None:
     from madoguchi.search import service
     from madoguchi.search.documents import rebuild_all
 
@@ -316,7 +328,7 @@ def test_todays_name_finds_the_plans_bodies_and_a_second_load_keeps_it(plan) -> 
     assert set(top[:2]) == set(banks), top
 
 
-def test_a_current_name_for_a_body_not_in_the_plan_is_refused(db, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_current_name_for_a_body_not_in_the_plan_is_refused(db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
     from madoguchi.interop import derive
@@ -331,7 +343,7 @@ def test_a_current_name_for_a_body_not_in_the_plan_is_refused(db, tmp_path: Path
     assert not Organization.objects.exists()
 
 
-def test_the_prefecture_is_its_own_body_added_by_the_editors(plan) -> None:  # type: ignore[no-untyped-def]
+def test_the_prefecture_is_its_own_body_added_by_the_editors(plan: LoadReport) -> None:
     prefecture = Organization.objects.get(kind="prefecture")
     assert prefecture.name == "宮城県 経済商工観光部" and prefecture.slug == "miyagi-prefecture-economy"
     assert "編集部による追加" in prefecture.source and "計画の表には無い" in prefecture.source
@@ -341,7 +353,7 @@ def test_the_prefecture_is_its_own_body_added_by_the_editors(plan) -> None:  # t
     assert prefecture not in Organization.objects.platform()  # not a body of 表4's matrix
 
 
-def test_the_added_body_is_loaded_once(plan) -> None:  # type: ignore[no-untyped-def]
+def test_the_added_body_is_loaded_once(plan: LoadReport) -> None:
     from django.conf import settings
 
     from madoguchi.interop.loader import load_plan

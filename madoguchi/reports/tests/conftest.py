@@ -31,6 +31,10 @@ from madoguchi.cases.tests.conftest import _user  # the same way the cases tests
 from madoguchi.directory.models import BusinessStage, Membership, Municipality, Organization, Program, SupportFunction
 from madoguchi.reports.metrics import Period
 
+# The browser fixtures live with the other journeys (madoguchi/ui/tests); imported here, not in the
+# test modules, so that pytest finds them and the tests' parameters do not shadow an import.
+from madoguchi.ui.tests.conftest import chromium, journey, live_plan, page, plan_dump  # noqa: F401  (fixtures, found by name)
+
 YEAR = Period(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
 
 

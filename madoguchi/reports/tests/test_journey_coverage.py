@@ -9,9 +9,6 @@ import pytest
 
 from madoguchi.ui.tests.browser import MOBILE, Journey, check_page
 
-# The browser fixtures live with the other journeys; imported so this module can use them.
-from madoguchi.ui.tests.conftest import chromium, journey, live_plan, page, plan_dump  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse 1"
 
@@ -22,6 +19,7 @@ def _a_busy_cell() -> tuple[str, str]:
     from madoguchi.directory.models import BusinessStage, Organization, SupportFunction
 
     function, stage = SupportFunction.objects.order_by("order").first(), BusinessStage.objects.order_by("order").first()
+    assert function is not None and stage is not None
     client = Client.objects.create(kind=Client.Kind.COMPANY, name="株式会社みやぎ試作")
     for _ in range(4):
         case = Case.objects.create(client=client, owner=Organization.objects.get(kind="core"), stage=stage,

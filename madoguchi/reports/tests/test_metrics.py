@@ -69,6 +69,7 @@ def test_referrals_are_counted_with_answers_overdue_and_median_days(year: Platfo
 
 def test_a_median_of_fewer_than_three_answers_is_not_published(year: Platform) -> None:
     case = Case.objects.filter(status=Case.Status.NEW).first()
+    assert case is not None
     referral = case.refer(by=year.users["alice"], to_org=year.org_b)
     referral.accept(by=year.users["bob"], expected_version=1)
     Referral.objects.filter(pk=referral.pk).update(created=at(dt.date(2025, 6, 2)), responded_at=at(dt.date(2025, 6, 3)))

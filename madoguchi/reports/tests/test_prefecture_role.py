@@ -12,7 +12,7 @@ from madoguchi.directory.models import Membership, Organization
 
 
 @pytest.fixture
-def officer(plan) -> User:  # type: ignore[no-untyped-def]
+def officer(plan: object) -> User:
     prefecture = Organization.objects.get(slug="miyagi-prefecture-economy")
     user = User.objects.create_user("pref-officer", password="x")
     Membership.objects.create(user=user, organization=prefecture, role=Membership.Role.PREFECTURE)
@@ -20,7 +20,7 @@ def officer(plan) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def a_case(plan) -> Case:  # type: ignore[no-untyped-def]
+def a_case(plan: object) -> Case:
     core = Organization.objects.get(kind="core")
     client = Client.objects.create(kind=Client.Kind.PERSON, name="山田太郎", email="yamada@example.jp")
     # Shared with the whole platform: still nothing the prefecture's officer may read.

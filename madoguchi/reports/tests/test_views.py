@@ -76,9 +76,9 @@ def _csv_blocks(data: bytes) -> dict[str, list[list[str]]]:
 def test_the_kpi_page_shows_the_year(year: Platform, client: HttpClient) -> None:
     client.force_login(year.users["cora"])
     html = client.get(reverse("reports:overview"), YEAR_QUERY).content.decode()
-    consultations = dict((r[0], r[1]) for r in _table(html, "consultations"))
+    consultations = {r[0]: r[1] for r in _table(html, "consultations")}
     assert consultations["受け付けた相談"] == "10"
-    outcomes = dict((r[0], r[1]) for r in _table(html, "outcomes"))
+    outcomes = {r[0]: r[1] for r in _table(html, "outcomes")}
     assert (outcomes["融資実行"], outcomes["創業"], outcomes["合計"]) == ("3", "3件未満", "秘匿")
     # Aggregates only: no client's name or consultation text reaches the page.
     assert "株式会社みやぎ試作" not in html and "資金繰り" not in html
