@@ -26,7 +26,6 @@ from madoguchi.cases.notify import absolute
 from madoguchi.cases.rules import listed_cases
 from madoguchi.directory import roles
 from madoguchi.directory.models import Organization
-from madoguchi.directory.roles import staff_membership as membership
 from madoguchi.platform.api.auth import InstitutionToken
 from madoguchi.platform.api.auth import session_auth as django_auth
 from madoguchi.platform.api.errors import ApiError, ErrorOut

@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.cases.models import Case, Client, Outcome
 from madoguchi.directory.models import BusinessStage, Municipality, Organization, SupportFunction
-from madoguchi.platform.identifiers import CodeChoiceField, ascii_digits, normalise_corporate_number, validate_corporate_number
+from madoguchi.platform.identifiers import (
+    CodeChoiceField,
+    ascii_digits,
+    normalise_corporate_number,
+    validate_corporate_number,
+)
 
 
 def validate_attachment_size(upload: UploadedFile) -> None:

@@ -28,7 +28,6 @@ from madoguchi.cases.notify import case_from_follow_token
 from madoguchi.cases.rules import listed_cases
 from madoguchi.directory import roles
 from madoguchi.directory.models import Organization, Program
-from madoguchi.directory.roles import staff_membership as membership
 from madoguchi.platform.ratelimit import authorize_intake_ip
 
 

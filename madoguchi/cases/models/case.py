@@ -153,12 +153,12 @@ class Case(models.Model):
     def __str__(self) -> str:
         return str(_("相談 %(code)s") % {"code": self.short_code})
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case", args=[self.code])
+
     @property
     def short_code(self) -> str:
         return str(self.code)[:8]
-
-    def get_absolute_url(self) -> str:
-        return reverse("cases:case", args=[self.code])
 
     @property
     def consent_active(self) -> bool:
@@ -246,7 +246,7 @@ class Case(models.Model):
 
     def refer(self, *, by: User, to_org: Organization, message: str = "") -> Referral:
         """Send the case from the user's institution to `to_org`; returns the new referral."""
-        Referral = self.referrals.model  # noqa: N806 - the model, through its relation (referral.py imports this module)
+        Referral = self.referrals.model  # the model, through its relation (referral.py imports this module)
         from_org = by.membership.organization
         self._require_open()
         if to_org.pk == from_org.pk:
@@ -307,7 +307,7 @@ class Case(models.Model):
 
     def _close_referrals_to_others(self, *, by: User | None) -> None:
         """Open referrals to other institutions end with the consent: they could no longer act on them."""
-        Referral = self.referrals.model  # noqa: N806 - the model, through its relation
+        Referral = self.referrals.model  # the model, through its relation
         for referral in self.referrals.filter(status__in=Referral.OPEN_STATUSES).exclude(to_org_id=self.owner_id):
             try:
                 referral.transition(Referral.Action.CLOSE, by=by, expected_version=referral.version,
@@ -410,6 +410,10 @@ class CaseRead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "user", "day"], name="caseread_one_per_reader_day"),
         ]
+
+    def __str__(self) -> str:
+        # Own fields only: the admin's delete confirmation names every line of a case.
+        return f"{self.day:%Y-%m-%d} ×{self.count}"
 
     def what_labels(self) -> list[str]:
         return [str(self.What(w).label) if w in self.What.values else w for w in self.what]

@@ -7,7 +7,8 @@ LOGIN means the anonymous visitor was sent to the login page.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User

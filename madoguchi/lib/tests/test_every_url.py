@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib import admin

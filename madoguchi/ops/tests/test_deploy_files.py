@@ -148,7 +148,7 @@ def test_cron_lines_are_valid_and_run_existing_commands() -> None:
             continue
         fields = line.split(None, 6)
         assert len(fields) == 7, f"cron.d lines need 5 times, a user and a command: {line!r}"
-        for value, (low, high) in zip(fields[:5], _RANGES):
+        for value, (low, high) in zip(fields[:5], _RANGES, strict=True):
             assert _FIELD.match(value), f"bad cron field {value!r} in {line!r}"
             for number in map(int, re.findall(r"\d+", value.split("/")[0])):
                 assert low <= number <= high, f"{number} out of range in {line!r}"

@@ -133,7 +133,7 @@ def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
             "name": shown, "value": str(error.get("input", ""))[:50], "pattern": ctx.get("pattern", "")}
     if kind in ("bool_parsing", "bool_type"):
         return name, _("%(name)s は true または false で指定してください。") % {"name": shown}
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith(("date", "datetime")):
         return name, _("%(name)s は日付（例: 2026-04-01）で指定してください。") % {"name": shown}
     if kind.startswith("uuid"):
         return name, _("%(name)s は UUID で指定してください。") % {"name": shown}

@@ -140,7 +140,8 @@ def test_staff_retire_their_listing_but_not_anothers(bob: User, org_b: Organizat
     client.force_login(bob)
     assert client.post(reverse("staff:listing_retire", args=[mine.uuid])).status_code == 302
     assert client.post(reverse("staff:listing_retire", args=[theirs.uuid])).status_code == 404
-    mine.refresh_from_db(); theirs.refresh_from_db()
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
     assert (mine.status, theirs.status) == ("expired", "published")
 
 
