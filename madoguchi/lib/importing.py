@@ -79,7 +79,7 @@ def _binary(data: Source) -> Iterator[IO[bytes]]:
 def _text(f: IO[bytes], encoding: str) -> io.TextIOWrapper:
     f.seek(0)
     # newline="" as the csv module requires: quoted fields keep their own line breaks
-    return io.TextIOWrapper(f, encoding=encoding, newline="")  # type: ignore[type-var]
+    return io.TextIOWrapper(f, encoding=encoding, newline="")
 
 
 def _blank(cells: list[str]) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -85,8 +85,9 @@ class CaseQuerySet(QuerySet["Case"]):
 
     def for_institution(self, organization: Organization) -> CaseQuerySet:
         """Cases the institution owns or took part in by a referral, and may see now (one query)."""
-        # The referral model through its relation: referral.py imports this module.
-        referral_model = self.model._meta.get_field("referrals").related_model
+        # The referral model through its relation: referral.py imports this module. A reverse
+        # relation's related_model is always the model class (never None or "self").
+        referral_model = cast("type[Referral]", self.model._meta.get_field("referrals").related_model)
         referred = referral_model._default_manager.filter(Q(from_org=organization) | Q(to_org=organization)).values("case_id")
         return self.shared_with(organization).filter(Q(owner=organization) | Q(pk__in=referred))
 

@@ -39,7 +39,7 @@ def _no_search_index_left_behind() -> Any:
 
     service = sys.modules.get("madoguchi.search.service")
     if service is not None:
-        service._corpus = None  # type: ignore[attr-defined]
+        service._corpus = None  # type: ignore[attr-defined]  # found in sys.modules: typed as a bare ModuleType
 
 
 @pytest.fixture(autouse=True)

@@ -84,6 +84,7 @@ def test_role_action_matrix(
 
 
 def test_export_contains_the_clients_own_data(case: Case, client: HttpClient) -> None:
+    assert case.client.user is not None
     client.force_login(case.client.user)
     data = client.get(reverse("cases:export", args=[case.code])).json()
     assert data["client"]["name"] == "山田太郎"

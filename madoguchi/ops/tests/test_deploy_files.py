@@ -115,10 +115,14 @@ def test_gunicorn_conf_compiles_and_sets_what_the_docs_say(tmp_path: Path) -> No
 
 # --- systemd -----------------------------------------------------------------------------------
 
+class _CaseSensitiveParser(configparser.ConfigParser):
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr  # systemd keys are case-sensitive
+
+
 @pytest.mark.parametrize("unit", ["madoguchi-web.service", "madoguchi-worker.service"])
 def test_systemd_units_parse_and_start_existing_programs(unit: str) -> None:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  (systemd keys are case-sensitive)
+    parser = _CaseSensitiveParser(strict=False, interpolation=None)
     parser.read_string((DEPLOY / unit).read_text(encoding="utf-8"))
     assert parser.sections() == ["Unit", "Service", "Install"]
     service = parser["Service"]
