@@ -48,7 +48,7 @@ def _replica_problem() -> str | None:
     try:
         with psycopg.connect(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
                              password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=3) as conn:
-            if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]
+            if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]  # SELECT of one value: always one row
                 return f"DATABASE_REPLICA_URL names {cfg['HOST']}:{cfg['PORT']}, which is not a standby"
     except psycopg.Error as exc:
         return f"the replica at {cfg['HOST']}:{cfg['PORT']} is not reachable ({exc.__class__.__name__}: {exc})"
@@ -106,7 +106,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 _DESELECTED_PG = pytest.StashKey[int]()
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     count = config.stash.get(_DESELECTED_PG, 0)
     if count:
         terminalreporter.write_line(
@@ -121,7 +121,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture
-def plan(db):  # type: ignore[no-untyped-def]
+def plan(db):
     """The 2005 plan loaded into the test database; returns the loader's report."""
     from django.conf import settings
 
@@ -141,7 +141,7 @@ def _replica_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pyte
 
 
 @pytest.fixture(autouse=True)
-def _japanese_by_default():  # type: ignore[no-untyped-def]
+def _japanese_by_default():
     """Every test starts and ends in Japanese: a page rendered in English by one test
     (LocaleMiddleware activates the language for the thread) must not leak into the next."""
     from django.utils import translation
@@ -152,7 +152,7 @@ def _japanese_by_default():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def role_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def role_settings(settings, tmp_path):
     """For the role tables: Japanese pages, fast passwords, and no search index left behind."""
     import sys
 
@@ -169,7 +169,7 @@ def role_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def cast(role_settings, db):  # type: ignore[no-untyped-def]
+def cast(role_settings, db):
     """The one shared cast of users (madoguchi/lib/tests/cast.py) with its case referred to
     another institution: what every app's role × action table is run with."""
     from madoguchi.lib.tests.cast import build_cast

@@ -90,7 +90,7 @@ class Load:
             with self.lock:
                 self.results.append((time.monotonic(), status, seconds, path))
 
-    def __enter__(self) -> "Load":
+    def __enter__(self) -> Load:
         for thread in self.threads:
             thread.start()
         return self

@@ -44,7 +44,7 @@ class Sink:
         self.lock = threading.Lock()
         self.accepted: list[tuple[str, float]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's name
         if self.delay:
             await asyncio.sleep(self.delay)
         message_id = message_from_bytes(envelope.original_content, policy=policy.default)["Message-ID"]
@@ -188,7 +188,7 @@ def main() -> int:
     started = time.monotonic()
     worker.start()
     for index, mark in enumerate(marks):
-        wait_for(lambda: sink.count() >= mark, 120, f"{mark} deliveries")
+        wait_for(lambda mark=mark: sink.count() >= mark, 120, f"{mark} deliveries")
         time.sleep(rng.uniform(0, 3 * args.delay + 0.01))
         if index < args.kills:
             print(f"  SIGKILL at {sink.count()} deliveries")

@@ -14,7 +14,6 @@ from madoguchi.cases.rules import staff_visible_cases
 from madoguchi.directory import roles
 from madoguchi.directory.admin_scope import InstitutionScopedAdmin
 from madoguchi.directory.models import Organization
-from madoguchi.directory.roles import staff_membership as membership
 
 
 def visible_cases(request: HttpRequest) -> QuerySet[Case]:

@@ -26,7 +26,7 @@ from madoguchi.cases.notify import absolute
 from madoguchi.cases.rules import listed_cases
 from madoguchi.directory import roles
 from madoguchi.directory.models import Organization
-from madoguchi.directory.roles import staff_membership as membership
+from madoguchi.lib.http import AuthenticatedHttpRequest
 from madoguchi.platform.api.auth import InstitutionToken
 from madoguchi.platform.api.auth import session_auth as django_auth
 from madoguchi.platform.api.errors import ApiError, ErrorOut
@@ -210,7 +210,7 @@ def case_detail(request: HttpRequest, code: uuid.UUID) -> dict[str, Any]:
 @router.post("/cases/{code}/referrals/{referral_uuid}/{action}", auth=[InstitutionToken(), django_auth],
              response={200: ReferralOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
              summary="紹介に回答する（accept / decline / start / complete / close）")
-def referral_action(request: HttpRequest, code: uuid.UUID, referral_uuid: uuid.UUID, action: str,
+def referral_action(request: AuthenticatedHttpRequest, code: uuid.UUID, referral_uuid: uuid.UUID, action: str,
                     payload: ReferralActionIn) -> dict[str, Any]:
     case, _can_write = get_case_for_user(request.user, code, log_read=False, via="api")
     if action not in Referral.TRANSITIONS:

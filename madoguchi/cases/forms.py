@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.cases.models import Case, Client, Outcome
 from madoguchi.directory.models import BusinessStage, Municipality, Organization, SupportFunction
-from madoguchi.platform.identifiers import CodeChoiceField, ascii_digits, normalise_corporate_number, validate_corporate_number
+from madoguchi.platform.identifiers import (
+    CodeChoiceField,
+    ascii_digits,
+    normalise_corporate_number,
+    validate_corporate_number,
+)
 
 
 def validate_attachment_size(upload: UploadedFile) -> None:
@@ -111,7 +116,8 @@ class IntakeForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns, typed without its None
         if data.get("kind") == Client.Kind.PERSON and data.get("corporate_number"):
             self.add_error("corporate_number", _("個人のご相談では法人番号は入力しないでください。"))
         if data.get("consent") == Case.Consent.NAMED and not data.get("named_organizations"):

@@ -23,7 +23,7 @@ def for_case(case: Case, limit: int = 8) -> list[Any] | None:
     except ImportError:
         return None
     try:
-        municipality = case.municipality.code if case.municipality_id else None
+        municipality = case.municipality.code if case.municipality is not None else None
         response = search(case.need[:MAX_QUERY], municipality=municipality, limit=limit)
     except Exception as exc:  # a suggestion must never break the case page
         log.warning("suggestions for case %s failed: %s", case.code, exc)

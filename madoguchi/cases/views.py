@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import rules
 from django import forms
@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import ModelChoiceField
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,8 +29,11 @@ from madoguchi.cases.notify import case_from_follow_token
 from madoguchi.cases.rules import listed_cases
 from madoguchi.directory import roles
 from madoguchi.directory.models import Organization, Program
-from madoguchi.directory.roles import staff_membership as membership
+from madoguchi.lib.http import AuthenticatedHttpRequest
 from madoguchi.platform.ratelimit import authorize_intake_ip
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -53,7 +57,7 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
     shareable = case.shareable_organizations()
     if m is not None:
         shareable = shareable.exclude(pk=m.organization_id)
-    refer_form.fields["to_org"].queryset = shareable
+    cast(ModelChoiceField, refer_form.fields["to_org"]).queryset = shareable  # ReferForm.to_org is one
     can_manage = user.has_perm("cases.may_close_case", case)
     context = {
         "case": case,
@@ -82,7 +86,7 @@ def _render_case(request: HttpRequest, case: Case, can_write: bool, *, status: i
 
 
 # Shown under the referral form: why some institutions are not in its list.
-_REFER_SCOPE_NOTES = {
+_REFER_SCOPE_NOTES: dict[str, StrOrPromise] = {
     Case.Consent.CORE_ONLY: _lazy("相談者は中核的支援機関のみへの共有に同意しています。他の機関には紹介できません。"),
     Case.Consent.NAMED: _lazy("選べるのは、相談者が共有を認めた機関と中核的支援機関だけです。ほかの機関には、相談者が同意の範囲を広げるまで紹介できません。"),
 }
@@ -185,14 +189,15 @@ def _apply_form(
 ) -> HttpResponse:
     """Run `act` with a valid form's data and go back to the case; on a bad form or a refused
     action, show the case again (400) with the form and the model's own message."""
+    bound: dict[str, Any] = {form_name: form}  # one of _render_case's **forms; mypy cannot tell which key
     if form.is_valid():
         try:
             act(form.cleaned_data)
         except ValidationError as exc:
-            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), **{form_name: form})
+            return _render_case(request, case, can_write, status=400, errors=_messages_of(exc), **bound)
         messages.success(request, success)
         return redirect(case)
-    return _render_case(request, case, can_write, status=400, **{form_name: form})
+    return _render_case(request, case, can_write, status=400, **bound)
 
 
 @login_required
@@ -204,7 +209,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_note(request: HttpRequest, code: str) -> HttpResponse:
+def add_note(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     if not can_write:
         raise PermissionDenied
@@ -216,7 +221,7 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def refer(request: HttpRequest, code: str) -> HttpResponse:
+def refer(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     if not can_write:
         raise PermissionDenied
@@ -229,7 +234,7 @@ def refer(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def referral_action(request: HttpRequest, code: str, referral_uuid: str, action: str) -> HttpResponse:
+def referral_action(request: AuthenticatedHttpRequest, code: str, referral_uuid: str, action: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     if action not in Referral.TRANSITIONS:
         raise Http404
@@ -237,7 +242,7 @@ def referral_action(request: HttpRequest, code: str, referral_uuid: str, action:
     referral = get_referral_for_user(request.user, case, referral_uuid, perm)
     form = ReferralActionForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, case, can_write, status=400, errors=[e for errs in form.errors.values() for e in errs])
+        return _render_case(request, case, can_write, status=400, errors=[str(e) for errs in form.errors.values() for e in errs])
     try:
         referral.transition(action, by=request.user, expected_version=form.cleaned_data["version"],
                             outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"])
@@ -251,7 +256,7 @@ def referral_action(request: HttpRequest, code: str, referral_uuid: str, action:
 
 @login_required
 @require_POST
-def close_case(request: HttpRequest, code: str) -> HttpResponse:
+def close_case(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     require(request.user, "cases.may_close_case", case)
     return _apply_form(
@@ -262,7 +267,7 @@ def close_case(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload_document(request: HttpRequest, code: str) -> HttpResponse:
+def upload_document(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     if not can_write:
         raise PermissionDenied
@@ -291,7 +296,7 @@ def document(request: HttpRequest, code: str, activity_uuid: str) -> FileRespons
 
 @login_required
 @require_POST
-def withdraw_consent(request: HttpRequest, code: str) -> HttpResponse:
+def withdraw_consent(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case, can_write = get_case_for_user(request.user, code, log_read=False)
     require(request.user, "cases.may_withdraw_consent", case)
     case.withdraw_consent(by=request.user)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
@@ -24,7 +25,7 @@ def copy_to_history(model: type[models.Model], ids: Sequence[int], history_type:
     """Add a history row ("+" created, "~" changed) for each of `ids`, dated `when`, no user."""
     if not ids:
         return
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model  # type: ignore[attr-defined]  # simple_history's manager, added at class creation
     q = connection.ops.quote_name
     tracked = [f.attname for f in history.tracked_fields]
     source = {f.attname: f.column for f in model._meta.concrete_fields}
@@ -44,13 +45,21 @@ def insert_links(relation: models.ManyToManyField, pairs: Sequence[tuple[int, in
     (e.g. Listing.fields.field); the caller has removed the rows it replaces."""
     if not pairs:
         return
-    through = relation.remote_field.through  # type: ignore[union-attr]
+    through = relation.remote_field.through
+    assert through is not None  # set for every many-to-many once the app registry is ready
     q = connection.ops.quote_name
     source = q(relation.m2m_column_name())
     target = q(relation.m2m_reverse_name())
     sql = f"INSERT INTO {q(through._meta.db_table)} ({source}, {target}) VALUES (%s, %s)"
     with connection.cursor() as cursor:
         cursor.executemany(sql, list(pairs))
+
+
+def _column(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")  # a reverse relation or a generic key
+    return field
 
 
 def update_rows(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
@@ -63,7 +72,7 @@ def update_rows(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
         return
     model = type(objs[0])
     q = connection.ops.quote_name
-    columns = [model._meta.get_field(name) for name in fields]
+    columns = [_column(model, name) for name in fields]
     pk = model._meta.pk
     sql = (f"UPDATE {q(model._meta.db_table)} SET {', '.join(f'{q(c.column)} = %s' for c in columns)} "
            f"WHERE {q(pk.column)} = %s")

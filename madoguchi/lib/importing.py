@@ -79,7 +79,7 @@ def _binary(data: Source) -> Iterator[IO[bytes]]:
 def _text(f: IO[bytes], encoding: str) -> io.TextIOWrapper:
     f.seek(0)
     # newline="" as the csv module requires: quoted fields keep their own line breaks
-    return io.TextIOWrapper(f, encoding=encoding, newline="")  # type: ignore[type-var]
+    return io.TextIOWrapper(f, encoding=encoding, newline="")
 
 
 def _blank(cells: list[str]) -> bool:
@@ -173,7 +173,7 @@ class CsvFile:
         if len(cells) > len(self.headers) and not _blank(cells[len(self.headers):]):
             errors.append(_("見出しより多い %(n)d 個の欄があります。") % {"n": len(cells)})
         values: dict[str, str] = {}
-        for header, cell in zip(self.headers, cells):
+        for header, cell in zip(self.headers, cells, strict=False):  # a short row leaves the rest blank; extras are checked above
             name = header or _("（見出しなし）")
             if len(cell) > self.limits.max_field_chars:
                 errors.append(_("%(col)s が %(n)d 文字あります。1 つの欄は %(max)d 文字までにしてください。") % {

@@ -27,6 +27,6 @@ def paginate(request: HttpRequest, items: Any, *, per_page: int, param: str = "p
     """The requested page of `items` (the first for a missing or bad number, the last past the end),
     with `prev_url` and `next_url` set for templates/paging/nav.html."""
     page = Paginator(items, per_page).get_page(request.GET.get(param))
-    page.prev_url = _url(request, param, page.previous_page_number(), anchor) if page.has_previous() else ""  # type: ignore[attr-defined]
-    page.next_url = _url(request, param, page.next_page_number(), anchor) if page.has_next() else ""  # type: ignore[attr-defined]
+    page.prev_url = _url(request, param, page.previous_page_number(), anchor) if page.has_previous() else ""  # type: ignore[attr-defined]  # ours, for the template
+    page.next_url = _url(request, param, page.next_page_number(), anchor) if page.has_next() else ""  # type: ignore[attr-defined]  # ours, for the template
     return page

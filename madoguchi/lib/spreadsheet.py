@@ -66,7 +66,7 @@ def sheet_cell(sheet: Any, value: Any) -> Any:
     """
     from openpyxl.cell.cell import Cell
 
-    cell = Cell(sheet, value=value)
+    cell = Cell(sheet, value=value)  # type: ignore[call-arg]  # types-openpyxl wants row and column; openpyxl defaults them to None and sheet.append sets both
     if isinstance(value, str):
         cell.data_type = "s"
         if is_formula_like(value):

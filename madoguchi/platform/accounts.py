@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils.translation import gettext_lazy as _
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.platform.mail import enqueue_email
 from madoguchi.platform.ratelimit import authorize_password_reset_email

@@ -50,7 +50,7 @@ class AddressCappedHandler(AxesDatabaseHandler):
 
 def address_failures(request: HttpRequest) -> int:
     """Failed logins from the request's address within the cool-off time, whatever the user name."""
-    attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)  # type: ignore[attr-defined]
+    attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)  # type: ignore[attr-defined]  # set on the request by axes' middleware
     if settings.AXES_COOLOFF_TIME is not None:
         attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
     return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0

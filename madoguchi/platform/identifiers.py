@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,13 +25,16 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.platform.text import normalise_digits, without_separators
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def first_foreign_digit(text: str) -> str | None:
     """The first digit in `text` that is not 0–9 (after NFKC these are other scripts' digits)."""
     return next((ch for ch in text if ch.isdigit() and not ("0" <= ch <= "9")), None)
 
 
-def refuse_foreign_digits(text: str, label: str) -> None:
+def refuse_foreign_digits(text: str, label: StrOrPromise) -> None:
     """Raise a ValidationError naming the first non-ASCII digit in `text`, if there is one."""
     digit = first_foreign_digit(text)
     if digit is not None:
@@ -42,7 +45,7 @@ def refuse_foreign_digits(text: str, label: str) -> None:
         )
 
 
-def ascii_digits(value: str | None, label: str) -> str:
+def ascii_digits(value: str | None, label: StrOrPromise) -> str:
     """`value` normalised (full-width → ASCII), or a ValidationError if other digits remain."""
     text = normalise_digits(value)
     refuse_foreign_digits(text, label)

@@ -6,7 +6,7 @@ is set by the view, not typed. Messages are specific and in Japanese.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,20 +14,24 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.directory.models import Facility, Municipality, Program
 from madoguchi.events.models import Event
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 _TEXT = forms.Textarea(attrs={"rows": 4})
 
 
 class _StaffForm(forms.ModelForm):
-    required_messages: dict[str, str] = {}
+    required_messages: dict[str, StrOrPromise] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, message in self.required_messages.items():
             self.fields[name].error_messages["required"] = message
         if "municipality" in self.fields:
-            self.fields["municipality"].queryset = Municipality.objects.filter(valid_to__isnull=True)
+            # a foreign key's form field: a ModelChoiceField
+            cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = Municipality.objects.filter(valid_to__isnull=True)
 
 
 class ProgramForm(_StaffForm):
@@ -56,7 +60,8 @@ class FacilityForm(_StaffForm):
         widgets = {"description": _TEXT, "current_note": forms.Textarea(attrs={"rows": 2}), "current_as_of": _DATE}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean returns, typed without its None
         if data.get("current_note") and not data.get("current_as_of"):
             self.add_error("current_as_of", _("現況を記録するときは、その時点（日付）も入力してください。"))
         return data

@@ -193,7 +193,7 @@ def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("staff:home")
     with transaction.atomic():
         event.status = Event.Status.CANCELLED
-        event._history_user = request.user  # type: ignore[attr-defined]
+        event._history_user = request.user
         event.save()
         notes = workspace.after_event_saved(event, status_changed=True)
     messages.success(request, _("「%(title)s」を中止にしました。") % {"title": event.title})

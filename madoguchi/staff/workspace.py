@@ -103,20 +103,20 @@ def slug_for(organization: Organization, model: Any) -> str:
 def retire(record: Program | Facility, by: Any) -> None:
     """Take a program or facility off the public pages and the search; its history stays."""
     record.retired_at = timezone.now()
-    record._history_user = by  # type: ignore[union-attr]
+    record._history_user = by  # type: ignore[union-attr]  # simple_history reads it; directory's models do not declare it
     record.save()
 
 
 def reinstate(record: Program | Facility, by: Any) -> None:
     record.retired_at = None
-    record._history_user = by  # type: ignore[union-attr]
+    record._history_user = by  # type: ignore[union-attr]  # simple_history reads it; directory's models do not declare it
     record.save()
 
 
 def retire_listing(listing: Listing, by: Any) -> None:
     """End a listing now (as if it expired): it leaves lists and suggestions; 「更新」 brings it back."""
     listing.status = Listing.Status.EXPIRED
-    listing._history_user = by  # type: ignore[attr-defined]
+    listing._history_user = by
     listing.save()
 
 

@@ -31,7 +31,7 @@ def japanese() -> Iterator[None]:
 
 
 @pytest.fixture
-def functions(db) -> dict[str, SupportFunction]:  # type: ignore[no-untyped-def]
+def functions(db) -> dict[str, SupportFunction]:
     return {
         code: SupportFunction.objects.create(code=code, name=name, short_name=short, order=i + 1)
         for i, (code, name, short) in enumerate(FUNCTIONS)
@@ -39,7 +39,7 @@ def functions(db) -> dict[str, SupportFunction]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def sendai(db) -> Municipality:  # type: ignore[no-untyped-def]
+def sendai(db) -> Municipality:
     return Municipality.objects.create(code="04100", name="仙台市", kind=Municipality.Kind.DESIGNATED_CITY)
 
 
@@ -49,5 +49,5 @@ def aoba(sendai: Municipality) -> Municipality:
 
 
 @pytest.fixture
-def taiwa(db) -> Municipality:  # type: ignore[no-untyped-def]
+def taiwa(db) -> Municipality:
     return Municipality.objects.create(code="04421", name="大和町", kind=Municipality.Kind.TOWN)

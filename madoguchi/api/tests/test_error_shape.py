@@ -9,7 +9,7 @@ from django.utils import translation
 from madoguchi.platform.api.errors import error_body, validation_message
 
 
-def assert_error(response, status: int, code: str, parameter: str | None) -> dict:  # type: ignore[no-untyped-def]
+def assert_error(response, status: int, code: str, parameter: str | None) -> dict:
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
@@ -96,7 +96,7 @@ def test_ninjas_own_http_errors_get_the_shape_and_a_japanese_message() -> None:
     assert json_error(csrf) == (403, "csrf_failed")
 
 
-def json_error(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def json_error(response) -> tuple[int, str]:
     import json
 
     error = json.loads(response.content)["error"]
@@ -119,7 +119,7 @@ def test_a_wrong_method_answers_405_in_the_one_shape_with_allow(client: Client, 
     assert "DELETE" in error["message"]
 
 
-def test_a_query_parameter_given_twice_is_refused_in_the_one_shape(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_query_parameter_given_twice_is_refused_in_the_one_shape(client, db) -> None:
     response = client.get("/api/matching/listings?field=it&field=food")
     assert response.status_code == 422
     assert response.json()["error"] == {"status": 422, "code": "invalid_parameter", "parameter": "field",

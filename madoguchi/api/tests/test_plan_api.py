@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 
-def test_tech_transfer_filter_finds_tohoku_techno_arch(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+def test_tech_transfer_filter_finds_tohoku_techno_arch(client: Client, plan) -> None:
     body = client.get("/api/organizations?function=tech_transfer&limit=100").json()
 
     names = [item["name"] for item in body["items"]]
@@ -13,7 +13,7 @@ def test_tech_transfer_filter_finds_tohoku_techno_arch(client: Client, plan) -> 
     assert any("東北テクノアーチ" in name for name in names), names
 
 
-def test_core_institution_has_the_plans_phone(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+def test_core_institution_has_the_plans_phone(client: Client, plan) -> None:
     body = client.get("/api/organizations?kind=core").json()
 
     assert body["count"] == 1
@@ -28,7 +28,7 @@ def test_core_institution_has_the_plans_phone(client: Client, plan) -> None:  # 
     assert detail == core
 
 
-def test_functions_of_the_plan_are_the_eight_of_table4_with_counts(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+def test_functions_of_the_plan_are_the_eight_of_table4_with_counts(client: Client, plan) -> None:
     body = client.get("/api/functions").json()
 
     assert [f["name"] for f in body] == [
@@ -38,7 +38,7 @@ def test_functions_of_the_plan_are_the_eight_of_table4_with_counts(client: Clien
     assert all(f["organization_count"] > 0 for f in body)
 
 
-def test_core_institution_programs_are_listed_with_categories(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+def test_core_institution_programs_are_listed_with_categories(client: Client, plan) -> None:
     core = client.get("/api/organizations?kind=core").json()["items"][0]
 
     body = client.get(f"/api/programs?organization={core['id']}&limit=100").json()
@@ -48,7 +48,7 @@ def test_core_institution_programs_are_listed_with_categories(client: Client, pl
     assert all(item["category"]["label"] for item in body["items"])
 
 
-def test_whole_registry_page_takes_three_queries(client: Client, plan, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_whole_registry_page_takes_three_queries(client: Client, plan, django_assert_max_num_queries) -> None:
     with django_assert_max_num_queries(3):
         body = client.get("/api/organizations?limit=100").json()
 
@@ -56,7 +56,7 @@ def test_whole_registry_page_takes_three_queries(client: Client, plan, django_as
     assert len(body["items"]) == min(body["count"], 100)
 
 
-def test_sendai_includes_institutions_in_its_wards(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+def test_sendai_includes_institutions_in_its_wards(client: Client, plan) -> None:
     in_sendai = client.get("/api/organizations?municipality=04100&limit=100").json()
     in_aoba = client.get("/api/organizations?municipality=04101&limit=100").json()
 
@@ -66,7 +66,7 @@ def test_sendai_includes_institutions_in_its_wards(client: Client, plan) -> None
     assert {i["id"] for i in in_aoba["items"]} <= {i["id"] for i in in_sendai["items"]}
 
 
-def test_a_body_the_plan_only_names_comes_with_the_editors_profile_and_its_provenance(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_the_plan_only_names_comes_with_the_editors_profile_and_its_provenance(client: Client, plan) -> None:
     item = client.get("/api/organizations/tohoku-innovation-capital").json()
 
     assert "ベンチャーキャピタル" in item["profile"]["text"] and "出資" in item["profile"]["text"]
@@ -77,5 +77,5 @@ def test_a_body_the_plan_only_names_comes_with_the_editors_profile_and_its_prove
     assert item["as_of"] == "2005-12-01"
 
 
-def test_a_body_the_plan_describes_has_no_curated_profile(client: Client, plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_the_plan_describes_has_no_curated_profile(client: Client, plan) -> None:
     assert client.get("/api/organizations/tohoku-techno-arch").json()["profile"] is None

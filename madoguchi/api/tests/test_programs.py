@@ -66,7 +66,7 @@ def test_program_detail_and_404(client: Client, core: Organization, functions: d
 
 def test_program_list_takes_a_fixed_number_of_queries(
     client: Client, core: Organization, functions: dict[str, SupportFunction], django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for n in range(30):
         make_program(core, f"p-{n}", f"事業{n}", Program.Category.OTHER, functions["market"], functions["talent"])
 

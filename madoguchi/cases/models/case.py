@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -85,8 +85,9 @@ class CaseQuerySet(QuerySet["Case"]):
 
     def for_institution(self, organization: Organization) -> CaseQuerySet:
         """Cases the institution owns or took part in by a referral, and may see now (one query)."""
-        # The referral model through its relation: referral.py imports this module.
-        referral_model = self.model._meta.get_field("referrals").related_model
+        # The referral model through its relation: referral.py imports this module. A reverse
+        # relation's related_model is always the model class (never None or "self").
+        referral_model = cast("type[Referral]", self.model._meta.get_field("referrals").related_model)
         referred = referral_model._default_manager.filter(Q(from_org=organization) | Q(to_org=organization)).values("case_id")
         return self.shared_with(organization).filter(Q(owner=organization) | Q(pk__in=referred))
 
@@ -153,12 +154,12 @@ class Case(models.Model):
     def __str__(self) -> str:
         return str(_("相談 %(code)s") % {"code": self.short_code})
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case", args=[self.code])
+
     @property
     def short_code(self) -> str:
         return str(self.code)[:8]
-
-    def get_absolute_url(self) -> str:
-        return reverse("cases:case", args=[self.code])
 
     @property
     def consent_active(self) -> bool:
@@ -246,7 +247,7 @@ class Case(models.Model):
 
     def refer(self, *, by: User, to_org: Organization, message: str = "") -> Referral:
         """Send the case from the user's institution to `to_org`; returns the new referral."""
-        Referral = self.referrals.model  # noqa: N806 - the model, through its relation (referral.py imports this module)
+        Referral = self.referrals.model  # the model, through its relation (referral.py imports this module)
         from_org = by.membership.organization
         self._require_open()
         if to_org.pk == from_org.pk:
@@ -307,7 +308,7 @@ class Case(models.Model):
 
     def _close_referrals_to_others(self, *, by: User | None) -> None:
         """Open referrals to other institutions end with the consent: they could no longer act on them."""
-        Referral = self.referrals.model  # noqa: N806 - the model, through its relation
+        Referral = self.referrals.model  # the model, through its relation
         for referral in self.referrals.filter(status__in=Referral.OPEN_STATUSES).exclude(to_org_id=self.owner_id):
             try:
                 referral.transition(Referral.Action.CLOSE, by=by, expected_version=referral.version,
@@ -410,6 +411,10 @@ class CaseRead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "user", "day"], name="caseread_one_per_reader_day"),
         ]
+
+    def __str__(self) -> str:
+        # Own fields only: the admin's delete confirmation names every line of a case.
+        return f"{self.day:%Y-%m-%d} ×{self.count}"
 
     def what_labels(self) -> list[str]:
         return [str(self.What(w).label) if w in self.What.values else w for w in self.what]

@@ -39,7 +39,7 @@ def _no_search_index_left_behind() -> Any:
 
     service = sys.modules.get("madoguchi.search.service")
     if service is not None:
-        service._corpus = None  # type: ignore[attr-defined]
+        service._corpus = None  # type: ignore[attr-defined]  # found in sys.modules: typed as a bare ModuleType
 
 
 @pytest.fixture(autouse=True)
@@ -166,7 +166,7 @@ class _Inbox:
     def __init__(self) -> None:
         self.envelopes: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's name
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 

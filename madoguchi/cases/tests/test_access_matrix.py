@@ -7,7 +7,8 @@ LOGIN means the anonymous visitor was sent to the login page.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -83,6 +84,7 @@ def test_role_action_matrix(
 
 
 def test_export_contains_the_clients_own_data(case: Case, client: HttpClient) -> None:
+    assert case.client.user is not None
     client.force_login(case.client.user)
     data = client.get(reverse("cases:export", args=[case.code])).json()
     assert data["client"]["name"] == "山田太郎"

@@ -19,7 +19,7 @@ def bob_token(bob: User) -> str:
     return raw
 
 
-def _auth(raw: str) -> dict[str, str]:
+def _auth(raw: str) -> dict[str, Any]:  # the test client's **extra: typed Any by django-stubs
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
@@ -93,6 +93,7 @@ def test_get_case_obeys_the_same_rules_as_the_page(
 
 
 def test_the_client_reads_their_own_case_with_their_session(client: HttpClient, case: Case, other_client: Any) -> None:
+    assert case.client.user is not None
     client.force_login(case.client.user)
     assert client.get(f"/api/cases/{case.code}").status_code == 200
     client.force_login(other_client.user)

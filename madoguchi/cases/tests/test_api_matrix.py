@@ -26,11 +26,12 @@ def test_api_role_action_matrix(
     cora: User, other_client: Any, client: HttpClient,
 ) -> None:
     staff = {"owner_staff": alice, "receiver_staff": bob, "uninvolved_staff": charlie, "readonly": dora, "coordinator": cora}
-    headers: dict[str, str] = {}
+    headers: dict[str, Any] = {}  # the test client's **extra: typed Any by django-stubs
     if role in staff:
         _row, raw = ApiToken.objects.issue(user=staff[role], name=role)
         headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     elif role == "client":
+        assert referral.case.client.user is not None
         client.force_login(referral.case.client.user)
     elif role == "other_client":
         client.force_login(other_client.user)

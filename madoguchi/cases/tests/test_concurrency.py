@@ -43,7 +43,7 @@ def test_of_two_simultaneous_answers_exactly_one_wins() -> None:
             outcomes.append("won")
         except Conflict:
             outcomes.append("conflict")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             outcomes.append(repr(exc))
         finally:
             connections.close_all()
@@ -81,7 +81,7 @@ def test_six_racing_retries_with_one_idempotency_key_store_one_case(bob: User, s
             response = HttpClient().post("/api/consultations", payload, content_type="application/json",
                                          HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_IDEMPOTENCY_KEY="b-20261204-0001")
             answers.append((response.status_code, response.json() if response.status_code < 500 else response.content))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             answers.append((0, repr(exc)))
         finally:
             connections.close_all()

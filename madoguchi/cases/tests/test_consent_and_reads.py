@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from madoguchi.cases.models import Activity, Case, CaseRead, Referral
+from madoguchi.cases.models import Activity, Case, CaseRead, Client, Referral
 from madoguchi.directory.models import Organization
 
 
@@ -23,6 +23,7 @@ def test_withdrawing_consent_stops_access_for_other_institutions(
     case = referral.case
     assert _view(client, bob, case) == 200
 
+    assert case.client.user is not None
     client.force_login(case.client.user)
     response = client.post(reverse("cases:withdraw_consent", args=[case.code]))
     assert response.status_code == 302
@@ -63,6 +64,7 @@ def test_a_read_by_another_institution_is_logged_and_shown_to_the_client(
     read = CaseRead.objects.get()
     assert (read.case, read.user, read.organization) == (case, bob, bob.membership.organization)
 
+    assert case.client.user is not None
     client.force_login(case.client.user)
     html = client.get(reverse("cases:case", args=[case.code])).content.decode()
     assert "この相談を閲覧した他の機関" in html and "仙台市産業振興事業団" in html
@@ -73,10 +75,11 @@ def test_a_refused_read_is_not_logged_as_a_read(case: Case, charlie: User, clien
     assert not CaseRead.objects.exists()
 
 
-def test_the_client_sees_only_their_own_cases_in_the_list(case: Case, other_client: object, client: HttpClient) -> None:
+def test_the_client_sees_only_their_own_cases_in_the_list(case: Case, other_client: Client, client: HttpClient) -> None:
     from madoguchi.cases.tests.conftest import make_case
 
-    theirs = make_case(other_client, case.owner, need="別の人の相談")  # type: ignore[arg-type]
+    theirs = make_case(other_client, case.owner, need="別の人の相談")
+    assert case.client.user is not None
     client.force_login(case.client.user)
     html = client.get(reverse("cases:list")).content.decode()
     assert case.short_code in html and theirs.short_code not in html

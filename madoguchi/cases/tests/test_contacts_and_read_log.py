@@ -51,6 +51,7 @@ def test_many_views_in_a_day_are_one_line_with_what_was_read(referral: Referral,
         _page(client, bob, case)
     assert CaseRead.objects.count() == 2  # a new day is a new line
 
+    assert case.client.user is not None
     client.force_login(case.client.user)
     html = client.get(reverse("cases:case", args=[case.code])).content.decode()
     assert "2026-12-07" in html and "相談の内容" in html and "10 回" in html

@@ -122,7 +122,8 @@ def test_a_retry_carries_the_message_id_the_email_was_queued_with(smtp_server: A
         # A worker claims the row and dies before recording anything: the row waits out its lease.
         claimed = mail.claim_next()
         assert claimed is not None and claimed.pk == row.pk
-        assert mail.claim_next().pk == other.pk  # the next worker takes the next row, not this one
+        following = mail.claim_next()
+        assert following is not None and following.pk == other.pk  # the next worker takes the next row, not this one
         OutboundEmail.objects.filter(pk=other.pk).update(status=OutboundEmail.Status.SENT)
         assert send_one() is False
         clock.shift(mail.lease() + dt.timedelta(seconds=1))
@@ -138,6 +139,7 @@ def test_a_worker_that_outlived_its_lease_cannot_mark_the_new_holders_row(db: No
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         late = mail.claim_next()
+        assert late is not None
         clock.shift(mail.lease() + dt.timedelta(seconds=1))
         current = mail.claim_next()
         assert current is not None and current.claim != late.claim

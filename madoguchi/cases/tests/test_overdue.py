@@ -22,8 +22,8 @@ from madoguchi.platform.models import OutboundEmail
 JST = ZoneInfo("Asia/Tokyo")
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=JST)
+def at(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=JST)
 
 
 def test_business_days_skip_weekends_holidays_and_the_year_end() -> None:
@@ -59,7 +59,8 @@ def test_an_unanswered_referral_is_flagged_once_and_both_sides_are_emailed(
     sent_friday.refresh_from_db()
     assert sent_friday.overdue_flagged_at is not None
     assert sorted(OutboundEmail.objects.values_list("to", flat=True)) == sorted([bob.email, cora.email])
-    assert "期限を過ぎています" in OutboundEmail.objects.first().subject  # type: ignore[union-attr]
+    first = OutboundEmail.objects.first()
+    assert first is not None and "期限を過ぎています" in first.subject
     client.force_login(cora)
     assert sent_friday.case.short_code in client.get(reverse("cases:inbox")).content.decode()
 

@@ -25,6 +25,7 @@ def test_the_client_downloads_everything_held_about_them(
     case.functions.add(function)
     client.force_login(bob)
     client.get(reverse("cases:case", args=[case.code]))  # B reads the case: logged
+    assert case.client.user is not None
     client.force_login(case.client.user)
 
     response = client.get(reverse("cases:export", args=[case.code]))
@@ -61,11 +62,12 @@ def test_anonymising_keeps_statistics_and_blanks_personal_data(
     path = document.attachment.path
     _closed_case(case, alice, timezone.now() - dt.timedelta(days=400))
     client_user_pk = case.client.user_id
+    assert client_user_pk is not None
 
     call_command("anonymise_cases", "--older-than", "365")
 
     case = Case.objects.get(pk=case.pk)
-    assert case.anonymised_at is not None
+    assert case.anonymised_at is not None and case.municipality is not None
     # kept for statistics
     assert (case.municipality.code, case.stage, case.outcome, case.status) == ("041009", stage, "founded", "closed")
     assert list(case.functions.all()) == [function] and case.created and case.closed_at

@@ -53,7 +53,7 @@ class _SlowInbox:
         self.delay = delay
         self.accepted: list[float] = []  # monotonic time of each 250
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's name
         import asyncio
 
         await asyncio.sleep(self.delay)

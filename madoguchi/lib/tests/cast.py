@@ -63,6 +63,13 @@ class Cast:
     referral: Referral | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def user(self, role: str) -> User:
+        """The user playing `role`; every role but "anonymous" is somebody."""
+        user = self.users[role]
+        if user is None:
+            raise LookupError(f"{role} is nobody: there is no user to act as")
+        return user
+
 
 def _org(slug: str, name: str, kind: str) -> Organization:
     return Organization.objects.create(slug=slug, name=name, kind=kind)
@@ -87,8 +94,9 @@ def build_cast(state: str = "referred") -> Cast:
         "former": _org("former-core", "旧・中核扱いの機関", Organization.Kind.CORE),
     }
     R = Membership.Role
+    staff = _staff("staff", orgs["owner"], R.STAFF, group)
     users: dict[str, User | None] = {
-        "staff": _staff("staff", orgs["owner"], R.STAFF, group),
+        "staff": staff,
         "readonly": _staff("readonly", orgs["owner"], R.READONLY, group),
         "receiver": _staff("receiver", orgs["target"], R.STAFF, group),
         "coordinator": _staff("coordinator", orgs["core"], R.COORDINATOR, group),
@@ -110,7 +118,7 @@ def build_cast(state: str = "referred") -> Cast:
     other_case = make_case(other, orgs["core"], sendai)  # intake at the core institution
     referral = None
     if state in ("referred", "withdrawn"):
-        referral = case.refer(by=users["staff"], to_org=orgs["target"], message="技術相談をお願いします")
+        referral = case.refer(by=staff, to_org=orgs["target"], message="技術相談をお願いします")
     if state == "withdrawn":
         case.withdraw_consent(by=client.user)
     case.refresh_from_db()

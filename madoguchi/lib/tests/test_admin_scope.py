@@ -40,7 +40,7 @@ def test_django_model_permissions_are_never_answered_by_a_rule(cast: Cast) -> No
     assert names and all(name.split(".", 1)[1].startswith("may_") for name in names), names
     nobody = User.objects.create_user("nobody", "nobody@example.jp", "pw", is_staff=True)
     assert not nobody.has_perm("cases.view_case") and not nobody.has_perm("cases.change_case")
-    assert cast.users["staff"].has_perm("cases.view_case")  # from the group: a Django permission
+    assert cast.user("staff").has_perm("cases.view_case")  # from the group: a Django permission
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -138,17 +138,17 @@ def test_an_institution_admin_manages_its_own_staff_and_cannot_grant_platform_ro
     org_admin = _as(cast.users["org_admin"])
     listed = org_admin.get("/admin/directory/membership/").context["cl"].queryset
     assert sorted(m.user.username for m in listed) == ["org_admin", "outsider"]
-    outsider = cast.users["outsider"].membership  # type: ignore[union-attr]
+    outsider = cast.user("outsider").membership
     page = org_admin.get(f"/admin/directory/membership/{outsider.pk}/change/").content.decode()
     assert 'value="coordinator"' not in page and 'value="admin"' not in page and 'value="org_admin"' in page
 
     response = org_admin.post(f"/admin/directory/membership/{outsider.pk}/change/", {
-        "user": cast.users["outsider"].pk, "organization": outsider.organization_id, "role": "coordinator"})
+        "user": cast.user("outsider").pk, "organization": outsider.organization_id, "role": "coordinator"})
 
     assert response.status_code == 200
     outsider.refresh_from_db()
     assert outsider.role == Membership.Role.STAFF
-    staff_membership = cast.users["staff"].membership  # type: ignore[union-attr]
+    staff_membership = cast.user("staff").membership
     assert org_admin.get(f"/admin/directory/membership/{staff_membership.pk}/change/").status_code == 302
 
 
@@ -180,9 +180,9 @@ def test_accounts_in_the_admin_are_the_own_institutions_and_grant_nothing_more(c
     http = _as(cast.users["org_admin"])
     listed = http.get("/admin/auth/user/").context["cl"].queryset
     assert sorted(u.username for u in listed) == ["org_admin", "outsider"]
-    outsider = cast.users["outsider"]
-    page = http.get(f"/admin/auth/user/{outsider.pk}/change/").content.decode()  # type: ignore[union-attr]
+    outsider = cast.user("outsider")
+    page = http.get(f"/admin/auth/user/{outsider.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page and 'name="groups"' not in page
-    assert http.get(f"/admin/auth/user/{cast.users['staff'].pk}/change/").status_code == 302  # type: ignore[union-attr]
+    assert http.get(f"/admin/auth/user/{cast.user('staff').pk}/change/").status_code == 302
     for path in ["/admin/auth/group/", "/admin/axes/accesslog/", "/admin/catalog/source/", "/admin/catalog/source/import/"]:
         assert http.get(path).status_code == 403, path

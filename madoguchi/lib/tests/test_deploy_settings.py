@@ -81,7 +81,7 @@ def test_a_malformed_proxy_header_stops_start_up_with_its_example(tmp_path: Path
     assert "HTTP_X_FORWARDED_PROTO,https" in result.stderr
 
 
-def test_behind_the_tls_proxy_https_requests_are_served_and_plain_http_is_redirected(settings, db) -> None:  # type: ignore[no-untyped-def]
+def test_behind_the_tls_proxy_https_requests_are_served_and_plain_http_is_redirected(settings, db) -> None:
     from django.test import Client
 
     settings.SECURE_SSL_REDIRECT = True

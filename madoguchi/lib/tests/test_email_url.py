@@ -62,7 +62,7 @@ def _mail_settings(tmp_path: Path, **env: str) -> dict[str, object]:
             "['EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_USE_TLS', 'EMAIL_FILE_PATH']}))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
 def test_without_any_mail_setting_mail_is_written_under_var_mail(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_email_url_wins_and_the_older_variables_still_work(tmp_path: Path) -> No
     assert (older["EMAIL_BACKEND"], older["EMAIL_HOST"], older["EMAIL_PORT"]) == (SMTP, "relay.example.jp", 2525)
 
 
-def test_the_worker_writes_queued_mail_to_the_file_backend(db, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_worker_writes_queued_mail_to_the_file_backend(db, settings, tmp_path: Path) -> None:
     from madoguchi.platform.mail import Sender, enqueue_email
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -64,8 +65,9 @@ def _candidates(cast: Cast) -> dict[str, list[str]]:
     interest = SavedInterest.objects.create(email="watch@example.jp", kind=Listing.Kind.PATENT, keywords="特許")
     subscription = Subscription.objects.create(email="news@example.jp")
     registration = cast.event.registrations.first()
-    client_user = cast.users["client"]
+    client_user = cast.user("client")
     program = cast.orgs["owner"].programs.first()
+    assert registration is not None and program is not None  # the cast has one of each
     return {
         "code": [str(case.code), str(cast.other_case.code)],
         "referral_uuid": [str(cast.referral.uuid)] if cast.referral else [],

@@ -8,8 +8,10 @@ import pytest
 
 from madoguchi.lib.importing import CsvFile, FileRefused, Limits, batched
 
+_LIMITS = Limits()
 
-def read(data: bytes | Path, limits: Limits = Limits()) -> tuple[CsvFile, list]:
+
+def read(data: bytes | Path, limits: Limits = _LIMITS) -> tuple[CsvFile, list]:
     with CsvFile(data, limits) as f:
         f.open()
         return f, list(f.rows())
@@ -31,9 +33,9 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them():
 
 
 def test_the_row_count_is_known_before_any_row_is_read():
-    with CsvFile(("名称\n" + "x\n" * 11).encode(), Limits(max_rows=10)) as f:
-        with pytest.raises(FileRefused, match="データ行が 11 行あります。10 行まで"):
-            f.open()
+    with CsvFile(("名称\n" + "x\n" * 11).encode(), Limits(max_rows=10)) as f, \
+            pytest.raises(FileRefused, match="データ行が 11 行あります。10 行まで"):
+        f.open()
 
 
 def test_a_cell_over_the_cap_or_with_nul_gets_its_own_message():

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from madoguchi.lib.spreadsheet import append_row, csv_cell, csv_writer
 from madoguchi.lib.tests.formula_payloads import PAYLOADS, assert_csv_safe, assert_xlsx_safe, csv_rows
@@ -41,6 +42,7 @@ def test_an_excel_sheet_keeps_text_as_text_and_numbers_and_dates_as_they_are() -
 
     read = load_workbook(io.BytesIO(buffer.getvalue()))
     sheet = read.active
+    assert isinstance(sheet, Worksheet)
 
     assert_xlsx_safe(read, [*PAYLOADS, "#N/A"])
     assert [c.value for c in sheet[1]] == [*PAYLOADS, "#N/A"]

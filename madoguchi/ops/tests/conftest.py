@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def madoguchi(env: dict[str, str], *args: str, timeout: int = 180) -> subprocess
                           capture_output=True, text=True, timeout=timeout)
 
 
-def client_get(env: dict[str, str], path: str, **headers: str) -> dict[str, object]:
+def client_get(env: dict[str, str], path: str, **headers: str) -> dict[str, Any]:
     """GET `path` through Django's test client in a fresh process with `env`; status, headers, body."""
     code = (
         "import django, json, sys; django.setup()\n"

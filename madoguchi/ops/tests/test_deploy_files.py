@@ -115,10 +115,14 @@ def test_gunicorn_conf_compiles_and_sets_what_the_docs_say(tmp_path: Path) -> No
 
 # --- systemd -----------------------------------------------------------------------------------
 
+class _CaseSensitiveParser(configparser.ConfigParser):
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr  # systemd keys are case-sensitive
+
+
 @pytest.mark.parametrize("unit", ["madoguchi-web.service", "madoguchi-worker.service"])
 def test_systemd_units_parse_and_start_existing_programs(unit: str) -> None:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  (systemd keys are case-sensitive)
+    parser = _CaseSensitiveParser(strict=False, interpolation=None)
     parser.read_string((DEPLOY / unit).read_text(encoding="utf-8"))
     assert parser.sections() == ["Unit", "Service", "Install"]
     service = parser["Service"]
@@ -148,7 +152,7 @@ def test_cron_lines_are_valid_and_run_existing_commands() -> None:
             continue
         fields = line.split(None, 6)
         assert len(fields) == 7, f"cron.d lines need 5 times, a user and a command: {line!r}"
-        for value, (low, high) in zip(fields[:5], _RANGES):
+        for value, (low, high) in zip(fields[:5], _RANGES, strict=True):
             assert _FIELD.match(value), f"bad cron field {value!r} in {line!r}"
             for number in map(int, re.findall(r"\d+", value.split("/")[0])):
                 assert low <= number <= high, f"{number} out of range in {line!r}"

@@ -25,7 +25,7 @@ urlpatterns = [path("logged/", _view)]
 
 
 @pytest.fixture
-def log_lines():  # type: ignore[no-untyped-def]
+def log_lines():
     """The project's own handler set-up (filter + JSON formatter) on a buffer."""
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
@@ -38,7 +38,7 @@ def log_lines():  # type: ignore[no-untyped-def]
 
 
 @override_settings(ROOT_URLCONF=__name__)
-def test_every_line_of_a_request_carries_the_id_the_proxy_sent(log_lines) -> None:  # type: ignore[no-untyped-def]
+def test_every_line_of_a_request_carries_the_id_the_proxy_sent(log_lines) -> None:
     response = Client().get("/logged/", headers={"X-Request-ID": "edge-7f3a"})
     assert response["X-Request-ID"] == "edge-7f3a"
     lines = log_lines()
@@ -51,7 +51,7 @@ def test_every_line_of_a_request_carries_the_id_the_proxy_sent(log_lines) -> Non
 
 
 @override_settings(ROOT_URLCONF=__name__)
-def test_a_request_without_an_id_or_with_a_bad_one_gets_a_fresh_one(log_lines) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_without_an_id_or_with_a_bad_one_gets_a_fresh_one(log_lines) -> None:
     first = Client().get("/logged/")["X-Request-ID"]
     second = Client().get("/logged/", headers={"X-Request-ID": "bad id\nwith newline"})["X-Request-ID"]
     assert len(first) == 32 and len(second) == 32 and first != second
@@ -59,7 +59,7 @@ def test_a_request_without_an_id_or_with_a_bad_one_gets_a_fresh_one(log_lines) -
     assert ids == {first, second}
 
 
-def test_lines_outside_a_request_have_no_id_and_exceptions_are_kept(log_lines) -> None:  # type: ignore[no-untyped-def]
+def test_lines_outside_a_request_have_no_id_and_exceptions_are_kept(log_lines) -> None:
     try:
         raise ValueError("壊れた行")
     except ValueError:

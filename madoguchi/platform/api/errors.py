@@ -13,7 +13,7 @@ into this shape, so search, cases, matching and the rest need no handler of thei
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, get_args
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -133,7 +133,7 @@ def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
             "name": shown, "value": str(error.get("input", ""))[:50], "pattern": ctx.get("pattern", "")}
     if kind in ("bool_parsing", "bool_type"):
         return name, _("%(name)s は true または false で指定してください。") % {"name": shown}
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith(("date", "datetime")):
         return name, _("%(name)s は日付（例: 2026-04-01）で指定してください。") % {"name": shown}
     if kind.startswith("uuid"):
         return name, _("%(name)s は UUID で指定してください。") % {"name": shown}
@@ -216,17 +216,20 @@ def _respond(api: NinjaAPI, request: HttpRequest, body: dict[str, Any]) -> HttpR
 def install_error_handlers(api: NinjaAPI) -> None:
     """Make every error of every router come out in the one shape."""
 
+    # The decorator form: add_exception_handler's own type wants handlers of the class too.
+    @api.exception_handler(ValidationError)
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         # Name the first problem only: a person fixes one parameter at a time, and a client
         # matching on `parameter` needs one value, not a list.
         first = dict(exc.errors[0]) if exc.errors else {}
-        loc = first.get("loc") or ()
+        loc: Sequence[Any] = first.get("loc") or ()
         if "input" not in first and len(loc) == 2 and loc[0] == "query":
             # ninja leaves the input out of its errors; a query value is worth echoing back
             first["input"] = request.GET.get(str(loc[1]), "")
         parameter, message = validation_message(first)
         return _respond(api, request, error_body(422, "invalid_parameter", message, parameter))
 
+    @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc, ApiError):
             return _respond(api, request, exc.body())
@@ -241,11 +244,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             message = _default_message(status)
         return _respond(api, request, error_body(status, STATUS_CODES.get(status, "error"), message))
 
+    @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         # Django's own 404 messages are English and name models; say what the client asked for.
         message = _("%(path)s は見つかりませんでした。") % {"path": request.path}
         return _respond(api, request, error_body(404, "not_found", message))
-
-    api.add_exception_handler(ValidationError, on_validation_error)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_404)

@@ -19,6 +19,9 @@ class TokenBucket(models.Model):
         db_table = "cases_tokenbucket"  # born in cases; the table kept its name when the model moved
         verbose_name = "rate limit bucket"
 
+    def __str__(self) -> str:
+        return self.key
+
     @staticmethod
     def hashed(policy: str, value: str) -> str:
         digest = hashlib.sha256(f"{settings.SECRET_KEY}:{policy}:{value}".encode()).hexdigest()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def hash_token(raw: str) -> str:
@@ -16,13 +20,13 @@ def hash_token(raw: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def issue(self, *, user: object, name: str) -> tuple["ApiToken", str]:
+    def issue(self, *, user: User, name: str) -> tuple[ApiToken, str]:
         """Create a token for `user`; returns (token row, the raw token shown once)."""
         raw = "mdg_" + secrets.token_urlsafe(32)
         token = self.create(user=user, name=name, prefix=raw[:10], token_hash=hash_token(raw))
         return token, raw
 
-    def authenticate(self, raw: str) -> "ApiToken | None":
+    def authenticate(self, raw: str) -> ApiToken | None:
         token = self.filter(token_hash=hash_token(raw), revoked_at__isnull=True).select_related("user").first()
         if token is None or not token.user.is_active:
             return None

@@ -25,7 +25,7 @@ def _run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_demo_creates_a_cast_of_every_role_and_prints_working_logins(plan, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_creates_a_cast_of_every_role_and_prints_working_logins(plan, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEBUG = True  # a developer's machine; on PostgreSQL with DEBUG off the demo refuses
     out = _run()
@@ -44,7 +44,7 @@ def test_demo_creates_a_cast_of_every_role_and_prints_working_logins(plan, setti
     assert Event.objects.filter(status=Event.Status.PUBLISHED, title__contains="デモ").exists()
 
 
-def test_running_it_again_resets_passwords_and_adds_nothing(plan, settings) -> None:  # type: ignore[no-untyped-def]
+def test_running_it_again_resets_passwords_and_adds_nothing(plan, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEBUG = True  # a developer's machine; on PostgreSQL with DEBUG off the demo refuses
     _run("--password", "first pass 1")
@@ -54,7 +54,7 @@ def test_running_it_again_resets_passwords_and_adds_nothing(plan, settings) -> N
     assert authenticate(username="demo-coordinator", password="second pass 2") is not None
 
 
-def test_the_coordinator_of_the_demo_sees_the_queues(plan, settings, client: HttpClient) -> None:  # type: ignore[no-untyped-def]
+def test_the_coordinator_of_the_demo_sees_the_queues(plan, settings, client: HttpClient) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEBUG = True  # a developer's machine; on PostgreSQL with DEBUG off the demo refuses
     _run("--password", "demo pass 1")
@@ -64,7 +64,7 @@ def test_the_coordinator_of_the_demo_sees_the_queues(plan, settings, client: Htt
     assert "焼き菓子の包装工程" in client.get(reverse("matching:moderation")).content.decode()
 
 
-def test_demo_refuses_production_settings(db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_refuses_production_settings(db, settings) -> None:
     settings.DEBUG = False
     databases = copy.deepcopy(settings.DATABASES)
     databases["default"]["ENGINE"] = "django.db.backends.postgresql"
@@ -74,7 +74,7 @@ def test_demo_refuses_production_settings(db, settings) -> None:  # type: ignore
     assert not User.objects.filter(username__startswith="demo-").exists()
 
 
-def test_demo_programs_generates_todays_programs_without_the_cast(plan, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_programs_generates_todays_programs_without_the_cast(plan, settings) -> None:
     from madoguchi.catalog.models import CatalogEntry
 
     settings.DEBUG = True

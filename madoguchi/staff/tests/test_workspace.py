@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from madoguchi.cases.models import Referral
+from madoguchi.cases.models import Client, Referral
 from madoguchi.directory.models import Facility, Membership, Organization, Program
 from madoguchi.events.models import Event
 from madoguchi.matching.models import Listing
@@ -140,13 +141,14 @@ def test_staff_retire_their_listing_but_not_anothers(bob: User, org_b: Organizat
     client.force_login(bob)
     assert client.post(reverse("staff:listing_retire", args=[mine.uuid])).status_code == 302
     assert client.post(reverse("staff:listing_retire", args=[theirs.uuid])).status_code == 404
-    mine.refresh_from_db(); theirs.refresh_from_db()
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
     assert (mine.status, theirs.status) == ("expired", "published")
 
 
 def test_the_referrals_inbox_shows_the_due_date_before_it_passes(referral: Referral, bob: User,
-                                                                 client: HttpClient, settings: object) -> None:
-    settings.REFERRAL_ANSWER_DAYS = 3  # type: ignore[attr-defined]
+                                                                 client: HttpClient, settings: Any) -> None:
+    settings.REFERRAL_ANSWER_DAYS = 3
     # Sent on Friday 2026-12-04: three business days later is Wednesday 2026-12-09.
     Referral.objects.filter(pk=referral.pk).update(created=dt.datetime(2026, 12, 4, 10, 0, tzinfo=JST))
 
@@ -169,8 +171,9 @@ def test_a_referral_the_consent_no_longer_covers_leaves_the_inbox(referral: Refe
 
 @pytest.mark.parametrize("who, status", [("anonymous", 302), ("client", 403), ("prefecture", 403), ("bob", 200), ("dora", 200)])
 def test_who_may_open_the_workspace(who: str, status: int, bob: User, dora: User, org_a: Organization,
-                                    the_client: object, client: HttpClient) -> None:
-    users = {"bob": bob, "dora": dora, "client": the_client.user}  # type: ignore[attr-defined]
+                                    the_client: Client, client: HttpClient) -> None:
+    assert the_client.user is not None
+    users = {"bob": bob, "dora": dora, "client": the_client.user}
     if who == "prefecture":
         users[who] = User.objects.create_user("pref", password="x")
         prefecture = Organization.objects.create(slug="miyagi-pref", name="宮城県 経済商工観光部", kind="prefecture")

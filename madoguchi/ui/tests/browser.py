@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,8 +28,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT_DIR = settings.PROJECT_DIR / "artifacts" / "screenshots"
 AXE_URL = "/static/vendor/axe-core-4.14.1/axe.min.js"
-MOBILE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
+MOBILE: ViewportSize = {"width": 375, "height": 812}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 MIN_TAP = 43.5  # 44 px, allowing for sub-pixel layout
 
 # WCAG 2.0–2.2 A/AA (what JIS X 8341-3 asks) plus axe's best practices (landmarks, headings).

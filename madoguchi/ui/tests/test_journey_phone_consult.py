@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from madoguchi.ui.tests.browser import DESKTOP, MOBILE, SCREENSHOT_DIR, Journey, axe_violations, check_page, format_violations
+from madoguchi.ui.tests.browser import (
+    DESKTOP,
+    MOBILE,
+    SCREENSHOT_DIR,
+    Journey,
+    axe_violations,
+    check_page,
+    format_violations,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -147,6 +147,8 @@ class _ChromeText(HTMLParser):
 
 def _main_pages() -> list[str]:
     """Paths of the main pages that exist in this build (others land in parallel)."""
+    from contextlib import suppress
+
     from django.urls import NoReverseMatch, reverse
 
     from madoguchi.directory.models import Organization, Program
@@ -158,10 +160,8 @@ def _main_pages() -> list[str]:
     ]
     paths = []
     for name, args in names:
-        try:
+        with suppress(NoReverseMatch):
             paths.append(reverse(name, args=args))
-        except NoReverseMatch:
-            pass
     org = Organization.objects.order_by("pk").first()
     program = Program.objects.order_by("pk").first()
     paths += [obj.get_absolute_url() for obj in (org, program) if obj is not None and hasattr(obj, "get_absolute_url")]
