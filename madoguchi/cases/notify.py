@@ -1,4 +1,5 @@
-"""Who is told what, by email, when something happens to a case. All mail is queued (platform/mail.py).
+"""What is told, by email, when something happens to a case. All mail is queued (platform/mail.py);
+which institution staff receive it is directory/recipients.py's table.
 
 The models never call this module: they send the signals of signals.py, heard here (`connect`).
 """
@@ -8,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from madoguchi.cases import signals
-from madoguchi.directory.models import Membership, Organization
+from madoguchi.directory.models import Organization
+from madoguchi.directory.recipients import Purpose, staff_addresses
+from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
 
 if TYPE_CHECKING:
@@ -40,28 +42,9 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def staff_emails(organization: Organization) -> list[str]:
-    """Addresses of the institution's staff who can act (not read-only); else its public address."""
-    User = get_user_model()
-    emails = list(
-        User.objects.filter(
-            is_active=True, membership__organization=organization,
-        ).exclude(membership__role__in=Membership.READ_ONLY_ROLES).exclude(email="").values_list("email", flat=True)
-    )
-    return emails or ([organization.email] if organization.email else [])
-
-
-def coordinator_emails() -> list[str]:
-    User = get_user_model()
-    return list(
-        User.objects.filter(is_active=True, membership__role=Membership.Role.COORDINATOR,
-                            membership__organization__kind=Organization.Kind.CORE)
-        .exclude(email="").values_list("email", flat=True)
-    )
-
-
 def consultation_received(case: Case) -> None:
-    if not case.client.email:
+    client = deliverable(case.client.email)
+    if not client:
         return
     link = absolute(reverse("cases:follow", args=[follow_token(case)]))
     body = _(
@@ -70,17 +53,17 @@ def consultation_received(case: Case) -> None:
         "%(link)s\n\n"
         "このメールに心当たりがない場合は破棄してください。\n"
     ) % {"name": case.client.name, "code": case.short_code, "link": link}
-    enqueue_email(case.client.email, _("【madoguchi】ご相談を受け付けました（受付番号 %(code)s）") % {"code": case.short_code}, body)
+    enqueue_email(client, _("【madoguchi】ご相談を受け付けました（受付番号 %(code)s）") % {"code": case.short_code}, body)
     new_case = _("新しい相談が届きました。受付番号: %(code)s\n%(link)s\n") % {
         "code": case.short_code, "link": absolute(case.get_absolute_url())}
-    enqueue_email(coordinator_emails(), _("【madoguchi】新しい相談 %(code)s") % {"code": case.short_code}, new_case)
+    enqueue_email(staff_addresses(None, Purpose.NEW_CONSULTATION), _("【madoguchi】新しい相談 %(code)s") % {"code": case.short_code}, new_case)
 
 
 def referral_sent(referral: Referral) -> None:
     body = _("%(from)s から相談の紹介が届きました。\n受付番号: %(code)s\n内容を確認し、受諾または辞退してください。\n%(link)s\n") % {
         "from": referral.from_org.display_name, "code": referral.case.short_code,
         "link": absolute(referral.case.get_absolute_url())}
-    enqueue_email(staff_emails(referral.to_org), _("【madoguchi】相談の紹介が届きました（%(code)s）") % {
+    enqueue_email(staff_addresses(referral.to_org, Purpose.REFERRAL_RECEIVED), _("【madoguchi】相談の紹介が届きました（%(code)s）") % {
         "code": referral.case.short_code}, body)
 
 
@@ -88,7 +71,7 @@ def referral_declined(referral: Referral) -> None:
     body = _("%(to)s が紹介を辞退しました。\n理由: %(reason)s\n受付番号: %(code)s\n次の紹介先を検討してください。\n%(link)s\n") % {
         "to": referral.to_org.display_name, "reason": referral.reason, "code": referral.case.short_code,
         "link": absolute(referral.case.get_absolute_url())}
-    recipients = coordinator_emails() + staff_emails(referral.from_org)
+    recipients = staff_addresses(referral.from_org, Purpose.REFERRAL_DECLINED)
     enqueue_email(recipients, _("【madoguchi】紹介が辞退されました（%(code)s）") % {"code": referral.case.short_code}, body)
 
 
@@ -96,7 +79,7 @@ def referral_overdue(referral: Referral, business_days: int) -> None:
     body = _("%(from)s から %(to)s への紹介に、%(days)s 営業日を過ぎても回答がありません。\n受付番号: %(code)s\n%(link)s\n") % {
         "from": referral.from_org.display_name, "to": referral.to_org.display_name, "days": business_days,
         "code": referral.case.short_code, "link": absolute(referral.case.get_absolute_url())}
-    recipients = coordinator_emails() + staff_emails(referral.to_org)
+    recipients = staff_addresses(referral.to_org, Purpose.REFERRAL_OVERDUE)
     enqueue_email(recipients, _("【madoguchi】紹介への回答が期限を過ぎています（%(code)s）") % {
         "code": referral.case.short_code}, body)
 
@@ -106,7 +89,7 @@ def consent_withdrawn(case: Case, organizations: list[Organization]) -> None:
     body = _("相談者が情報共有への同意を撤回しました（受付番号: %(code)s）。\n"
              "以後、この相談は貴機関から閲覧できません。必要な場合は受付機関（%(owner)s）にお問い合わせください。\n") % {
         "code": case.short_code, "owner": case.owner.display_name}
-    recipients = [address for org in organizations for address in staff_emails(org)]
+    recipients = [address for org in organizations for address in staff_addresses(org, Purpose.CONSENT_WITHDRAWN)]
     enqueue_email(recipients, _("【madoguchi】情報共有の同意が撤回されました（%(code)s）") % {"code": case.short_code}, body)
 
 

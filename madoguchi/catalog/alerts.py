@@ -33,6 +33,7 @@ from madoguchi.catalog.models import AlertSend, CallRound, CatalogEntry, SavedSe
 from madoguchi.catalog.presentation import entry_facts
 from madoguchi.catalog.querysets import area_q
 from madoguchi.lib import unsubscribe as unsubscribe_links
+from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
 
 # The search's own parameters (search/views.py FILTERS) a saved search passes on to search().
@@ -176,7 +177,7 @@ def send_alerts(now: dt.datetime | None = None) -> int:
                 AlertSend.objects.create(saved_search=saved, day=day, program_count=len(entries))
                 SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=now)
                 subject = _("【madoguchi】条件に合う新着・更新の制度 %(n)d 件") % {"n": len(entries)}
-                enqueue_email(saved.email, subject, alert_body(saved, entries, now),
+                enqueue_email(deliverable(saved.email), subject, alert_body(saved, entries, now),
                               headers=unsubscribe_links.headers(UNSUBSCRIBE_KIND, str(saved.uuid)))
         except IntegrityError:  # another run sent today's alert first
             continue
@@ -249,7 +250,7 @@ def save_by_email(email: str, querystring: str, frequency: str) -> SavedSearch:
             subject = _("【madoguchi】この検索条件はすでに登録されています")
             body = _("検索条件 %(what)s は、すでにメール配信に登録されています。\n配信の停止は、お知らせメールのリンクから行えます。\n") % {
                 "what": describe(saved)}
-        enqueue_email(email, subject, body)
+        enqueue_email(deliverable(email), subject, body)
     return saved
 
 

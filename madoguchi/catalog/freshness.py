@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from madoguchi.catalog.models import CatalogEntry, StaleReminder
 from madoguchi.catalog.presentation import program_facts
 from madoguchi.catalog.status import Status, stale_days
-from madoguchi.directory.models import Membership, Organization, Program
+from madoguchi.directory.models import Organization, Program
+from madoguchi.directory.recipients import Purpose, staff_addresses
 from madoguchi.platform.mail import enqueue_email
 
 SALT = "madoguchi.catalog.verify"
@@ -82,18 +83,6 @@ def mark_verified(program: Program, today: dt.date | None = None) -> dt.date:
 def week_of(day: dt.date) -> dt.date:
     """The Monday of the week, the key of a weekly reminder."""
     return day - dt.timedelta(days=day.weekday())
-
-
-def writers(organization: Organization) -> list[str]:
-    """The addresses of the institution's staff who may change its programs (not read-only roles)."""
-    rows = (
-        Membership.objects.filter(organization=organization, user__is_active=True)
-        .exclude(role__in=Membership.READ_ONLY_ROLES)
-        .exclude(user__email="")
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )
-    return list(dict.fromkeys(rows))
 
 
 @dataclass
@@ -161,7 +150,7 @@ def remind_stale(now: dt.datetime | None = None) -> RemindResult:
         if organization.pk in done:
             result.skipped_sent += 1
             continue
-        recipients = writers(organization)
+        recipients = staff_addresses(organization, Purpose.PROGRAMS_TO_VERIFY)
         if not recipients:
             result.skipped_nobody += 1
             continue

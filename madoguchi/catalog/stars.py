@@ -19,6 +19,7 @@ from madoguchi.catalog import confirmations
 from madoguchi.catalog.models import CallRound, DeadlineReminder, Star
 from madoguchi.directory.models import Program
 from madoguchi.lib import unsubscribe as unsubscribe_links
+from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
 
 REMIND_BEFORE = dt.timedelta(days=7)
@@ -50,7 +51,7 @@ def star_by_email(email: str, program: Program) -> Star:
         else:
             subject = _("【madoguchi】この制度はすでに登録されています")
             body = _("「%(name)s」の締切のお知らせは、すでに登録されています。\n") % {"name": program.name}
-        enqueue_email(email, subject, body)
+        enqueue_email(deliverable(email), subject, body)
     return star
 
 
@@ -86,7 +87,7 @@ def send_deadline_reminders(now: dt.datetime | None = None) -> int:
                     DeadlineReminder.objects.create(star=star, round=round_)
                     days = (timezone.localdate(round_.closes_at) - timezone.localdate(now)).days
                     subject = _("【madoguchi】締切まであと %(n)d 日: %(name)s") % {"n": days, "name": star.program.name}
-                    enqueue_email(star.email, subject, reminder_body(star, round_),
+                    enqueue_email(deliverable(star.email), subject, reminder_body(star, round_),
                                   headers=unsubscribe_links.headers(UNSUBSCRIBE_KIND, str(star.uuid)))
             except IntegrityError:
                 continue

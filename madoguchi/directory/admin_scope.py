@@ -5,7 +5,9 @@ member may open; this mixin decides *which rows*. Superusers and the platform ad
 the core institution (directory.roles.is_platform_admin) see every row. Everyone else sees the
 rows of their own institution only: the list, the change page (another institution's row
 answers the admin's "not found"), the foreign-key choices (only their own institution), and
-delete. A staff user without a membership sees no rows.
+delete. Adding, changing and deleting also need a member who may write (directory.roles.can_write):
+a read-only member sees their institution's rows and changes none, whatever the group grants. A
+staff user without a membership, and the prefecture's viewer, see no rows (roles.admin_scope).
 
 Subclasses say where a row's institution is (`scope_field`, a lookup path such as
 "organization" or "owner_organization"), or override `scope_queryset` when it takes more than
@@ -49,6 +51,13 @@ class InstitutionScopedAdmin:
             return False
         return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
 
+    def may_write(self, request: HttpRequest, obj: Model | None) -> bool:
+        """In scope, and — below the platform administrators — a member who may write: a
+        read-only member holding the group's change permissions still only views."""
+        if not self.in_scope(request, obj):
+            return False
+        return self.is_platform(request) or roles.can_write(request.user)
+
     # -- Django's admin hooks ------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)  # type: ignore[misc]
@@ -66,13 +75,13 @@ class InstitutionScopedAdmin:
         return super().has_view_permission(request, obj) and self.in_scope(request, obj)  # type: ignore[misc]
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return super().has_add_permission(request, *args) and self.in_scope(request, None)  # type: ignore[misc]
+        return super().has_add_permission(request, *args) and self.may_write(request, None)  # type: ignore[misc]
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self.in_scope(request, obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj) and self.may_write(request, obj)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj) and self.may_write(request, obj)  # type: ignore[misc]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in self.scope_fk_fields and not self.is_platform(request):

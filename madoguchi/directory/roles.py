@@ -53,7 +53,18 @@ def is_platform_admin(user: Any) -> bool:
     return m is not None and m.role == Membership.Role.ADMIN and is_core(m.organization)
 
 
+def can_write(user: Any) -> bool:
+    """Whether the user may change their institution's records: a membership that sees personal
+    data and is not read-only (Membership.can_write)."""
+    m = staff_membership(user)
+    return m is not None and m.can_write
+
+
 def admin_scope(user: Any) -> Organization | None:
-    """The one institution whose rows a non-platform admin user may see in the admin (None: none)."""
-    m = membership(user)
+    """The one institution whose rows a non-platform admin user may see in the admin (None: none).
+
+    The prefecture's viewers get none: every app's admin holds personal rows (registrations,
+    listings' contacts, accounts), and they read aggregate reports only.
+    """
+    m = staff_membership(user)
     return m.organization if m is not None else None

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from madoguchi.directory.models import SupportFunction
 from madoguchi.events.models import Digest, Event, Subscription, normalise_email
 from madoguchi.lib import unsubscribe as unsubscribe_links
+from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
 
 # A digest lists at most this many events; the rest are one click away on the list page.
@@ -74,7 +75,7 @@ def send_subscribe_email(subscription: Subscription, created: bool) -> None:
             "このメールアドレスは、すでにイベント情報のメール配信に登録されています。\n"
             "関心のある分野の変更や配信の停止は、次のページから行えます。\n\n%(url)s\n"
         ) % {"url": _manage_url(subscription)}
-    enqueue_email(subscription.email, subject, body)
+    enqueue_email(deliverable(subscription.email), subject, body)
 
 
 def digest_body(subscription: Subscription, events: list[Event]) -> str:
@@ -118,7 +119,7 @@ def send_digests(now: dt.datetime | None = None) -> int:
             if not created:
                 continue
             subject = _("【madoguchi】新しいイベント %(n)d 件") % {"n": len(events)}
-            enqueue_email(subscription.email, subject, digest_body(subscription, events),
+            enqueue_email(deliverable(subscription.email), subject, digest_body(subscription, events),
                           headers=unsubscribe_links.headers(UNSUBSCRIBE_KIND, str(subscription.uuid)))
             queued += 1
     return queued

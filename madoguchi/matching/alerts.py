@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.lib import unsubscribe as unsubscribe_links
+from madoguchi.lib.addresses import deliverable
 from madoguchi.matching import text
 from madoguchi.matching.candidate_pool import COMPLEMENT
 from madoguchi.matching.models import Alert, Listing, Match, SavedInterest
@@ -56,6 +57,9 @@ def _send_once(new: Listing, email: str, subject: str, body: str, *, for_listing
                for_interest: SavedInterest | None = None) -> bool:
     from madoguchi.platform.mail import enqueue_email
 
+    to = deliverable(email)
+    if not to:
+        return False  # nothing can be sent, so nothing is recorded as sent
     try:
         with transaction.atomic():
             Alert.objects.create(new_listing=new, email=email, for_listing=for_listing, for_interest=for_interest)
@@ -66,7 +70,7 @@ def _send_once(new: Listing, email: str, subject: str, body: str, *, for_listing
     else:
         assert for_interest is not None  # every alert is for a listing or for an interest
         stop = unsubscribe_links.headers(INTEREST_ALERTS, str(for_interest.uuid))
-    enqueue_email(email, subject, body, headers=stop)
+    enqueue_email(to, subject, body, headers=stop)
     return True
 
 
@@ -119,12 +123,15 @@ def send_renewal_reminders(today: dt.date | None = None) -> int:
     ).exclude(contact_email="")
     n = 0
     for listing in due:
+        to = deliverable(listing.contact_email)
+        if not to:
+            continue
         # claim with a filtered update first: a concurrent run cannot remind twice
         if Listing.objects.filter(pk=listing.pk, reminder_sent_on__isnull=True).update(reminder_sent_on=today) != 1:
             continue
         body = render_to_string("matching/email/renewal.txt", {
             "listing": listing, "url": settings.SITE_URL + listing.get_absolute_url()})
-        enqueue_email(listing.contact_email, _("【madoguchi】掲載期限のお知らせ: %(t)s") % {"t": listing.title}, body)
+        enqueue_email(to, _("【madoguchi】掲載期限のお知らせ: %(t)s") % {"t": listing.title}, body)
         n += 1
     return n
 

@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
 from madoguchi.platform.ratelimit import authorize_password_reset_email
 
@@ -32,7 +33,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
             return  # silently: the page must not reveal whether the address has an account
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        enqueue_email(to_email, subject, body)
+        enqueue_email(deliverable(to_email), subject, body)
 
 
 class LoginForm(AuthenticationForm):

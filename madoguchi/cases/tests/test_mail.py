@@ -104,13 +104,13 @@ def test_a_hung_mail_server_does_not_hold_the_worker(settings: Any, db: None) ->
 
 
 def test_only_staff_who_can_act_are_emailed_to_act(org_b: Any, bob: Any, dora: Any) -> None:
-    from madoguchi.cases.notify import staff_emails
     from madoguchi.cases.tests.conftest import _user
     from madoguchi.directory.models import Membership
+    from madoguchi.directory.recipients import Purpose, staff_addresses
 
     _user("pia", org_b, Membership.Role.PREFECTURE)  # reads the reports, acts on nothing
 
-    assert staff_emails(org_b) == ["bob@example.jp"]
+    assert staff_addresses(org_b, Purpose.REFERRAL_RECEIVED) == ["bob@example.jp"]
 
 
 def test_a_retry_carries_the_message_id_the_email_was_queued_with(smtp_server: Any, db: None) -> None:

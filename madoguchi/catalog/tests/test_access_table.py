@@ -33,7 +33,7 @@ TABLE = {
     "coord_noncore": "no  no  200 404 absent hidden hidden absent 403 403",
     "admin_noncore": "no  no  200 404 absent hidden hidden absent 403 403",
     "org_admin":     "no  no  200 404 absent hidden hidden absent 403 403",
-    "prefecture":    "no  no  200 403 absent hidden hidden absent 403 403",
+    "prefecture":    "no  no  200 403 403 403 403 403 403 403",
     "outsider":      "no  no  200 404 absent hidden hidden absent 403 403",
     "anonymous":     "no  no  200 login login login login login login login",
 }

@@ -34,7 +34,7 @@ TABLE = {
     "coord_noncore": "yes yes no  no  no  no  200 hidden 403 absent 403 200",
     "admin_noncore": "yes yes no  no  no  no  200 hidden 403 absent 403 200",
     "org_admin":     "yes yes no  yes no  yes 200 hidden absent absent 403 200",
-    "prefecture":    "no  no  no  no  no  no  200 hidden 403 absent 403 200",
+    "prefecture":    "no  no  no  no  no  no  200 403 403 403 403 200",
     "outsider":      "yes yes no  yes no  no  200 hidden 403 absent 403 200",
     "anonymous":     "no  no  no  no  no  no  200 login login login login login",
 }

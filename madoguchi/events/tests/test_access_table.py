@@ -30,7 +30,7 @@ TABLE = {
     "coord_noncore": "no  200 200 404 404 absent hidden 403",
     "admin_noncore": "no  200 200 404 404 absent hidden 403",
     "org_admin":     "no  200 200 404 404 absent hidden 403",
-    "prefecture":    "no  200 200 403 403 absent hidden 403",
+    "prefecture":    "no  200 200 403 403 403 403 403",
     "outsider":      "no  200 200 404 404 absent hidden 403",
     "anonymous":     "no  200 200 login login login login login",
 }

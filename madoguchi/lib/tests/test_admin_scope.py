@@ -13,8 +13,8 @@ import rules
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from madoguchi.cases.notify import coordinator_emails
 from madoguchi.directory.models import Facility, Membership, Program
+from madoguchi.directory.recipients import coordinator_addresses
 from madoguchi.lib.tests.cast import ROLES, Cast
 from madoguchi.matching.models import Listing
 
@@ -158,7 +158,7 @@ def test_staff_who_are_not_their_institutions_admin_do_not_manage_memberships(ca
 
 
 def test_new_consultations_are_mailed_to_the_core_institutions_coordinators_only(cast: Cast) -> None:
-    assert coordinator_emails() == ["coordinator@example.jp"]
+    assert coordinator_addresses() == ["coordinator@example.jp"]
 
 
 def test_every_registered_admin_is_scoped_through_the_one_mixin() -> None:
@@ -186,3 +186,55 @@ def test_accounts_in_the_admin_are_the_own_institutions_and_grant_nothing_more(c
     assert http.get(f"/admin/auth/user/{cast.user('staff').pk}/change/").status_code == 302
     for path in ["/admin/auth/group/", "/admin/axes/accesslog/", "/admin/catalog/source/", "/admin/catalog/source/import/"]:
         assert http.get(path).status_code == 403, path
+
+
+def test_a_read_only_member_with_change_permissions_views_but_cannot_write(cast: Cast) -> None:
+    """The group grants every model permission; being read-only is what must stop the writes."""
+    program = Program.objects.get(slug="sogyo-shien")  # 仙台市産業振興事業団's, the reader's own
+    reader = _as(cast.users["readonly"])
+    change = f"/admin/directory/program/{program.pk}/change/"
+
+    assert reader.get(change).status_code == 200  # viewing stays
+    assert reader.get("/admin/directory/program/").status_code == 200
+    assert reader.post(change, {"name": "書き換え", "slug": program.slug, "organization": program.organization_id,
+                                "category": "other", "order": 0, "source": "staff", "as_of": "2026-12-01",
+                                "catalog-TOTAL_FORMS": "0", "catalog-INITIAL_FORMS": "0"}).status_code == 403
+    assert reader.post("/admin/directory/program/add/", {
+        "name": "新しい事業", "slug": "yomitori", "organization": program.organization_id, "category": "other",
+        "order": 0, "source": "staff", "as_of": "2026-12-01",
+        "catalog-TOTAL_FORMS": "0", "catalog-INITIAL_FORMS": "0"}).status_code == 403
+    assert reader.post(f"/admin/directory/program/{program.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert reader.post(f"/admin/events/event/{cast.event.pk}/change/", {"title": "書き換え"}).status_code == 403
+    program.refresh_from_db()
+    assert program.name == "創業支援資金" and not Program.objects.filter(slug="yomitori").exists()
+    assert Program.objects.filter(pk=program.pk).exists()
+
+
+def test_the_prefectures_viewer_sees_no_registrations_or_listing_contacts_in_the_admin(cast: Cast) -> None:
+    """Placed at the core institution and holding every view permission, the viewer still gets
+    no institution scope in the admin: its events' roll call and its listings' contacts stay hidden."""
+    from django.utils import timezone
+
+    from madoguchi.directory import roles
+    from madoguchi.events.models import Event, Registration
+
+    core = cast.orgs["core"]
+    start = timezone.now()
+    event = Event.objects.create(organization=core, title="機構の交流会", status=Event.Status.PUBLISHED,
+                                 starts_at=start, ends_at=start)
+    Registration.objects.create(event=event, name="高橋次郎", email="takahashi@example.jp")
+    listing = Listing.objects.create(kind=Listing.Kind.SEED, title="機構の技術シーズ", owner_organization=core,
+                                     status=Listing.Status.PUBLISHED, contact_email="seeds@miyagi-ip.example.jp")
+    viewer = cast.users["prefecture"]
+    assert viewer is not None and viewer.has_perm("events.view_registration") and viewer.has_perm("matching.view_listing")
+    assert roles.admin_scope(viewer) is None
+
+    http = _as(viewer)
+    for path in ["/admin/events/event/", f"/admin/events/event/{event.pk}/change/", "/admin/matching/listing/",
+                 f"/admin/matching/listing/{listing.pk}/change/"]:
+        response = http.get(path)
+        assert response.status_code in (302, 403), path
+        page = response.content.decode()
+        assert "高橋次郎" not in page and "takahashi@example.jp" not in page and "seeds@miyagi-ip" not in page, path
+    index = http.get("/admin/").content.decode()
+    assert "/admin/events/event/" not in index and "/admin/matching/listing/" not in index
