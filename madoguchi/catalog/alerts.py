@@ -19,9 +19,10 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,7 @@ from madoguchi.catalog import confirmations
 from madoguchi.catalog.filters import FILTER_PARAMS, FilterError, ProgramFilters
 from madoguchi.catalog.models import AlertSend, CallRound, CatalogEntry, SavedSearch
 from madoguchi.catalog.presentation import entry_facts
-from madoguchi.catalog.querysets import area_q
+from madoguchi.catalog.querysets import CatalogEntryQuerySet, area_q
 from madoguchi.lib import unsubscribe as unsubscribe_links
 from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
@@ -73,7 +74,7 @@ def search_url(saved: SavedSearch) -> str:
     return f"{settings.SITE_URL}{reverse('search:search')}?{saved.querystring}"
 
 
-def filter_entries(entries: QuerySet, filters: ProgramFilters, now: dt.datetime) -> QuerySet:
+def filter_entries(entries: CatalogEntryQuerySet, filters: ProgramFilters, now: dt.datetime) -> CatalogEntryQuerySet:
     """Apply the program filters in SQL, with the meanings filters.py documents."""
     if filters.open:
         entries = entries.open_on(now)
@@ -223,10 +224,10 @@ def atom_feed(saved: SavedSearch, now: dt.datetime | None = None) -> bytes:
 # Subscribing.
 
 
-def save_for_user(user: object, querystring: str, frequency: str) -> SavedSearch:
+def save_for_user(user: User, querystring: str, frequency: str) -> SavedSearch:
     """From an account: confirmed at once (the account's address was confirmed when it was made)."""
     now = timezone.now()
-    return SavedSearch.objects.create(user=user, email=getattr(user, "email"), querystring=querystring,
+    return SavedSearch.objects.create(user=user, email=user.email, querystring=querystring,
                                       frequency=frequency, confirmed_at=now, created=now)
 
 
@@ -279,7 +280,7 @@ UNUSED_ADDRESS_DAYS = 30
 
 def prune(now: dt.datetime | None = None) -> int:
     """Delete old send records and dead subscriptions; returns how many rows went."""
-    from madoguchi.catalog.models import DeadlineReminder, Star, StaleReminder
+    from madoguchi.catalog.models import DeadlineReminder, StaleReminder, Star
 
     now = now or timezone.now()
     old = now - dt.timedelta(days=SEND_RECORDS_DAYS)

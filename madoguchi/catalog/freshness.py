@@ -66,7 +66,8 @@ def read_verify_token(token: str) -> Program:
             "このリンクは正しくありません。メールのリンクが途中で切れているか、書き換えられています。"
             "メールのリンクをそのまま開いてください。"
         )) from None
-    program = Program.objects.filter(uuid=payload.get("program") if isinstance(payload, dict) else None).first()
+    program_uuid = payload.get("program") if isinstance(payload, dict) else None
+    program = Program.objects.filter(uuid=program_uuid).first() if program_uuid else None
     if program is None:
         raise LinkError(_("この制度は削除されたため、確認できません。"), status=404)
     return program

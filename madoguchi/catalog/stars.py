@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +27,12 @@ REMIND_BEFORE = dt.timedelta(days=7)
 UNSUBSCRIBE_KIND = "catalog.star"
 
 
-def star_for_user(user: object, program: Program) -> Star:
+def star_for_user(user: User, program: Program) -> Star:
     existing = Star.objects.filter(user=user, program=program, unsubscribed_at__isnull=True).first()
     if existing:
         return existing
     now = timezone.now()
-    return Star.objects.create(user=user, email=getattr(user, "email"), program=program, confirmed_at=now, created=now)
+    return Star.objects.create(user=user, email=user.email, program=program, confirmed_at=now, created=now)
 
 
 def star_by_email(email: str, program: Program) -> Star:

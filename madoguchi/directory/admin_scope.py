@@ -62,10 +62,10 @@ class InstitutionScopedAdmin:
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)  # type: ignore[misc]
         if self.is_platform(request):
-            return queryset  # type: ignore[no-any-return]
+            return queryset
         organization = self.own_organization(request)
         if self.platform_only or organization is None:
-            return queryset.none()  # type: ignore[no-any-return]
+            return queryset.none()
         return self.scope_queryset(request, queryset, organization)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -86,7 +86,8 @@ class InstitutionScopedAdmin:
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in self.scope_fk_fields and not self.is_platform(request):
             organization = self.own_organization(request)
-            kwargs["queryset"] = Organization.objects.filter(pk=organization.pk if organization else None)
+            # No institution: an empty choice list (pk__in=[] matches nothing).
+            kwargs["queryset"] = Organization.objects.filter(pk__in=[organization.pk] if organization else [])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
