@@ -14,7 +14,15 @@ from ninja import Query, Router, Schema
 from madoguchi.directory.models import Municipality, Organization, SupportFunction
 from madoguchi.events.models import Event, EventQuerySet
 from madoguchi.platform.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.platform.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
+from madoguchi.platform.api.params import (
+    MUNICIPALITY_PATTERN,
+    SLUG_PATTERN,
+    choice_label,
+    choices_literal,
+    limit_param,
+    offset_param,
+    paginate,
+)
 
 router = Router(tags=["events"])
 

@@ -17,12 +17,20 @@ from pydantic import StrictInt, StringConstraints
 from madoguchi.directory import roles
 from madoguchi.directory.models import BusinessStage, Field, Municipality
 from madoguchi.matching import access, services
-from madoguchi.matching.rules import client_of
 from madoguchi.matching.models import Kind, Listing, TechArea
+from madoguchi.matching.rules import client_of
 from madoguchi.platform.api.auth import InstitutionToken
 from madoguchi.platform.api.auth import session_auth as django_auth
 from madoguchi.platform.api.errors import ApiError, ErrorOut
-from madoguchi.platform.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, choices_literal, limit_param, offset_param, paginate
+from madoguchi.platform.api.params import (
+    CODE_PATTERN,
+    MUNICIPALITY_PATTERN,
+    IsoDate,
+    choices_literal,
+    limit_param,
+    offset_param,
+    paginate,
+)
 from madoguchi.search.facets import StageCode
 
 router = Router(tags=["matching"])

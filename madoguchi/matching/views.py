@@ -16,7 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.directory import roles
 from madoguchi.matching import access, services
-from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm, SavedInterestForm
+from madoguchi.matching.forms import (
+    FeedbackForm,
+    IntroductionRequestForm,
+    ListingFilterForm,
+    ListingForm,
+    SavedInterestForm,
+)
 from madoguchi.matching.models import Feedback, Introduction, Listing, SavedInterest
 from madoguchi.matching.moderation import changes_against_approved, content_of, save_edit
 from madoguchi.matching.rules import client_of

@@ -12,8 +12,8 @@ from madoguchi.catalog.models import ProgramType
 from madoguchi.directory.models import SupportFunction
 from madoguchi.platform.api.errors import ErrorOut, invalid_parameter
 from madoguchi.platform.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, choices_literal
-from madoguchi.search.service import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 from madoguchi.search.facets import StageCode
+from madoguchi.search.service import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 
 router = Router(tags=["search"])
 # The API takes the six-digit code only (the page also reads names and shorter forms); the

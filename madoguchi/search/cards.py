@@ -21,13 +21,12 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from madoguchi.search.analysis import GRAM_PREFIX, READING_PREFIX, analyze, matched_synonyms
-from madoguchi.search.results import Hit, SearchResponse
 from madoguchi.search.facets import KIND_LABELS, Facet
+from madoguchi.search.results import Hit, SearchResponse
 
 MAX_REASONS = 3
 SUMMARY_CHARS = 90

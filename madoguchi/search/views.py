@@ -18,8 +18,8 @@ from madoguchi.directory.models import BusinessStage, Field, Municipality, Suppo
 from madoguchi.search import saved as saved_results
 from madoguchi.search.cards import build_cards
 from madoguchi.search.diagnosis import NEEDS, Roadmap, order_by_fit, roadmap
-from madoguchi.search.service import MAX_LIMIT, SearchError, current_corpus, search
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS
+from madoguchi.search.service import MAX_LIMIT, SearchError, current_corpus, search
 
 FILTERS = ("function", "stage", "municipality", "kind", "field")
 PAGE_LIMIT = 20

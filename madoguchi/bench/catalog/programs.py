@@ -76,10 +76,10 @@ def prepare(n: int, progress: TextIO) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
+    from madoguchi.bench.search.speed import peak_rss_mb
     from madoguchi.catalog.importer import import_programs
     from madoguchi.catalog.synthetic import write_csv
     from madoguchi.search import service as engine
-    from madoguchi.bench.search.speed import peak_rss_mb
     from madoguchi.search.documents import rebuild_all
 
     out: dict[str, Any] = {"programs": n, "database": connection.vendor}
@@ -116,9 +116,9 @@ def prepare(n: int, progress: TextIO) -> dict[str, Any]:
 
 def search_phase(n_queries: int, progress: TextIO) -> dict[str, Any]:
     """In a fresh process: load the index as a web process does, then time the questions."""
+    from madoguchi.bench.search.speed import current_rss_mb, peak_rss_mb
     from madoguchi.catalog.filters import ProgramFilters
     from madoguchi.search import service as engine
-    from madoguchi.bench.search.speed import current_rss_mb, peak_rss_mb
 
     out: dict[str, Any] = {"queries": n_queries}
     t0 = time.perf_counter()
@@ -150,11 +150,11 @@ def _bm25s(qs: Sequence[tuple[str, str]], progress: TextIO) -> tuple[dict[str, A
     """Plain bm25s over the programs' names and descriptions, and bm25s + the filters on its top 1,000."""
     from django.utils import timezone
 
+    from madoguchi.bench.search.baselines import BM25Bigram
+    from madoguchi.bench.search.speed import current_rss_mb
     from madoguchi.catalog import areas
     from madoguchi.catalog.models import CatalogEntry
     from madoguchi.catalog.querysets import open_rounds
-    from madoguchi.bench.search.baselines import BM25Bigram
-    from madoguchi.bench.search.speed import current_rss_mb
 
     _log(progress, "bm25s の索引を作成中（同じ制度の名称・概要）")
     rows = list(CatalogEntry.objects.values_list("program__slug", "program__name", "program__description", "area_codes"))

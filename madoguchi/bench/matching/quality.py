@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from madoguchi.matching import candidate_pool, ranker, text
 from madoguchi.bench.matching import engine_v1
+from madoguchi.matching import candidate_pool, ranker, text
 from madoguchi.matching.models import Kind, TechArea
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from madoguchi.matching import candidate_pool, ranker
 from madoguchi.bench.matching import quality
+from madoguchi.matching import candidate_pool, ranker
 from madoguchi.matching.models import Kind, TechArea
 
 KIND_SHARE = {

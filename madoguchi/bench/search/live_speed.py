@@ -39,10 +39,10 @@ def _fill(n_docs: int, seed: int, progress: TextIO) -> list[Any]:
     """Store n generated documents and WRITER_RECORDS real organizations; return the organizations."""
     from django.core.management import call_command
 
-    from madoguchi.directory.models import Organization
     from madoguchi.bench.search.generate import generate
-    from madoguchi.search.dirty import document_row as _row
+    from madoguchi.directory.models import Organization
     from madoguchi.search.corpus import DocMeta
+    from madoguchi.search.dirty import document_row as _row
     from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
 
     call_command("migrate", verbosity=0)
@@ -126,9 +126,9 @@ def _phase(seconds: float, threads: int, writes_per_s: float, questions: Sequenc
 
 
 def measure(n_docs: int, writes_per_s: float, seconds: float, threads: int, seed: int, progress: TextIO) -> dict[str, Any]:
+    from madoguchi.bench.search.judged import load_judged
     from madoguchi.search import live
     from madoguchi.search import service as engine
-    from madoguchi.bench.search.judged import load_judged
     from madoguchi.search.models import IndexVersion
 
     questions = [q.query for q in load_judged()]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from madoguchi.catalog import areas
 from madoguchi.bench.catalog.programs import questions, table
+from madoguchi.catalog import areas
 
 
 def test_questions_name_real_municipalities_and_repeat_with_the_seed() -> None:

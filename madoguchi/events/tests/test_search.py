@@ -20,8 +20,8 @@ from madoguchi.directory.models import Municipality, Organization, SupportFuncti
 from madoguchi.events.models import Event
 from madoguchi.search import service
 from madoguchi.search.documents import rebuild_all
-from madoguchi.search.service import search
 from madoguchi.search.models import SearchDocument
+from madoguchi.search.service import search
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO)

@@ -16,12 +16,12 @@ import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from madoguchi.platform.mail import send_all
-from madoguchi.platform.models import OutboundEmail
 from madoguchi.cases.tests.conftest import smtp_server  # noqa: F401  (the aiosmtpd fixture)
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event, Subscription
 from madoguchi.events.subscriptions import send_digests
+from madoguchi.platform.mail import send_all
+from madoguchi.platform.models import OutboundEmail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SITE = "https://madoguchi.example.jp"

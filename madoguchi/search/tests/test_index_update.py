@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from madoguchi.directory.models import Organization, OrganizationFunction, Program, SupportFunction
-from madoguchi.search.service import search
 from madoguchi.search.models import IndexVersion, SearchDocument
+from madoguchi.search.service import search
 
 
 def _org(**kwargs: Any) -> Organization:

@@ -10,8 +10,8 @@ from madoguchi.directory.models import Organization, Program
 from madoguchi.search import engine, live, service
 from madoguchi.search.corpus import Corpus
 from madoguchi.search.documents import rebuild_all
-from madoguchi.search.service import search
 from madoguchi.search.models import IndexVersion, SearchChange
+from madoguchi.search.service import search
 
 
 def _org(slug: str = "tlo", **kwargs: Any) -> Organization:
