@@ -141,6 +141,9 @@ class Event(models.Model):
                 kwargs["update_fields"] = [*update_fields, "published_at"]  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.slug])
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
@@ -151,9 +154,6 @@ class Event(models.Model):
             errors["registration_closes"] = gettext("申込締切はイベントの終了日時より前にしてください。")
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self) -> str:
-        return reverse("events:detail", args=[self.slug])
 
     @property
     def closes_at(self) -> dt.datetime:
@@ -406,3 +406,6 @@ class Digest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subscription", "day"], name="digest_subscription_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} ×{self.event_count}"

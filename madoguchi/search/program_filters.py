@@ -144,7 +144,7 @@ def annotate(corpus: Any, hits: Sequence[Any], rows: Sequence[int] | np.ndarray,
         return
     now = pq.now if pq is not None else dt.datetime.now(dt.UTC)
     type_rows, place_rows = _soft_rows(cols, pq) if pq is not None else (None, None)
-    for hit, row in zip(hits, rows):
+    for hit, row in zip(hits, rows, strict=True):
         text = cols.facts[row]
         if not text:
             continue

@@ -65,7 +65,7 @@ def register(
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"search-save-{kind}")
     post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=f"search-delete-{kind}")
     reg.extra = [f"search-m2m-{kind}-{d.through.__name__}" for d in m2m]
-    for descriptor, uid in zip(m2m, reg.extra):
+    for descriptor, uid in zip(m2m, reg.extra, strict=True):
         m2m_changed.connect(on_m2m, sender=descriptor.through, weak=False, dispatch_uid=uid)
     reg.m2m_senders = [d.through for d in m2m]
     return reg
@@ -84,7 +84,7 @@ def unregister(kind: str) -> None:
         return
     post_save.disconnect(sender=reg.model, dispatch_uid=f"search-save-{kind}")
     post_delete.disconnect(sender=reg.model, dispatch_uid=f"search-delete-{kind}")
-    for sender, uid in zip(reg.m2m_senders, reg.extra):
+    for sender, uid in zip(reg.m2m_senders, reg.extra, strict=True):
         m2m_changed.disconnect(sender=sender, dispatch_uid=uid)
 
 

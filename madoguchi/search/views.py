@@ -178,7 +178,7 @@ def save_result(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") == "remove":
         for key in keys:
             saved_results.remove(request, key)
-    elif not keys or not all([saved_results.add(request, key) for key in keys]):
+    elif not keys or not all([saved_results.add(request, key) for key in keys]):  # noqa: C419  a list: try every key, not stop at a failure
         return render(request, "search/saved.html", {
             "cards": saved_results.cards(request), "error": _("保存できませんでした。検索結果からもう一度お試しください。"),
         }, status=400)

@@ -265,10 +265,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from madoguchi.bench.search.speed import pin_one_core
 
     pin_one_core()
-    if args.phase == "prepare":
-        figures = prepare(args.programs, sys.stderr)
-    else:
-        figures = search_phase(args.queries, sys.stderr)
+    figures = prepare(args.programs, sys.stderr) if args.phase == "prepare" else search_phase(args.queries, sys.stderr)
     sys.stdout.write(json.dumps(figures) + "\n")
 
 

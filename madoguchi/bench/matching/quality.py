@@ -188,7 +188,7 @@ def run(name: str = "team") -> QualityReport:
         res, sc = retriever.retrieve([list(d.terms)], k=min(10, len(ids)), show_progress=False)
         ranked = {
             "engine": [s.id for s in ranker.suggest(pool, d, k=10, today=TODAY, reasons=False)],
-            "bm25": [ids[i] for i, s in zip(res[0], sc[0]) if s > 0],
+            "bm25": [ids[i] for i, s in zip(res[0], sc[0], strict=True) if s > 0],
             "previous": [s.id for s in engine_v1.suggest(old_pool, d, k=10, today=TODAY, reasons=False)],  # type: ignore[arg-type]
         }
         for system, got in ranked.items():
@@ -226,7 +226,7 @@ def format_report(r: QualityReport) -> str:
                      f"{en:>14.3f} {bn:>6.3f} {on:>6.3f}")
     lines.append("")
     lines.append("空の候補一覧（判定で合う相手があるのに 0 件）: " + "、".join(
-        f"{label} {r.empty[s]} 件" for s, label in zip(SYSTEMS, ("engine", "BM25", "旧版"))))
+        f"{label} {r.empty[s]} 件" for s, label in zip(SYSTEMS, ("engine", "BM25", "旧版"), strict=True)))
     lines.append("(上限) = 判定で関連ありのペアが全部上位に来たときの P@5（関連が 5 件未満のクエリでは 1 にならない）")
     for q, top, reasons in r.examples:
         lines.append(f"例: {q} → {top}: {' / '.join(reasons)}")
