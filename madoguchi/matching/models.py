@@ -198,10 +198,10 @@ class Listing(models.Model):
     @property
     def owner_label(self) -> str:
         """The owner's name as stored; callers must go through `anonymity.owner_for` before showing it."""
-        if self.owner_organization_id:
-            return self.owner_organization.display_name  # type: ignore[union-attr]
-        if self.owner_client_id:
-            return self.owner_client.name  # type: ignore[union-attr]
+        if self.owner_organization is not None:
+            return self.owner_organization.display_name
+        if self.owner_client is not None:
+            return self.owner_client.name
         return self.owner_name
 
     def publish(self, by: object) -> None:

@@ -77,7 +77,8 @@ class Section:
         """The program to ask about: the institution's own if it has one among the best, else the best."""
         inst = self.institution
         own = [p for p in self.programs if inst and p.organization_id == inst[1]]
-        return (own or self.programs or [None])[0]
+        best = own or self.programs
+        return best[0] if best else None
 
     @property
     def others(self) -> list[Hit]:

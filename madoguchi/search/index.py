@@ -17,6 +17,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Literal, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -173,7 +174,7 @@ class TextIndex:
                 ids = list(map(known, counts))
                 if None in ids:  # new terms, numbered in order of first use as before
                     ids = [add_term(t, len(vocab)) for t in counts]
-                cols.extend(ids)
+                cols.extend(cast("list[int]", ids))  # no None left: unknown terms were numbered above
                 tfs.extend(counts.values())
                 doc_nnz.append(len(counts))
                 doc_len.append(len(terms))
@@ -369,7 +370,7 @@ class TextIndex:
     def load(cls, path: str | Path, *, mmap: bool = True) -> TextIndex:
         """Return the index saved at `path`; arrays are memory-mapped unless mmap=False."""
         path = Path(path)
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         data = np.load(path / "data.npy", mmap_mode=mode)
         indices = np.load(path / "indices.npy", mmap_mode=mode)

@@ -72,7 +72,7 @@ class IndexVersion(models.Model):
         The time is part of the key because a rolled-back transaction (a test, a failed
         import) can reuse a version number for different contents.
         """
-        return cls.state()[:2]  # type: ignore[return-value]
+        return cls.state()[:2]
 
     @classmethod
     def state(cls) -> tuple[int, str, int, int]:

@@ -13,7 +13,7 @@ reports with mark_dirty (flush rewrites them now). Nothing else of the search's 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -23,6 +23,9 @@ from madoguchi.search.dirty import flush, mark_dirty
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS, recognise
 from madoguchi.search.kinds import REGISTRY, Dependents, Registration, ToDoc
 from madoguchi.search.models import SearchDocument
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "REGISTRY", "DocMeta", "Registration", "add_dependents", "codes", "flush", "function_words", "indexed_pks",
@@ -38,7 +41,7 @@ def register(
     dependents: Dependents | None = None,
     queryset: Callable[[], Iterable[Any]] | None = None,
     m2m: Iterable[Any] = (),
-    label: str | None = None,
+    label: StrOrPromise | None = None,
 ) -> Registration:
     """Make `model` searchable as `kind`; `to_doc(obj)` returns its DocMeta (None: not indexed).
 

@@ -30,7 +30,7 @@ def _localized(labels: dict[str, str], model: type[models.Model]) -> list[tuple[
     labels (it is cached per process, for every language), the English ones are in the rows."""
     if not (get_language() or "ja").startswith("en"):
         return list(labels.items())
-    english = dict(model.objects.filter(code__in=list(labels)).values_list("code", "name_en"))
+    english = dict(model._default_manager.filter(code__in=list(labels)).values_list("code", "name_en"))
     return [(code, english.get(code) or label) for code, label in labels.items()]
 
 

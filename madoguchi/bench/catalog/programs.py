@@ -207,7 +207,7 @@ def _child(args: list[str], env: dict[str, str], progress: TextIO) -> dict[str, 
     out = proc.stdout.read()
     if proc.wait() != 0:
         raise RuntimeError("制度の計測に失敗しました / the programs benchmark failed:\n" + "".join(err[-20:]))
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _temporary_postgres() -> tuple[str, Callable[[], None]]:
@@ -219,7 +219,7 @@ def _temporary_postgres() -> tuple[str, Callable[[], None]]:
     conf = dj_database_url.parse(base) if base.startswith("postgres") else {
         "HOST": "127.0.0.1", "PORT": 5432, "USER": "postgres", "PASSWORD": ""}
     name = f"madoguchi_bench_programs_{os.getpid()}"
-    params = {"host": conf.get("HOST") or "127.0.0.1", "port": conf.get("PORT") or 5432,
+    params: dict[str, Any] = {"host": conf.get("HOST") or "127.0.0.1", "port": conf.get("PORT") or 5432,
               "user": conf.get("USER") or "postgres", "password": conf.get("PASSWORD") or None, "dbname": "postgres"}
     with psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

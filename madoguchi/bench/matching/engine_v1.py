@@ -118,7 +118,8 @@ class Penalty:
 
 
 def _binary(rows: Iterable[Iterable[int]], n_cols: int) -> sparse.csc_matrix:
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for row in rows:
         indices.extend(row)
         indptr.append(len(indices))

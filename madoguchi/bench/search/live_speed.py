@@ -181,7 +181,7 @@ def run(n_docs: int, writes_per_s: float, *, seconds: float = 30.0, threads: int
         out = proc.stdout.read()
         if proc.wait() != 0:
             raise RuntimeError("書き込みありの計測に失敗しました / the writes benchmark failed:\n" + "".join(err[-20:]))
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def table(f: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ FORM = {"name": "山田太郎", "email": "taro@example.jp", "consent": "on"}
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO), tick=False):
         yield
 

@@ -16,7 +16,7 @@ NOW = dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
 

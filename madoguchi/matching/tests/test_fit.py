@@ -109,7 +109,7 @@ def test_loanword_pairs_meet(db, asked, offered):
 
 
 def _function(code: str, order: int) -> SupportFunction:
-    label = SupportFunction.Code(code).label
+    label = str(SupportFunction.Code(code).label)
     return SupportFunction.objects.create(code=code, name=label, short_name=label[:4], order=order)
 
 

@@ -115,11 +115,11 @@ def test_a_new_process_loads_the_index_from_the_database_without_analysing() -> 
         calls.append(1)
         return original()
 
-    analysis.tokenizer = counting  # type: ignore[assignment]
+    analysis.tokenizer = counting
     try:
         service.current_corpus()
     finally:
-        analysis.tokenizer = original  # type: ignore[assignment]
+        analysis.tokenizer = original
     assert calls == []
 
 
