@@ -22,7 +22,7 @@ class LinesField(forms.CharField):
             return "\n".join(value)
         return value or ""
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # a list field built on CharField's widget and cleaning
         text = super().to_python(value) or ""
         for sep in ("、", ",", "，"):
             text = text.replace(sep, "\n")

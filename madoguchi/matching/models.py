@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -169,9 +170,9 @@ class Listing(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.fill_derived()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("matching:listing", args=[self.uuid])

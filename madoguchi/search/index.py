@@ -15,7 +15,7 @@ import json
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, cast
 
@@ -79,7 +79,7 @@ def _above_sample_threshold(scores: np.ndarray, k: int, mask: np.ndarray | None)
 class TextIndex:
     """Documents × terms, BM25-weighted. Rows are documents in build order."""
 
-    def __init__(self, matrix: sp.csc_matrix, vocab: dict[str, int], doc_ids: Sequence[str], avgdl: float | None = None) -> None:
+    def __init__(self, matrix: sp.csc_matrix, vocab: Mapping[str, int], doc_ids: Sequence[str], avgdl: float | None = None) -> None:
         self.matrix = matrix
         # The mean document length the weights were computed with: a delta of changed documents
         # is weighted with the same one (see from_terms' `reference`).

@@ -182,14 +182,14 @@ def run(name: str = "team") -> QualityReport:
             retriever = bm25s.BM25()
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # bm25s chatter
                 retriever.index([list(x.terms) for x in members], show_progress=False)
-            pools[group] = (candidate_pool.build_pool(members, labels()), engine_v1.build_pool(members, labels()),  # type: ignore[arg-type]
+            pools[group] = (candidate_pool.build_pool(members, labels()), engine_v1.build_pool(members, labels()),  # type: ignore[arg-type]  # engine_v1 reads the attributes it knows of today's Doc and Labels
                             retriever, [x.id for x in members])
         pool, old_pool, retriever, ids = pools[group]
         res, sc = retriever.retrieve([list(d.terms)], k=min(10, len(ids)), show_progress=False)
         ranked = {
             "engine": [s.id for s in ranker.suggest(pool, d, k=10, today=TODAY, reasons=False)],
             "bm25": [ids[i] for i, s in zip(res[0], sc[0], strict=True) if s > 0],
-            "previous": [s.id for s in engine_v1.suggest(old_pool, d, k=10, today=TODAY, reasons=False)],  # type: ignore[arg-type]
+            "previous": [s.id for s in engine_v1.suggest(old_pool, d, k=10, today=TODAY, reasons=False)],  # type: ignore[arg-type]  # engine_v1 reads the attributes it knows of today's Doc and Labels
         }
         for system, got in ranked.items():
             for key in (PAIRING[d.kind], "全体"):

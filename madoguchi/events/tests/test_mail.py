@@ -87,8 +87,8 @@ def test_cancelling_the_event_in_the_admin_tells_everyone_still_registered(event
     OutboundEmail.objects.all().delete()
     request = RequestFactory().post("/admin/")
     request.user = User.objects.create_superuser("admin", "admin@example.jp", "pw-for-tests-only")
-    request.session = {}  # type: ignore[assignment]
-    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    request.session = {}  # type: ignore[assignment]  # a dict stands in for the session (no middleware here)
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]  # what MessageMiddleware would set
 
     event.status = Event.Status.CANCELLED
     site._registry[Event].save_model(request, event, SimpleNamespace(changed_data=["status"]), change=True)
