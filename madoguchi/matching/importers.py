@@ -119,7 +119,10 @@ def _parse_row(raw: dict[str, str], lk: _Lookups) -> tuple[dict[str, Any], list[
     """Return (values for the listing, errors) for one CSV row."""
     errors: list[str] = []
     v: dict[str, Any] = {}
-    get = lambda h: (raw.get(h) or "").strip()  # noqa: E731
+
+    def get(h: str) -> str:
+        return (raw.get(h) or "").strip()
+
     v["external_key"] = _nfkc(get("外部キー"))
     if not v["external_key"]:
         errors.append(_("外部キーが空です。"))

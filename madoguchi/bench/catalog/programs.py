@@ -19,21 +19,20 @@ from the command).
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, TextIO  # noqa: E402
 
 IMPORT_TARGET = 2000.0
 P95_TARGET_MS = 20.0
@@ -234,7 +233,9 @@ def _temporary_postgres() -> tuple[str, Callable[[], None]]:
 
 
 def table(f: dict[str, Any]) -> str:
-    ok = lambda good: "✓" if good else "✗"  # noqa: E731
+    def ok(good: bool) -> str:
+        return "✓" if good else "✗"
+
     m, p, b, bf = f["madoguchi"], f["madoguchi_no_filters"], f["bm25s"], f["bm25s_post_filter"]
     return "\n".join([
         f"{f['programs']:,} 制度、{f['queries']} 問、{f['database']}（一時データベース。取り込み・索引のプロセスと、索引を読み込んで検索するプロセスは別。bm25s は検索と同じプロセス）",

@@ -59,7 +59,7 @@ def _path(header: str) -> str:
     return match.group(1)
 
 
-def test_the_digest_reaches_the_mailbox_with_rfc_8058_headers(subscription: Subscription, smtp_server: Any) -> None:  # noqa: F811
+def test_the_digest_reaches_the_mailbox_with_rfc_8058_headers(subscription: Subscription, smtp_server: Any) -> None:  # noqa: F811  the imported fixture, as pytest passes it
     assert _digest(2) == 1
     send_all()
 
