@@ -17,13 +17,16 @@ from madoguchi.events import notify
 from madoguchi.events.models import Digest, Event, Registration, Subscription
 from madoguchi.lib.spreadsheet import csv_writer
 
+# A tuple: both attributes take it as it is typed (a list would have to match each one's list type).
+_REGISTRATION_FIELDS = ("name", "organization_name", "email", "phone", "status", "created", "cancelled_at", "anonymised_at")
+
 
 class RegistrationInline(admin.TabularInline):
     model = Registration
     extra = 0
     can_delete = False
-    fields = ["name", "organization_name", "email", "phone", "status", "created", "cancelled_at", "anonymised_at"]
-    readonly_fields = fields
+    fields = _REGISTRATION_FIELDS
+    readonly_fields = _REGISTRATION_FIELDS
     ordering = ["status", "created"]
     show_change_link = False
 

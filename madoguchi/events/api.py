@@ -14,7 +14,15 @@ from ninja import Query, Router, Schema
 from madoguchi.directory.models import Municipality, Organization, SupportFunction
 from madoguchi.events.models import Event, EventQuerySet
 from madoguchi.platform.api.errors import ErrorOut, invalid_parameter, not_found
-from madoguchi.platform.api.params import MUNICIPALITY_PATTERN, SLUG_PATTERN, choice_label, choices_literal, limit_param, offset_param, paginate
+from madoguchi.platform.api.params import (
+    MUNICIPALITY_PATTERN,
+    SLUG_PATTERN,
+    choice_label,
+    choices_literal,
+    limit_param,
+    offset_param,
+    paginate,
+)
 
 router = Router(tags=["events"])
 
@@ -102,8 +110,8 @@ def _events() -> EventQuerySet:
 @router.get("/events", response={200: EventList, 422: ErrorOut}, summary="これから開かれるイベント")
 def list_events(
     request: HttpRequest,
-    function: FunctionCode | None = None,
-    kind: EventKind | None = None,
+    function: FunctionCode | None = None,  # type: ignore[valid-type]  # a Literal built from the choices at import
+    kind: EventKind | None = None,  # type: ignore[valid-type]  # a Literal built from the choices at import
     municipality: str | None = Query(None, pattern=MUNICIPALITY_PATTERN, description="市区町村の団体コード"),
     organization: str | None = Query(None, pattern=SLUG_PATTERN, description="支援機関の id（スラッグ）"),
     limit: int = limit_param(),

@@ -44,10 +44,10 @@ def ical_feed(events: Iterable[Event], title: str) -> bytes:
         vevent = VEvent()
         vevent.add("uid", f"{event.uuid}@madoguchi")
         vevent.add("summary", event.title)
-        vevent.add("dtstamp", timezone.now().astimezone(dt.timezone.utc))
+        vevent.add("dtstamp", timezone.now().astimezone(dt.UTC))
         vevent.add("dtstart", event.starts_at.astimezone(TOKYO))
         vevent.add("dtend", event.ends_at.astimezone(TOKYO))
-        vevent.add("last-modified", event.updated.astimezone(dt.timezone.utc))
+        vevent.add("last-modified", event.updated.astimezone(dt.UTC))
         if location := location_of(event):
             vevent.add("location", location)
         vevent.add("url", absolute(event.get_absolute_url()))

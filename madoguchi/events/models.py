@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -130,7 +131,7 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             # Japanese titles slugify to nothing; a date and a random part stay unique and readable.
             self.slug = f"{timezone.localtime(self.starts_at):%Y%m%d}-{self.uuid.hex[:8]}"
@@ -138,8 +139,11 @@ class Event(models.Model):
             self.published_at = timezone.now()
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
-                kwargs["update_fields"] = [*update_fields, "published_at"]  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+                kwargs["update_fields"] = [*update_fields, "published_at"]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.slug])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -151,9 +155,6 @@ class Event(models.Model):
             errors["registration_closes"] = gettext("申込締切はイベントの終了日時より前にしてください。")
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self) -> str:
-        return reverse("events:detail", args=[self.slug])
 
     @property
     def closes_at(self) -> dt.datetime:
@@ -406,3 +407,6 @@ class Digest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subscription", "day"], name="digest_subscription_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} ×{self.event_count}"

@@ -76,8 +76,8 @@ def owner_for(user: Any, listing: Listing) -> OwnerView:
     """The owner as this viewer may see it (matching.may_see_listing_owner)."""
     if not may(user, "matching.may_see_listing_owner", listing):
         return OwnerView(hidden=True, name=_("匿名（紹介が成立するまで非公開）"))
-    if listing.owner_client_id:
-        return OwnerView(hidden=False, name=listing.owner_client.name)  # type: ignore[union-attr]
+    if listing.owner_client is not None:
+        return OwnerView(hidden=False, name=listing.owner_client.name)
     org = listing.owner_organization
     if org is not None:
         try:

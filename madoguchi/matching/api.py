@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -17,12 +18,20 @@ from pydantic import StrictInt, StringConstraints
 from madoguchi.directory import roles
 from madoguchi.directory.models import BusinessStage, Field, Municipality
 from madoguchi.matching import access, services
-from madoguchi.matching.rules import client_of
 from madoguchi.matching.models import Kind, Listing, TechArea
+from madoguchi.matching.rules import client_of
 from madoguchi.platform.api.auth import InstitutionToken
 from madoguchi.platform.api.auth import session_auth as django_auth
 from madoguchi.platform.api.errors import ApiError, ErrorOut
-from madoguchi.platform.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, choices_literal, limit_param, offset_param, paginate
+from madoguchi.platform.api.params import (
+    CODE_PATTERN,
+    MUNICIPALITY_PATTERN,
+    IsoDate,
+    choices_literal,
+    limit_param,
+    offset_param,
+    paginate,
+)
 from madoguchi.search.facets import StageCode
 
 router = Router(tags=["matching"])
@@ -76,21 +85,21 @@ class SuggestionOut(Schema):
 
 
 class ListingIn(Schema):
-    kind: KindLiteral  # type: ignore[valid-type]
+    kind: KindLiteral  # type: ignore[valid-type]  # a Literal built from the choices at import
     title: str = SchemaField(..., min_length=1, max_length=200)
     description: str = SchemaField("", max_length=5000)
-    visibility: choices_literal(Listing.Visibility) = "public"  # type: ignore[valid-type]
+    visibility: choices_literal(Listing.Visibility) = "public"  # type: ignore[valid-type]  # a Literal built from the choices at import (a call)
     contact_email: str = SchemaField("", max_length=254)
-    expires_on: IsoDate | None = None  # type: ignore[valid-type]
+    expires_on: IsoDate | None = None
     fields: list[Annotated[str, StringConstraints(pattern=CODE_PATTERN)]] = SchemaField(
         default_factory=list, description="分野コード（例: it, food）", max_length=10)
-    tech_area: TechAreaLiteral | None = None  # type: ignore[valid-type]
-    stages: list[StageCode] = SchemaField(default_factory=list, description="事業段階コード（例: startup）", max_length=10)  # type: ignore[valid-type]
+    tech_area: TechAreaLiteral | None = None  # type: ignore[valid-type]  # a Literal built from the choices at import
+    stages: list[StageCode] = SchemaField(default_factory=list, description="事業段階コード（例: startup）", max_length=10)
     # strict: "5" or 5.0 are not the integer the schema states
     amount_min: StrictInt | None = SchemaField(None, ge=0, le=10_000_000)
     amount_max: StrictInt | None = SchemaField(None, ge=0, le=10_000_000)
     municipality: str | None = SchemaField(None, pattern=MUNICIPALITY_PATTERN, description="団体コード（例: 04100）")
-    deadline: IsoDate | None = None  # type: ignore[valid-type]
+    deadline: IsoDate | None = None
     quantity: str = SchemaField("", max_length=100)
     material: str = SchemaField("", max_length=100)
     processes: list[str] = SchemaField(default_factory=list, max_length=30)
@@ -108,11 +117,12 @@ class IntroductionIn(Schema):
 
 
 class IntroductionOut(Schema):
-    uuid: uuid.UUID
+    # UUID, not uuid.UUID: the field named uuid hides the module inside the class
+    uuid: UUID
     status: str
     status_label: str
-    listing: uuid.UUID
-    candidate: uuid.UUID
+    listing: UUID
+    candidate: UUID
 
 
 def listing_out(user: Any, listing: Listing) -> dict[str, Any]:
@@ -125,7 +135,7 @@ def listing_out(user: Any, listing: Listing) -> dict[str, Any]:
         "fields": [f.code for f in listing.fields.all()], "tech_area": listing.tech_area,
         "stages": [s.code for s in listing.stages.all()],
         "amount_min": listing.amount_min, "amount_max": listing.amount_max,
-        "municipality": listing.municipality.code if listing.municipality_id else None,  # type: ignore[union-attr]
+        "municipality": listing.municipality.code if listing.municipality is not None else None,
         "deadline": listing.deadline, "quantity": listing.quantity, "material": listing.material,
         "processes": listing.processes, "equipment": listing.equipment,
         "certifications": listing.certifications, "skills": listing.skills,
@@ -157,8 +167,8 @@ def _get(request: HttpRequest, listing_uuid: uuid.UUID, write: bool = False) -> 
 @router.get("/matching/listings", response=ListingPage, summary="掲載の一覧（絞り込み）")
 def list_listings(
     request: HttpRequest,
-    kind: KindLiteral | None = None,  # type: ignore[valid-type]
-    tech_area: TechAreaLiteral | None = None,  # type: ignore[valid-type]
+    kind: KindLiteral | None = None,  # type: ignore[valid-type]  # a Literal built from the choices at import
+    tech_area: TechAreaLiteral | None = None,  # type: ignore[valid-type]  # a Literal built from the choices at import
     field: str | None = Query(None, pattern=CODE_PATTERN, description="分野コード"),
     q: str | None = Query(None, max_length=100, description="キーワード（名称・概要）"),
     limit: int = limit_param(),
@@ -218,7 +228,9 @@ def create_listing(request: HttpRequest, payload: ListingIn) -> Status:
             raise ApiError(422, "invalid_parameter", _("団体コード %(c)s の市区町村はありません。") % {"c": muni_code},
                            parameter="municipality")
     data["tech_area"] = data["tech_area"] or ""
-    listing = Listing(**data, municipality=municipality, created_by=request.user, status=Listing.Status.PENDING,
+    user = request.user
+    assert user.is_authenticated  # auth= above: a session's or a token's user
+    listing = Listing(**data, municipality=municipality, created_by=user, status=Listing.Status.PENDING,
                       owner_organization=m.organization if m else None, owner_client=None if m else client_of(request.user))
     try:
         listing.full_clean(exclude=["terms"])

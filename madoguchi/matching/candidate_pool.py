@@ -249,8 +249,8 @@ class Pool:
     def content_fit(self, terms: list[str]) -> np.ndarray:
         """Per doc: shares a specific query term, or two generic ones."""
         cls = self.term_classes(terms) if terms else np.zeros(0, np.int8)
-        specific = [t for t, c in zip(terms, cls) if c == 0]
-        generic = [t for t, c in zip(terms, cls) if c == 1]
+        specific = [t for t, c in zip(terms, cls, strict=True) if c == 0]
+        generic = [t for t, c in zip(terms, cls, strict=True) if c == 1]
         fit: np.ndarray = self.text.term_hits(specific) >= 1
         if len(generic) >= 2:
             fit |= self.text.term_hits(generic) >= 2

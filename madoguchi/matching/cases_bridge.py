@@ -46,7 +46,7 @@ def open_case(intro: Introduction, *, by: Any) -> str:
     from madoguchi.cases.models import Activity, Case
 
     owner = by.membership.organization
-    sides = [x.owner_organization for x in (intro.listing, intro.candidate) if x.owner_organization_id]
+    sides = [x.owner_organization for x in (intro.listing, intro.candidate) if x.owner_organization is not None]
     case = Case.objects.create(
         client=_client_for(intro.listing), owner=owner, need=case_need(intro), consent=Case.Consent.NAMED,
         municipality=intro.listing.municipality,

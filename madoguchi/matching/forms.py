@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ class LinesField(forms.CharField):
             return "\n".join(value)
         return value or ""
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # a list field built on CharField's widget and cleaning
         text = super().to_python(value) or ""
         for sep in ("、", ",", "，"):
             text = text.replace(sep, "\n")
@@ -57,7 +57,8 @@ class ListingForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["title"].widget.attrs["maxlength"] = 200
-        self.fields["description"].max_length = 5000
+        # cast: a TextField's form field is a CharField
+        cast(forms.CharField, self.fields["description"]).max_length = 5000
 
 
 class ListingFilterForm(forms.Form):

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,7 +119,10 @@ def _parse_row(raw: dict[str, str], lk: _Lookups) -> tuple[dict[str, Any], list[
     """Return (values for the listing, errors) for one CSV row."""
     errors: list[str] = []
     v: dict[str, Any] = {}
-    get = lambda h: (raw.get(h) or "").strip()  # noqa: E731
+
+    def get(h: str) -> str:
+        return (raw.get(h) or "").strip()
+
     v["external_key"] = _nfkc(get("外部キー"))
     if not v["external_key"]:
         errors.append(_("外部キーが空です。"))
@@ -286,7 +289,7 @@ def _check_batch(batch: list[SourceRow], writer: _BatchWriter, report: ImportRep
             listing.full_clean(exclude=["terms", "created_by", "owner_organization", "municipality"],
                                validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            msgs = [f"{Listing._meta.get_field(k).verbose_name if k != '__all__' else ''}: {m}".lstrip(": ")
+            msgs = [f"{_label(k)}: {m}".lstrip(": ")
                     for k, ms in exc.message_dict.items() for m in ms]
             report.rows.append(RowResult(number, key, "error", msgs))
             continue
@@ -294,6 +297,14 @@ def _check_batch(batch: list[SourceRow], writer: _BatchWriter, report: ImportRep
         report.rows.append(result)
         out.append(_Checked(result, listing, m2m["fields"], m2m["stages"], before))
     return out
+
+
+def _label(name: str) -> str:
+    """A listing field's name as the person importing reads it ("" for an error of the whole row)."""
+    if name == "__all__":
+        return ""
+    # cast: get_field may return a reverse relation; full_clean names the listing's own fields.
+    return str(cast("models.Field[Any, Any]", Listing._meta.get_field(name)).verbose_name)
 
 
 # what an import may change on an existing listing (update_rows writes these columns)
@@ -321,10 +332,10 @@ class _BatchWriter:
         if new:
             Listing.objects.bulk_create([r.listing for r in new])
             if any(r.listing.pk is None for r in new):  # a backend without RETURNING
-                ids = dict(Listing.objects.filter(owner_organization=self.owner, external_key__in=[
+                pk_of = dict(Listing.objects.filter(owner_organization=self.owner, external_key__in=[
                     r.listing.external_key for r in new]).values_list("external_key", "pk"))
                 for r in new:
-                    r.listing.pk = ids[r.listing.external_key]
+                    r.listing.pk = pk_of[r.listing.external_key]
             copy_to_history(Listing, [r.listing.pk for r in new], "+", now)
         withdrawn = []
         for r in changed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -169,6 +170,10 @@ class Listing(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("matching:listing", args=[self.uuid])
 
@@ -187,10 +192,6 @@ class Listing(models.Model):
             self.expires_on = timezone.localdate() + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
         self.terms = " ".join(listing_terms(self))
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.fill_derived()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.PUBLISHED and (self.expires_on is None or self.expires_on >= timezone.localdate())
@@ -198,10 +199,10 @@ class Listing(models.Model):
     @property
     def owner_label(self) -> str:
         """The owner's name as stored; callers must go through `anonymity.owner_for` before showing it."""
-        if self.owner_organization_id:
-            return self.owner_organization.display_name  # type: ignore[union-attr]
-        if self.owner_client_id:
-            return self.owner_client.name  # type: ignore[union-attr]
+        if self.owner_organization is not None:
+            return self.owner_organization.display_name
+        if self.owner_client is not None:
+            return self.owner_client.name
         return self.owner_name
 
     def publish(self, by: object) -> None:
@@ -244,6 +245,10 @@ class Match(models.Model):
             models.UniqueConstraint(fields=["listing", "candidate"], name="match_listing_candidate_unique"),
         ]
 
+    def __str__(self) -> str:
+        # Own fields only: no query per row in the admin's lists.
+        return f"{self.listing_id} → {self.candidate_id} #{self.rank}"
+
 
 class InstitutionMatch(models.Model):
     """A registry institution (directory Organization) suggested for a listing, beside the listings:
@@ -264,6 +269,9 @@ class InstitutionMatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listing", "organization"], name="institution_match_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} → {self.organization_id} #{self.rank}"
 
 
 class Feedback(models.Model):
@@ -288,6 +296,9 @@ class Feedback(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listing", "candidate", "reason"], name="feedback_pair_reason_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} → {self.candidate_id}: {self.reason}"
 
 
 class Introduction(models.Model):
@@ -347,6 +358,9 @@ class SavedInterest(models.Model):
         verbose_name = _("関心の登録")
         verbose_name_plural = _("関心の登録")
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.keywords}"
+
 
 class Alert(models.Model):
     """That a subscriber was told about a listing; makes alerting idempotent across refreshes."""
@@ -361,3 +375,7 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["new_listing", "email"], name="alert_once_per_listing_email"),
         ]
+
+    def __str__(self) -> str:
+        # Not the address: a string of a row may end up in a log.
+        return f"{self.new_listing_id} @ {self.created}"

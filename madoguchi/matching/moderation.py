@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from madoguchi.directory.models import BusinessStage, Field, Municipality
@@ -136,13 +136,15 @@ def changes_against_approved(listings: Iterable[Listing]) -> dict[int, list[Chan
     if not pairs:
         return {}
     munis = {v for old, new in pairs.values() for v in (old.get("municipality"), new["municipality"]) if v}
-    names = {
+    names: dict[str, dict[Any, str]] = {
         "fields": dict(Field.objects.values_list("code", "name")),
         "stages": dict(BusinessStage.objects.values_list("code", "name")),
         "municipality": dict(Municipality.objects.filter(pk__in=munis).values_list("pk", "name")),
     }
     return {
-        pk: [Change(str(Listing._meta.get_field(name).verbose_name), _shown(name, old.get(name), names),
+        # cast: get_field may return a reverse relation; the public fields are the listing's own.
+        pk: [Change(str(cast("models.Field[Any, Any]", Listing._meta.get_field(name)).verbose_name),
+                    _shown(name, old.get(name), names),
                     _shown(name, new[name], names))
              for name in PUBLIC_FIELDS if old.get(name) != new[name]]
         for pk, (old, new) in pairs.items()

@@ -197,7 +197,7 @@ def suggest(
     top = _top(pool, score, keep, k)
     words = pool.shared_terms(top.astype(np.int32), terms) if reasons and terms else [[] for _ in top]
     out = []
-    for i, words_i in zip(top, words):
+    for i, words_i in zip(top, words, strict=True):
         d = pool.docs[int(i)]
         why = reasons_for(pool, src, d, words_i) if reasons else []
         out.append(Suggestion(id=d.id, score=round(float(score[i]), 4), reasons=why))

@@ -16,7 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.directory import roles
 from madoguchi.matching import access, services
-from madoguchi.matching.forms import FeedbackForm, IntroductionRequestForm, ListingFilterForm, ListingForm, SavedInterestForm
+from madoguchi.matching.forms import (
+    FeedbackForm,
+    IntroductionRequestForm,
+    ListingFilterForm,
+    ListingForm,
+    SavedInterestForm,
+)
 from madoguchi.matching.models import Feedback, Introduction, Listing, SavedInterest
 from madoguchi.matching.moderation import changes_against_approved, content_of, save_edit
 from madoguchi.matching.rules import client_of
@@ -239,14 +245,16 @@ MAX_INTERESTS_PER_USER = 20
 @login_required
 def interests(request: HttpRequest) -> HttpResponse:
     """Saved interests: "mail me new 技術シーズ about センサ". A user sees and edits only their own."""
-    mine = SavedInterest.objects.filter(user=request.user).select_related("field").order_by("-created")
-    form = SavedInterestForm(request.POST or None, initial={"email": request.user.email})
+    user = request.user
+    assert user.is_authenticated  # login_required; tells the type checker too
+    mine = SavedInterest.objects.filter(user=user).select_related("field").order_by("-created")
+    form = SavedInterestForm(request.POST or None, initial={"email": user.email})
     if request.method == "POST":
         if mine.count() >= MAX_INTERESTS_PER_USER:
             messages.error(request, _("関心の登録は %(n)d 件までです。不要なものを削除してください。") % {"n": MAX_INTERESTS_PER_USER})
         elif form.is_valid():
             interest = form.save(commit=False)
-            interest.user = request.user
+            interest.user = user
             interest.save()
             messages.success(request, _("関心を登録しました。合う掲載が公開されたらメールでお知らせします。"))
             return redirect("matching:interests")
@@ -256,7 +264,9 @@ def interests(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def interest_delete(request: HttpRequest, interest_uuid: str) -> HttpResponse:
-    deleted, _d = SavedInterest.objects.filter(uuid=interest_uuid, user=request.user).delete()
+    user = request.user
+    assert user.is_authenticated  # login_required; tells the type checker too
+    deleted, _d = SavedInterest.objects.filter(uuid=interest_uuid, user=user).delete()
     if not deleted:
         raise Http404
     messages.success(request, _("関心の登録を削除しました。"))

@@ -23,7 +23,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 STOPWORDS = frozenset(
     """為る 有る 居る 成る 出来る 行う 致す 言う 思う 得る 受ける 欲しい 良い 無い 其れ 此れ 事 物 為 様 等 方 所 時 中
     以下 以上 的 化 もの こと ため よう など 上 内 各種 各 他 ほか 又 並び 及び 又は 通ずる 於く 対する 関する
-    ください おく 下さる 願う くれる 貰う 頂く 知る 分かる 教える 探す 見る 使う 利用 相談 したい""".split()
+    ください おく 下さる 願う くれる 貰う 頂く 知る 分かる 教える 探す 見る 使う 利用 相談 したい""".split()  # noqa: SIM905  a word list reads better as one string
 )
 _KANA_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9\-]*")
@@ -233,7 +233,7 @@ def glossary_en() -> dict[str, str]:
 ENGLISH_STOPWORDS = frozenset(
     """a an the of in on at to for from with by about and or is are be can could would should will do does
     i we you my our your me us it this that these those there where what which who how want wants need needs
-    looking look find get some any please help like into japan""".split()
+    looking look find get some any please help like into japan""".split()  # noqa: SIM905  a word list reads better as one string
 )
 
 
@@ -381,6 +381,40 @@ def unknown_kanji_readings(query: str, known: Container[str]) -> list[str]:
     return out
 
 
+def _add_word_terms(text: str, weight: float, add: Callable[[str, float], None]) -> None:
+    """Add the word terms of `text` (no readings, no bigrams) at `weight`."""
+    for t in analyze(text):
+        if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
+            add(t, weight)
+
+
+def _add_chunk_terms(chunk: str, add: Callable[[str, float], None]) -> None:
+    """Add the terms of one space-separated chunk of the normalised question."""
+    if _KANA_RE.match(chunk):
+        kata = hiragana_to_katakana(chunk)
+        if len(kata) >= 2:
+            add(READING_PREFIX + kata, WEIGHT_READING)
+            add(kata, WEIGHT_READING)  # katakana words are indexed by the word alone
+        _add_word_terms(kata, WEIGHT_WORD * 0.5, add)
+        return
+    if _ASCII_WORD_RE.fullmatch(chunk) and chunk in ENGLISH_STOPWORDS:
+        return
+    if _ASCII_WORD_RE.fullmatch(chunk) and _in_glossary(chunk):
+        # The glossary gives its Japanese below. Sudachi spells the word in katakana, which
+        # only English names in the records use (Industrial → インダストリアル): weak evidence.
+        for seg in _segments(chunk):
+            for t, _sub in _analyze_marked(seg):
+                if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
+                    add(t, WEIGHT_ENGLISH_NAME)
+        return
+    for seg in _segments(chunk):
+        for t, sub in _analyze_marked(seg):
+            if t.startswith(READING_PREFIX):
+                continue
+            # A compound's short units (技術者 → 技術) would count the same words twice.
+            add(t, WEIGHT_GRAM if t.startswith(GRAM_PREFIX) else WEIGHT_SUBUNIT if sub else WEIGHT_WORD)
+
+
 @functools.lru_cache(maxsize=4096)
 def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
     """Return the question's terms with weights: words, kana readings, synonyms, glossary.
@@ -396,39 +430,11 @@ def analyze_query_weighted(text: str) -> tuple[tuple[str, float], ...]:
 
     q = normalize(text)
     for chunk in q.split(" "):
-        if _KANA_RE.match(chunk):
-            kata = hiragana_to_katakana(chunk)
-            if len(kata) >= 2:
-                add(READING_PREFIX + kata, WEIGHT_READING)
-                add(kata, WEIGHT_READING)  # katakana words are indexed by the word alone
-            for t in analyze(kata):
-                if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
-                    add(t, WEIGHT_WORD * 0.5)
-            continue
-        if _ASCII_WORD_RE.fullmatch(chunk) and chunk in ENGLISH_STOPWORDS:
-            continue
-        if _ASCII_WORD_RE.fullmatch(chunk) and _in_glossary(chunk):
-            # The glossary gives its Japanese below. Sudachi spells the word in katakana, which
-            # only English names in the records use (Industrial → インダストリアル): weak evidence.
-            for seg in _segments(chunk):
-                for t, _sub in _analyze_marked(seg):
-                    if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
-                        add(t, WEIGHT_ENGLISH_NAME)
-            continue
-        for seg in _segments(chunk):
-            for t, sub in _analyze_marked(seg):
-                if t.startswith(READING_PREFIX):
-                    continue
-                # A compound's short units (技術者 → 技術) would count the same words twice.
-                add(t, WEIGHT_GRAM if t.startswith(GRAM_PREFIX) else WEIGHT_SUBUNIT if sub else WEIGHT_WORD)
+        _add_chunk_terms(chunk, add)
     for _phrase, expansion in matched_synonyms(q):
-        for t in analyze(expansion):
-            if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
-                add(t, WEIGHT_SYNONYM)
+        _add_word_terms(expansion, WEIGHT_SYNONYM, add)
     for _word, japanese in matched_glossary(q):
-        for t in analyze(japanese):
-            if not t.startswith((READING_PREFIX, GRAM_PREFIX)):
-                add(t, WEIGHT_GLOSSARY)
+        _add_word_terms(japanese, WEIGHT_GLOSSARY, add)
     return tuple(weights.items())
 
 

@@ -12,8 +12,8 @@ from madoguchi.catalog.models import ProgramType
 from madoguchi.directory.models import SupportFunction
 from madoguchi.platform.api.errors import ErrorOut, invalid_parameter
 from madoguchi.platform.api.params import CODE_PATTERN, MUNICIPALITY_PATTERN, IsoDate, choices_literal
-from madoguchi.search.service import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 from madoguchi.search.facets import StageCode
+from madoguchi.search.service import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, SearchResponse, search
 
 router = Router(tags=["search"])
 # The API takes the six-digit code only (the page also reads names and shorter forms); the
@@ -29,7 +29,7 @@ def _search_kinds() -> Any:
     from madoguchi.search.facets import KIND_LABELS
     from madoguchi.search.registry import REGISTRY
 
-    return Literal[tuple(dict.fromkeys([*KIND_LABELS, *REGISTRY]))]  # type: ignore[valid-type]
+    return Literal[tuple(dict.fromkeys([*KIND_LABELS, *REGISTRY]))]
 
 
 SearchKind = _search_kinds()
@@ -85,16 +85,16 @@ def response_dict(response: SearchResponse) -> dict[str, Any]:
 def search_api(
     request: HttpRequest,
     q: str = Query("", description=f"質問（日本語・英語）。{MAX_QUERY_CHARS} 文字を超える分は切り捨てて検索し、notice で知らせる"),
-    function: FunctionCode | None = Query(None, description="支援機能コード"),  # type: ignore[valid-type]
-    stage: StageCode | None = Query(None, description="事業段階コード"),  # type: ignore[valid-type]
+    function: FunctionCode | None = Query(None, description="支援機能コード"),  # type: ignore[valid-type]  # a Literal built from the choices at import
+    stage: StageCode | None = Query(None, description="事業段階コード"),
     municipality: str | None = Query(None, pattern=MUNICIPALITY_PATTERN, description="市区町村の団体コード（並べ替えにのみ使う）"),
-    kind: SearchKind | None = Query(None, description="種類"),  # type: ignore[valid-type]
+    kind: SearchKind | None = Query(None, description="種類"),  # type: ignore[valid-type]  # a Literal of the registered kinds, built at import
     field: str | None = Query(None, pattern=CODE_PATTERN, description="分野コード"),
     limit: int = Query(10, ge=1, le=MAX_LIMIT, description=f"件数（1〜{MAX_LIMIT}）"),
     open: bool = Query(False, description="受付中・締切間近の制度だけ（通年・予定は含まない）"),
-    closes_before: IsoDate | None = Query(None, description="この日（YYYY-MM-DD）の終わりまでに締め切る、まだ締め切っていない制度だけ"),  # type: ignore[valid-type]
+    closes_before: IsoDate | None = Query(None, description="この日（YYYY-MM-DD）の終わりまでに締め切る、まだ締め切っていない制度だけ"),
     area: str | None = Query(None, pattern=AREA_PATTERN, description="全国地方公共団体コード（6桁、例: 041009）。その地域・その県・全国の制度だけ"),
-    type: ProgramTypeCode | None = Query(None, description="制度の種別"),  # type: ignore[valid-type]
+    type: ProgramTypeCode | None = Query(None, description="制度の種別"),  # type: ignore[valid-type]  # a Literal built from the choices at import
     amount_min: int | None = Query(None, ge=0, le=10**13, description="上限額がこの額（円）以上の制度だけ。上限額不明の制度は除く（画面と CLI は 500万円 の形も読む）"),
     employees: int | None = Query(None, ge=0, le=10**7, description="従業員がこの人数の事業者が対象になる制度だけ（対象従業員数の上限がこれ以上、または上限なし）"),
 ) -> dict[str, Any]:

@@ -21,13 +21,12 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from madoguchi.search.analysis import GRAM_PREFIX, READING_PREFIX, analyze, matched_synonyms
-from madoguchi.search.results import Hit, SearchResponse
 from madoguchi.search.facets import KIND_LABELS, Facet
+from madoguchi.search.results import Hit, SearchResponse
 
 MAX_REASONS = 3
 SUMMARY_CHARS = 90
@@ -170,8 +169,8 @@ def _word_reasons(question: Question, terms: set[str], noun: str, said: list[str
         if word in terms and not _overlaps(word, shown) and not _overlaps(word, said):
             shown.append(word)
     if shown:
-        words = ", ".join(f"“{w}”" for w in shown[:2]) if _english() else "・".join(f"「{w}」" for w in shown[:2])
-        out.append(_("ご相談の%(words)sについて案内があります") % {"words": words})
+        quoted = ", ".join(f"“{w}”" for w in shown[:2]) if _english() else "・".join(f"「{w}」" for w in shown[:2])
+        out.append(_("ご相談の%(words)sについて案内があります") % {"words": quoted})
     return out
 
 
@@ -347,7 +346,7 @@ def build_cards(
         obj = records.get(key)
         doc = docs.get(key, _Doc())
         name, japanese = hit.name, english
-        if obj is not None and hit.kind == "organization" and english and getattr(obj, "display_name_en", ""):
+        if obj is not None and hit.kind == "organization" and english and bool(getattr(obj, "display_name_en", "")):
             name, japanese = obj.display_name_en, False
         card = Card(
             key=key, kind=hit.kind, kind_label=_(str(KIND_LABELS.get(hit.kind, hit.kind))), name=name, url=hit.url,

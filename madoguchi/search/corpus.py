@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,7 +108,7 @@ class Corpus:
     """A TextIndex plus per-document metadata in arrays, ready for `search_corpus`."""
 
     index: TextIndex
-    rows: list[tuple[str, str, str, str | None, str | None, str]]  # kind, id, title, org, org_id, url
+    rows: Sequence[tuple[str, str, str, str | None, str | None, str]]  # kind, id, title, org, org_id, url
     kinds: list[str]
     kind_idx: np.ndarray
     functions: Bits
@@ -192,8 +192,8 @@ def build_corpus_index(
     metadata are taken, so a caller never has to hold 10^6 of them (~0.8 GB) while the index
     is built. `total` (or len(docs) when it has one) is only for `progress(done, total)`.
     """
-    if total is None and hasattr(docs, "__len__"):
-        total = len(docs)  # type: ignore[arg-type]
+    if total is None and isinstance(docs, Sized):
+        total = len(docs)
     kinds: list[str] = []
     kind_pos: dict[str, int] = {}
     functions = Bits(FUNCTION_CODES)

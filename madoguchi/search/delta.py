@@ -77,7 +77,7 @@ class LayeredIndex(TextIndex):
         # Not TextIndex.__init__: there is no single matrix, each part answers for its rows.
         self.main, self.extra, self.dead = main, extra, dead
         self.n_main = len(main)
-        self.vocab = _Vocab(main.vocab, extra.vocab)  # type: ignore[assignment]
+        self.vocab = _Vocab(main.vocab, extra.vocab)
         self.doc_ids = _Chain(main.doc_ids, extra.doc_ids)
         self.matrix = main.matrix
         self.avgdl = main.avgdl
@@ -167,7 +167,7 @@ def overlay(main: Corpus, docs: Iterable[DocMeta], gone: Iterable[str] = ()) -> 
     live[dead] = False
     readings = readings_of(extra.vocab)
     return dataclasses.replace(
-        main, index=LayeredIndex(main.index, extra, dead), rows=_Chain(main.rows, rows),  # type: ignore[arg-type]
+        main, index=LayeredIndex(main.index, extra, dead), rows=_Chain(main.rows, rows),
         kinds=kinds, kind_idx=np.concatenate([main.kind_idx, np.asarray(kind_idx, dtype=main.kind_idx.dtype)]),
         function_bits=_grow(main.function_bits, f_bits, main.functions),
         stages=stages, stage_bits=_grow(main.stage_bits, s_bits, stages),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.search.corpus import Corpus
 from madoguchi.search.engine import search_corpus
@@ -76,7 +77,8 @@ class Section:
         """The program to ask about: the institution's own if it has one among the best, else the best."""
         inst = self.institution
         own = [p for p in self.programs if inst and p.organization_id == inst[1]]
-        return (own or self.programs or [None])[0]
+        best = own or self.programs
+        return best[0] if best else None
 
     @property
     def others(self) -> list[Hit]:

@@ -68,7 +68,6 @@ def gazetteer_from_db() -> Gazetteer:
         return m
 
     for m in munis:
-        now = current(m)
         if m.valid_to is None:
             gaz.labels[m.code] = m.name
         if m.parent_id and m.parent_id in by_id:

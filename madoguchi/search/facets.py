@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.search.analysis import heard_phrases, kana_runs, normalize, read_tsv, sound_index
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The eight functions of 表4, in its column order; kept equal to SupportFunction.Code by a test
 # so the engine can run on generated corpora without the database.
@@ -61,7 +64,8 @@ DEFAULT_FIELD_LABELS: dict[str, str] = {
 
 FACET_TYPES = ("function", "stage", "field", "municipality", "area", "kind")
 
-KIND_LABELS: dict[str, str] = {
+# Kinds other apps register bring lazy labels (search.registry.register), translated when shown.
+KIND_LABELS: dict[str, StrOrPromise] = {
     "organization": str(_("支援機関")),
     "program": str(_("支援事業・制度")),
     "facility": str(_("施設")),

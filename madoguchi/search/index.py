@@ -15,8 +15,9 @@ import json
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Literal, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -78,7 +79,7 @@ def _above_sample_threshold(scores: np.ndarray, k: int, mask: np.ndarray | None)
 class TextIndex:
     """Documents × terms, BM25-weighted. Rows are documents in build order."""
 
-    def __init__(self, matrix: sp.csc_matrix, vocab: dict[str, int], doc_ids: Sequence[str], avgdl: float | None = None) -> None:
+    def __init__(self, matrix: sp.csc_matrix, vocab: Mapping[str, int], doc_ids: Sequence[str], avgdl: float | None = None) -> None:
         self.matrix = matrix
         # The mean document length the weights were computed with: a delta of changed documents
         # is weighted with the same one (see from_terms' `reference`).
@@ -173,7 +174,7 @@ class TextIndex:
                 ids = list(map(known, counts))
                 if None in ids:  # new terms, numbered in order of first use as before
                     ids = [add_term(t, len(vocab)) for t in counts]
-                cols.extend(ids)
+                cols.extend(cast("list[int]", ids))  # no None left: unknown terms were numbered above
                 tfs.extend(counts.values())
                 doc_nnz.append(len(counts))
                 doc_len.append(len(terms))
@@ -369,7 +370,7 @@ class TextIndex:
     def load(cls, path: str | Path, *, mmap: bool = True) -> TextIndex:
         """Return the index saved at `path`; arrays are memory-mapped unless mmap=False."""
         path = Path(path)
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         data = np.load(path / "data.npy", mmap_mode=mode)
         indices = np.load(path / "indices.npy", mmap_mode=mode)

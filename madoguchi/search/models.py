@@ -62,6 +62,9 @@ class IndexVersion(models.Model):
         verbose_name = _("索引の版")
         verbose_name_plural = _("索引の版")
 
+    def __str__(self) -> str:
+        return f"v{self.version} seq {self.seq}"
+
     @classmethod
     def current(cls) -> tuple[int, str]:
         """Return (version, time of the last rebuild): the pair a process caches its main index under.
@@ -69,7 +72,7 @@ class IndexVersion(models.Model):
         The time is part of the key because a rolled-back transaction (a test, a failed
         import) can reuse a version number for different contents.
         """
-        return cls.state()[:2]  # type: ignore[return-value]
+        return cls.state()[:2]
 
     @classmethod
     def state(cls) -> tuple[int, str, int, int]:
@@ -108,6 +111,9 @@ class SearchChange(models.Model):
         verbose_name = _("検索文書の変更")
         verbose_name_plural = _("検索文書の変更")
 
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.kind}:{self.object_pk}"
+
 
 class SearchLock(models.Model):
     """A named lock with an expiry, shared by every process through the database (SQLite too).
@@ -122,3 +128,6 @@ class SearchLock(models.Model):
     class Meta:
         verbose_name = _("索引の排他ロック")
         verbose_name_plural = _("索引の排他ロック")
+
+    def __str__(self) -> str:
+        return self.name

@@ -33,7 +33,7 @@ class ProgramQuery:
     """What one search asks of the programs: the filters, the moment, and the soft facets read."""
 
     filters: ProgramFilters = field(default_factory=ProgramFilters)
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     soft_type: str | None = None
     soft_place: tuple[str, str] | None = None  # (code, name as written)
 
@@ -53,7 +53,7 @@ def _type_words() -> list[tuple[str, str]]:
 
 def read_soft(query: str, filters: ProgramFilters, now: dt.datetime | None = None) -> ProgramQuery:
     """The question's soft facets: a type word and a place, unless the same filter is set."""
-    out = ProgramQuery(filters=filters, now=now or dt.datetime.now(dt.timezone.utc))
+    out = ProgramQuery(filters=filters, now=now or dt.datetime.now(dt.UTC))
     if not query:
         return out
     if filters.type is None:
@@ -112,7 +112,7 @@ def adjust(corpus: Any, scores: np.ndarray, pq: ProgramQuery | None, *, listing:
 
 
 def _moment(ts: float | None) -> dt.datetime | None:
-    return None if ts is None else dt.datetime.fromtimestamp(ts, dt.timezone.utc)
+    return None if ts is None else dt.datetime.fromtimestamp(ts, dt.UTC)
 
 
 def describe_hit(text: str, now: dt.datetime) -> dict[str, Any]:
@@ -142,9 +142,9 @@ def annotate(corpus: Any, hits: Sequence[Any], rows: Sequence[int] | np.ndarray,
     cols = get(corpus)
     if cols is None:
         return
-    now = pq.now if pq is not None else dt.datetime.now(dt.timezone.utc)
+    now = pq.now if pq is not None else dt.datetime.now(dt.UTC)
     type_rows, place_rows = _soft_rows(cols, pq) if pq is not None else (None, None)
-    for hit, row in zip(hits, rows):
+    for hit, row in zip(hits, rows, strict=True):
         text = cols.facts[row]
         if not text:
             continue

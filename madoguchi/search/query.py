@@ -7,7 +7,8 @@ a kanji word the question likely mistyped (same sound) read as the words that so
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,9 @@ from madoguchi.search.analysis import (
 )
 from madoguchi.search.corpus import Corpus
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS, Facet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_QUERY_CHARS = 200
 
@@ -50,7 +54,7 @@ def explicit_facets(corpus: Corpus, filters: dict[str, str | None]) -> list[Face
     Raises SearchError naming the first value this corpus does not know.
     """
     out = []
-    labels = {
+    labels: dict[str, Mapping[str, StrOrPromise]] = {
         "function": FUNCTION_LABELS, "stage": corpus.stage_labels, "field": corpus.field_labels,
         "kind": KIND_LABELS, "municipality": corpus.gazetteer.labels,
     }

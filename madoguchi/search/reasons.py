@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from madoguchi.search.analysis import GRAM_PREFIX, READING_PREFIX, analyze, matched_glossary, matched_synonyms, name_terms
+from madoguchi.search.analysis import (
+    GRAM_PREFIX,
+    READING_PREFIX,
+    analyze,
+    matched_glossary,
+    matched_synonyms,
+    name_terms,
+)
 from madoguchi.search.corpus import Corpus
 from madoguchi.search.facets import KIND_LABELS, Facet
 from madoguchi.search.results import Hit

@@ -13,7 +13,7 @@ reports with mark_dirty (flush rewrites them now). Nothing else of the search's 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -23,6 +23,9 @@ from madoguchi.search.dirty import flush, mark_dirty
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS, recognise
 from madoguchi.search.kinds import REGISTRY, Dependents, Registration, ToDoc
 from madoguchi.search.models import SearchDocument
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "REGISTRY", "DocMeta", "Registration", "add_dependents", "codes", "flush", "function_words", "indexed_pks",
@@ -38,7 +41,7 @@ def register(
     dependents: Dependents | None = None,
     queryset: Callable[[], Iterable[Any]] | None = None,
     m2m: Iterable[Any] = (),
-    label: str | None = None,
+    label: StrOrPromise | None = None,
 ) -> Registration:
     """Make `model` searchable as `kind`; `to_doc(obj)` returns its DocMeta (None: not indexed).
 
@@ -65,7 +68,7 @@ def register(
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"search-save-{kind}")
     post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=f"search-delete-{kind}")
     reg.extra = [f"search-m2m-{kind}-{d.through.__name__}" for d in m2m]
-    for descriptor, uid in zip(m2m, reg.extra):
+    for descriptor, uid in zip(m2m, reg.extra, strict=True):
         m2m_changed.connect(on_m2m, sender=descriptor.through, weak=False, dispatch_uid=uid)
     reg.m2m_senders = [d.through for d in m2m]
     return reg
@@ -84,7 +87,7 @@ def unregister(kind: str) -> None:
         return
     post_save.disconnect(sender=reg.model, dispatch_uid=f"search-save-{kind}")
     post_delete.disconnect(sender=reg.model, dispatch_uid=f"search-delete-{kind}")
-    for sender, uid in zip(reg.m2m_senders, reg.extra):
+    for sender, uid in zip(reg.m2m_senders, reg.extra, strict=True):
         m2m_changed.disconnect(sender=sender, dispatch_uid=uid)
 
 

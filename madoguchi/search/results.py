@@ -24,7 +24,7 @@ class Hit:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -151,7 +151,7 @@ def with_org_support(corpus: Corpus, top: list[tuple[int, float]], limit: int) -
     supported = sorted(
         (
             (s + ORG_SUPPORT * (best_k[key] + extra.get(key, 0.0) - s if n <= ORG_SUPPORT_DOCS else best_k[key]), i, key, r)
-            for i, ((r, s), key, n) in enumerate(zip(top, keys, place))
+            for i, ((r, s), key, n) in enumerate(zip(top, keys, place, strict=True))
         ),
         key=lambda t: (-t[0], t[1]),
     )

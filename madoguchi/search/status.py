@@ -18,7 +18,7 @@ def index_ready(load: bool = True) -> bool:
         return False
     try:
         service.current_corpus()
-    except Exception:  # noqa: BLE001 — any failure to load means "not ready", and is logged
+    except Exception:  # any failure to load means "not ready", and is logged
         logger.exception("search index could not be loaded")
         return False
     return service.corpus_loaded()

@@ -18,8 +18,8 @@ from madoguchi.directory.models import BusinessStage, Field, Municipality, Suppo
 from madoguchi.search import saved as saved_results
 from madoguchi.search.cards import build_cards
 from madoguchi.search.diagnosis import NEEDS, Roadmap, order_by_fit, roadmap
-from madoguchi.search.service import MAX_LIMIT, SearchError, current_corpus, search
 from madoguchi.search.facets import FUNCTION_LABELS, KIND_LABELS
+from madoguchi.search.service import MAX_LIMIT, SearchError, current_corpus, search
 
 FILTERS = ("function", "stage", "municipality", "kind", "field")
 PAGE_LIMIT = 20
@@ -30,7 +30,7 @@ def _localized(labels: dict[str, str], model: type[models.Model]) -> list[tuple[
     labels (it is cached per process, for every language), the English ones are in the rows."""
     if not (get_language() or "ja").startswith("en"):
         return list(labels.items())
-    english = dict(model.objects.filter(code__in=list(labels)).values_list("code", "name_en"))
+    english = dict(model._default_manager.filter(code__in=list(labels)).values_list("code", "name_en"))
     return [(code, english.get(code) or label) for code, label in labels.items()]
 
 
@@ -178,7 +178,7 @@ def save_result(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") == "remove":
         for key in keys:
             saved_results.remove(request, key)
-    elif not keys or not all([saved_results.add(request, key) for key in keys]):
+    elif not keys or not all([saved_results.add(request, key) for key in keys]):  # noqa: C419  a list: try every key, not stop at a failure
         return render(request, "search/saved.html", {
             "cards": saved_results.cards(request), "error": _("保存できませんでした。検索結果からもう一度お試しください。"),
         }, status=400)

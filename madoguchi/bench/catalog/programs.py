@@ -19,21 +19,20 @@ from the command).
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, TextIO  # noqa: E402
 
 IMPORT_TARGET = 2000.0
 P95_TARGET_MS = 20.0
@@ -76,10 +75,10 @@ def prepare(n: int, progress: TextIO) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
+    from madoguchi.bench.search.speed import peak_rss_mb
     from madoguchi.catalog.importer import import_programs
     from madoguchi.catalog.synthetic import write_csv
     from madoguchi.search import service as engine
-    from madoguchi.bench.search.speed import peak_rss_mb
     from madoguchi.search.documents import rebuild_all
 
     out: dict[str, Any] = {"programs": n, "database": connection.vendor}
@@ -116,9 +115,9 @@ def prepare(n: int, progress: TextIO) -> dict[str, Any]:
 
 def search_phase(n_queries: int, progress: TextIO) -> dict[str, Any]:
     """In a fresh process: load the index as a web process does, then time the questions."""
+    from madoguchi.bench.search.speed import current_rss_mb, peak_rss_mb
     from madoguchi.catalog.filters import ProgramFilters
     from madoguchi.search import service as engine
-    from madoguchi.bench.search.speed import current_rss_mb, peak_rss_mb
 
     out: dict[str, Any] = {"queries": n_queries}
     t0 = time.perf_counter()
@@ -150,11 +149,11 @@ def _bm25s(qs: Sequence[tuple[str, str]], progress: TextIO) -> tuple[dict[str, A
     """Plain bm25s over the programs' names and descriptions, and bm25s + the filters on its top 1,000."""
     from django.utils import timezone
 
+    from madoguchi.bench.search.baselines import BM25Bigram
+    from madoguchi.bench.search.speed import current_rss_mb
     from madoguchi.catalog import areas
     from madoguchi.catalog.models import CatalogEntry
     from madoguchi.catalog.querysets import open_rounds
-    from madoguchi.bench.search.baselines import BM25Bigram
-    from madoguchi.bench.search.speed import current_rss_mb
 
     _log(progress, "bm25s の索引を作成中（同じ制度の名称・概要）")
     rows = list(CatalogEntry.objects.values_list("program__slug", "program__name", "program__description", "area_codes"))
@@ -207,7 +206,7 @@ def _child(args: list[str], env: dict[str, str], progress: TextIO) -> dict[str, 
     out = proc.stdout.read()
     if proc.wait() != 0:
         raise RuntimeError("制度の計測に失敗しました / the programs benchmark failed:\n" + "".join(err[-20:]))
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _temporary_postgres() -> tuple[str, Callable[[], None]]:
@@ -219,7 +218,7 @@ def _temporary_postgres() -> tuple[str, Callable[[], None]]:
     conf = dj_database_url.parse(base) if base.startswith("postgres") else {
         "HOST": "127.0.0.1", "PORT": 5432, "USER": "postgres", "PASSWORD": ""}
     name = f"madoguchi_bench_programs_{os.getpid()}"
-    params = {"host": conf.get("HOST") or "127.0.0.1", "port": conf.get("PORT") or 5432,
+    params: dict[str, Any] = {"host": conf.get("HOST") or "127.0.0.1", "port": conf.get("PORT") or 5432,
               "user": conf.get("USER") or "postgres", "password": conf.get("PASSWORD") or None, "dbname": "postgres"}
     with psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -234,7 +233,9 @@ def _temporary_postgres() -> tuple[str, Callable[[], None]]:
 
 
 def table(f: dict[str, Any]) -> str:
-    ok = lambda good: "✓" if good else "✗"  # noqa: E731
+    def ok(good: bool) -> str:
+        return "✓" if good else "✗"
+
     m, p, b, bf = f["madoguchi"], f["madoguchi_no_filters"], f["bm25s"], f["bm25s_post_filter"]
     return "\n".join([
         f"{f['programs']:,} 制度、{f['queries']} 問、{f['database']}（一時データベース。取り込み・索引のプロセスと、索引を読み込んで検索するプロセスは別。bm25s は検索と同じプロセス）",
@@ -265,10 +266,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from madoguchi.bench.search.speed import pin_one_core
 
     pin_one_core()
-    if args.phase == "prepare":
-        figures = prepare(args.programs, sys.stderr)
-    else:
-        figures = search_phase(args.queries, sys.stderr)
+    figures = prepare(args.programs, sys.stderr) if args.phase == "prepare" else search_phase(args.queries, sys.stderr)
     sys.stdout.write(json.dumps(figures) + "\n")
 
 

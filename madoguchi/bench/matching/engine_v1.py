@@ -118,7 +118,8 @@ class Penalty:
 
 
 def _binary(rows: Iterable[Iterable[int]], n_cols: int) -> sparse.csc_matrix:
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for row in rows:
         indices.extend(row)
         indptr.append(len(indices))
@@ -364,7 +365,7 @@ def suggest(
     top = top[np.argsort(-score[top], kind="stable")][:k]
     shared = pool.shared_terms(top.astype(np.int32), cols) if reasons and cols else [[] for _ in top]
     out = []
-    for i, words in zip(top, shared):
+    for i, words in zip(top, shared, strict=True):
         d = pool.docs[int(i)]
         why = _reasons(pool, src, d, words) if reasons else []
         out.append(Suggestion(id=d.id, score=round(float(score[i]), 4), reasons=why))

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from madoguchi.matching import candidate_pool, ranker, text
 from madoguchi.bench.matching import engine_v1
+from madoguchi.matching import candidate_pool, ranker, text
 from madoguchi.matching.models import Kind, TechArea
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -41,7 +41,7 @@ SETS = {"team": DATA, "heldout": Path(__file__).resolve().parent / "heldout",
         "heldout2": Path(__file__).resolve().parent / "heldout2"}
 TODAY = dt.date(2026, 4, 1).toordinal()
 
-PAIRING = {
+PAIRING: dict[str, str] = {  # Kind members are their str codes
     Kind.NEED: "ニーズ↔シーズ・特許", Kind.SEED: "ニーズ↔シーズ・特許", Kind.PATENT: "ニーズ↔シーズ・特許",
     Kind.FUNDING: "資金調達↔投資・融資", Kind.INVESTOR: "資金調達↔投資・融資",
     Kind.ORDER: "発注↔受注", Kind.SUPPLIER: "発注↔受注",
@@ -58,7 +58,7 @@ SYSTEMS = ("engine", "bm25", "previous")
 
 
 def _rows(name: str, where: Path = DATA) -> list[list[str]]:
-    out = []
+    out: list[list[str]] = []
     path = where / name
     if not path.exists():
         return out
@@ -84,7 +84,7 @@ def load_institutions(where: Path = DATA) -> list[candidate_pool.Doc]:
         kind = candidate_pool.ORG_FINANCE if "finance" in functions.split(";") else candidate_pool.ORG_TECH
         muni, city, areas = _place(place)
         docs.append(candidate_pool.Doc(id=iid, kind=kind, terms=text.analyze(f"{name}\n{desc}"), owner=iid,
-                               municipality=muni, city=city, areas=areas, always=kind == candidate_pool.ORG_FINANCE))
+                               municipality=muni, city=city, areas=areas, always=kind == candidate_pool.ORG_FINANCE))  # type: ignore[arg-type]  # the set's ids are codes, not pks: the ranker only compares them
     return docs
 
 
@@ -98,10 +98,10 @@ def load_docs(where: Path = DATA) -> list[candidate_pool.Doc]:
         city = "仙台市" if place in SENDAI_WARDS else (place or None)
         docs.append(candidate_pool.Doc(
             id=lid, kind=kind, terms=text.listing_terms(ns), owner=lid, extra_terms=text.synonym_terms(text.listing_text(ns)),
-            fields=frozenset(_list(fields)), stages=frozenset(_list(stages)), tech_area=tech,
+            fields=frozenset(_list(fields)), stages=frozenset(_list(stages)), tech_area=tech,  # type: ignore[arg-type]  # the set's ids are codes, not pks: the ranker only compares them
             amount_min=int(amin) if amin else None, amount_max=int(amax) if amax else None,
-            municipality=place or None, city=city,
-            areas=frozenset({"sendai_hokubu"}) if city in SENDAI_HOKUBU else frozenset(),
+            municipality=place or None, city=city,  # type: ignore[arg-type]  # the set's ids are codes, not pks: the ranker only compares them
+            areas=frozenset({"sendai_hokubu"}) if city in SENDAI_HOKUBU else frozenset(),  # type: ignore[arg-type]  # the set's ids are codes, not pks: the ranker only compares them
             processes=frozenset(_list(procs)), certifications=frozenset(_list(certs)), skills=frozenset(_list(skills)),
         ))
     return docs
@@ -117,8 +117,8 @@ def load_judgments(where: Path = DATA) -> dict[str, dict[str, int]]:
 
 
 def labels() -> candidate_pool.Labels:
-    return candidate_pool.Labels(fields=FIELD_NAMES, stages=STAGE_NAMES,  # type: ignore[arg-type]
-                         municipalities={}, areas={"sendai_hokubu": "仙台北部地域"},
+    return candidate_pool.Labels(fields=FIELD_NAMES, stages=STAGE_NAMES,  # type: ignore[arg-type]  # the set's ids are codes, not pks: the ranker only compares them
+                         municipalities={}, areas={"sendai_hokubu": "仙台北部地域"},  # type: ignore[dict-item]  # codes, as above
                          tech_areas={str(k): str(v) for k, v in TechArea.choices})
 
 
@@ -169,7 +169,7 @@ def run(name: str = "team") -> QualityReport:
     scores: dict[str, dict[str, Scores]] = {s: defaultdict(Scores) for s in SYSTEMS}
     ideal: dict[str, Scores] = defaultdict(Scores)
     empty = dict.fromkeys(SYSTEMS, 0)
-    examples = []
+    examples: list[tuple[str, str, list[str]]] = []
     queries = 0
     for d in docs:
         grades = judged.get(d.id, {})
@@ -182,14 +182,14 @@ def run(name: str = "team") -> QualityReport:
             retriever = bm25s.BM25()
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # bm25s chatter
                 retriever.index([list(x.terms) for x in members], show_progress=False)
-            pools[group] = (candidate_pool.build_pool(members, labels()), engine_v1.build_pool(members, labels()),  # type: ignore[arg-type]
+            pools[group] = (candidate_pool.build_pool(members, labels()), engine_v1.build_pool(members, labels()),  # type: ignore[arg-type]  # engine_v1 reads the attributes it knows of today's Doc and Labels
                             retriever, [x.id for x in members])
         pool, old_pool, retriever, ids = pools[group]
         res, sc = retriever.retrieve([list(d.terms)], k=min(10, len(ids)), show_progress=False)
         ranked = {
             "engine": [s.id for s in ranker.suggest(pool, d, k=10, today=TODAY, reasons=False)],
-            "bm25": [ids[i] for i, s in zip(res[0], sc[0]) if s > 0],
-            "previous": [s.id for s in engine_v1.suggest(old_pool, d, k=10, today=TODAY, reasons=False)],  # type: ignore[arg-type]
+            "bm25": [ids[i] for i, s in zip(res[0], sc[0], strict=True) if s > 0],
+            "previous": [s.id for s in engine_v1.suggest(old_pool, d, k=10, today=TODAY, reasons=False)],  # type: ignore[arg-type]  # engine_v1 reads the attributes it knows of today's Doc and Labels
         }
         for system, got in ranked.items():
             for key in (PAIRING[d.kind], "全体"):
@@ -226,7 +226,7 @@ def format_report(r: QualityReport) -> str:
                      f"{en:>14.3f} {bn:>6.3f} {on:>6.3f}")
     lines.append("")
     lines.append("空の候補一覧（判定で合う相手があるのに 0 件）: " + "、".join(
-        f"{label} {r.empty[s]} 件" for s, label in zip(SYSTEMS, ("engine", "BM25", "旧版"))))
+        f"{label} {r.empty[s]} 件" for s, label in zip(SYSTEMS, ("engine", "BM25", "旧版"), strict=True)))
     lines.append("(上限) = 判定で関連ありのペアが全部上位に来たときの P@5（関連が 5 件未満のクエリでは 1 にならない）")
     for q, top, reasons in r.examples:
         lines.append(f"例: {q} → {top}: {' / '.join(reasons)}")

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from madoguchi.matching import candidate_pool, ranker
 from madoguchi.bench.matching import quality
+from madoguchi.matching import candidate_pool, ranker
 from madoguchi.matching.models import Kind, TechArea
 
 KIND_SHARE = {
@@ -106,8 +106,8 @@ def generate(n: int, seed: int) -> list[candidate_pool.Doc]:
         city = "仙台市" if place in quality.SENDAI_WARDS else place
         d = candidate_pool.Doc(
             id=i, kind=kind, terms=list(tokens[offsets[i] : offsets[i + 1]]), owner=i,
-            fields=fields_frozen[r_field[i]], tech_area=TECH[r_tech[i]], municipality=place, city=city,
-            areas=frozenset({"sendai_hokubu"}) if city in quality.SENDAI_HOKUBU else frozenset(),
+            fields=fields_frozen[r_field[i]], tech_area=TECH[r_tech[i]], municipality=place, city=city,  # type: ignore[arg-type]  # the set's ids are codes, not pks: the ranker only compares them
+            areas=frozenset({"sendai_hokubu"}) if city in quality.SENDAI_HOKUBU else frozenset(),  # type: ignore[arg-type]  # the set's ids are codes, not pks: the ranker only compares them
             expires=today + int(r_exp[i]),
         )
         if kind == Kind.FUNDING:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from madoguchi.bench.search.quality import Judged, Ranker
 
@@ -51,10 +51,10 @@ def read_collection(root: Path, *, split: str = "test") -> Collection:
     texts = {str(row["_id"]): str(row.get("text") or "") for row in _read_jsonl(paths["queries"])}
     qrels: dict[str, dict[str, int]] = {}
     with paths["qrels"].open(encoding="utf-8", newline="") as f:
-        for row in csv.reader(f, delimiter="\t"):
-            if len(row) < 3 or row[0] == "query-id":
+        for line in csv.reader(f, delimiter="\t"):
+            if len(line) < 3 or line[0] == "query-id":
                 continue
-            qrels.setdefault(row[0], {})[row[1]] = int(float(row[2]))
+            qrels.setdefault(line[0], {})[line[1]] = int(float(line[2]))
     queries = [
         Judged(qid, texts[qid], rel) for qid, rel in qrels.items() if qid in texts and any(g > 0 for g in rel.values())
     ]
@@ -86,9 +86,13 @@ def madoguchi_ranker(docs: Sequence[tuple[str, str]], *, progress: TextIO | None
     return rank
 
 
-def baseline_ranker(system: object) -> Ranker:
+class Baseline(Protocol):
+    def search(self, query: str, k: int = 10) -> list[tuple[str, float]]: ...
+
+
+def baseline_ranker(system: Baseline) -> Ranker:
     """Wrap a baseline (BM25Bigram or FTS5Trigram) as a ranker of document ids."""
-    search = system.search  # type: ignore[attr-defined]
+    search = system.search
 
     def rank(question: str) -> list[str]:
         return [d for d, _ in search(question, 10)]

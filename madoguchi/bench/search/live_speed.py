@@ -16,20 +16,19 @@ share the core, so its ratio is the cost of the writes themselves.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any, TextIO
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from typing import Any, TextIO  # noqa: E402
 
 WRITER_RECORDS = 20
 SLICE_S = 5.0
@@ -39,10 +38,10 @@ def _fill(n_docs: int, seed: int, progress: TextIO) -> list[Any]:
     """Store n generated documents and WRITER_RECORDS real organizations; return the organizations."""
     from django.core.management import call_command
 
-    from madoguchi.directory.models import Organization
     from madoguchi.bench.search.generate import generate
-    from madoguchi.search.dirty import document_row as _row
+    from madoguchi.directory.models import Organization
     from madoguchi.search.corpus import DocMeta
+    from madoguchi.search.dirty import document_row as _row
     from madoguchi.search.models import IndexVersion, SearchChange, SearchDocument
 
     call_command("migrate", verbosity=0)
@@ -126,9 +125,9 @@ def _phase(seconds: float, threads: int, writes_per_s: float, questions: Sequenc
 
 
 def measure(n_docs: int, writes_per_s: float, seconds: float, threads: int, seed: int, progress: TextIO) -> dict[str, Any]:
+    from madoguchi.bench.search.judged import load_judged
     from madoguchi.search import live
     from madoguchi.search import service as engine
-    from madoguchi.bench.search.judged import load_judged
     from madoguchi.search.models import IndexVersion
 
     questions = [q.query for q in load_judged()]
@@ -181,7 +180,7 @@ def run(n_docs: int, writes_per_s: float, *, seconds: float = 30.0, threads: int
         out = proc.stdout.read()
         if proc.wait() != 0:
             raise RuntimeError("書き込みありの計測に失敗しました / the writes benchmark failed:\n" + "".join(err[-20:]))
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def table(f: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import TextIO
 from madoguchi.bench.search.baselines import BM25Bigram, FTS5Trigram
 from madoguchi.bench.search.judged import JudgedQuery
 from madoguchi.bench.search.metrics import dedupe
-from madoguchi.bench.search.quality import K, Judged, Ranker
+from madoguchi.bench.search.quality import Judged, K, Ranker
 from madoguchi.search.corpus import DocMeta
 
 # Baselines fetch deeper than 10 so that, after programs fold into their organizations,

@@ -169,7 +169,7 @@ def chart_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + 60}" height="{height}" '
         'font-family="sans-serif" font-size="11">',
         '<title>nDCG@10 by tag</title>',
-        f'<text x="4" y="16" font-size="13">nDCG@10</text>',
+        '<text x="4" y="16" font-size="13">nDCG@10</text>',
     ]
     for i in range(0, 11, 2):
         x = label_w + plot_w * i / 10

@@ -11,21 +11,20 @@ every call, so a cycled question is never answered from a cache.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
 
 # Before numpy/scipy load: one thread each, so "one core" means one core.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Iterator, Sequence  # noqa: E402
-from typing import Any, TextIO  # noqa: E402
 
 SYSTEMS = ("madoguchi", "bm25s", "fts5")
 WARMUP = 20

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 # One definition of each: the per-process corpus emptied around every test (autouse) and the
 # indexed 2005 plan, exactly as the search tests get them.
-from madoguchi.search.tests.conftest import _fresh_corpus, indexed_plan  # noqa: F401
+from madoguchi.search.tests.conftest import _fresh_corpus, indexed_plan  # noqa: F401  fixtures, found by name

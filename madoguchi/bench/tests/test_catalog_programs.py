@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from madoguchi.catalog import areas
 from madoguchi.bench.catalog.programs import questions, table
+from madoguchi.catalog import areas
 
 
 def test_questions_name_real_municipalities_and_repeat_with_the_seed() -> None:
     qs = questions(50)
     assert qs == questions(50) and len({q for q, _ in qs}) > 10
-    assert all(areas.lookup(code) is not None and not areas.lookup(code).is_prefecture for _, code in qs)  # type: ignore[union-attr]
+    assert all((area := areas.lookup(code)) is not None and not area.is_prefecture for _, code in qs)
 
 
 def test_the_table_marks_each_target() -> None:

@@ -11,7 +11,7 @@ from madoguchi.matching.candidate_pool import COMPLEMENT
 
 def test_judged_pairs_cover_the_four_pairings_and_only_pair_complementary_kinds():
     docs = {d.id: d for d in quality.load_docs()}
-    pairs = [r for r in quality._rows("judgments.psv")]
+    pairs = list(quality._rows("judgments.psv"))
     assert len({tuple(sorted((a, b))) for a, b, _g in pairs}) >= 200
     for a, b, _g in pairs:
         assert docs[b].kind in COMPLEMENT[docs[a].kind], (a, b)

@@ -14,7 +14,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO), tick=False):
         yield
 
@@ -89,7 +89,7 @@ def test_bad_event_parameters_give_422_naming_them(client: Client, db: None) -> 
         assert response.json()["error"]["parameter"] == parameter
 
 
-def test_event_list_takes_a_fixed_number_of_queries(client: Client, org: Organization, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_event_list_takes_a_fixed_number_of_queries(client: Client, org: Organization, django_assert_max_num_queries) -> None:
     for day in range(2, 30):
         make_event(org, f"e{day}", day).register(name="一", email="1@example.jp")
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
-from icalendar import Calendar
+from icalendar import Calendar, vDDDTypes
 
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event
@@ -19,7 +19,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO), tick=False):
         yield
 
@@ -55,7 +55,8 @@ def test_ics_has_one_vevent_per_published_upcoming_event_in_tokyo_time(client: C
     assert [str(v["SUMMARY"]) for v in vevents] == ["みやぎビジネスマーケット", "ものづくり交流会"]
     market = vevents[0]
     assert str(market["UID"]) == f"{events['market'].uuid}@madoguchi"
-    assert market["DTSTART"].dt == dt.datetime(2026, 5, 21, 13, 0, tzinfo=TOKYO)
+    start = market["DTSTART"]
+    assert isinstance(start, vDDDTypes) and start.dt == dt.datetime(2026, 5, 21, 13, 0, tzinfo=TOKYO)
     assert market["DTSTART"].params["TZID"] == "Asia/Tokyo"
     assert market["DTEND"].params["TZID"] == "Asia/Tokyo"
     assert str(market["LOCATION"]) == "仙台国際センター 仙台市青葉区青葉山"
@@ -83,7 +84,8 @@ def test_atom_feed_parses_and_links_each_event(client: Client, events: dict[str,
     titles = [e.findtext(f"{ATOM}title") for e in entries]
     assert titles == ["みやぎビジネスマーケット（2026-05-21 13:00）", "ものづくり交流会（2026-05-22 13:00）"]
     assert entries[0].findtext(f"{ATOM}id") == f"urn:uuid:{events['market'].uuid}"
-    assert entries[0].find(f"{ATOM}link").get("href") == "http://127.0.0.1:8000/events/e21/"
+    link = entries[0].find(f"{ATOM}link")
+    assert link is not None and link.get("href") == "http://127.0.0.1:8000/events/e21/"
 
 
 def test_one_event_as_a_calendar_file(client: Client, events: dict[str, Event]) -> None:

@@ -19,7 +19,7 @@ FORM = {"name": "山田太郎", "email": "taro@example.jp", "consent": "on"}
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO), tick=False):
         yield
 
@@ -87,8 +87,8 @@ def test_cancelling_the_event_in_the_admin_tells_everyone_still_registered(event
     OutboundEmail.objects.all().delete()
     request = RequestFactory().post("/admin/")
     request.user = User.objects.create_superuser("admin", "admin@example.jp", "pw-for-tests-only")
-    request.session = {}  # type: ignore[assignment]
-    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    request.session = {}  # type: ignore[assignment]  # a dict stands in for the session (no middleware here)
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]  # what MessageMiddleware would set
 
     event.status = Event.Status.CANCELLED
     site._registry[Event].save_model(request, event, SimpleNamespace(changed_data=["status"]), change=True)

@@ -16,7 +16,7 @@ NOW = dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -128,9 +128,11 @@ def test_registration_after_the_deadline_is_refused_with_the_deadline(db: None) 
 def test_registration_closes_when_the_event_starts_without_a_deadline(db: None) -> None:
     event = make_event()
 
-    with time_machine.travel(dt.datetime(2026, 5, 20, 14, 0, tzinfo=TOKYO), tick=False):
-        with pytest.raises(RegistrationRefused) as refused:
-            register(event, 1)
+    with (
+        time_machine.travel(dt.datetime(2026, 5, 20, 14, 0, tzinfo=TOKYO), tick=False),
+        pytest.raises(RegistrationRefused) as refused,
+    ):
+        register(event, 1)
 
     assert refused.value.code == "closed"
 

@@ -20,8 +20,8 @@ from madoguchi.directory.models import Municipality, Organization, SupportFuncti
 from madoguchi.events.models import Event
 from madoguchi.search import service
 from madoguchi.search.documents import rebuild_all
-from madoguchi.search.service import search
 from madoguchi.search.models import SearchDocument
+from madoguchi.search.service import search
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO)
@@ -29,7 +29,7 @@ QUESTION = "起業の準備で事業計画の書き方を教わりたい"
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[time_machine.Coordinates]:
+def frozen_clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -64,7 +64,7 @@ def make_event(org: Organization, title: str = "みやぎ創業塾 事業計画�
     return Event.objects.create(**values)
 
 
-def event_ids(**filters: str) -> list[str]:
+def event_ids(**filters: Any) -> list[str]:
     return [h.id for h in search(QUESTION, **filters).results if h.kind == "event"]
 
 
@@ -138,7 +138,7 @@ def test_an_ended_event_is_not_indexed_by_reindex(org: Organization) -> None:
 
 
 def test_the_daily_run_takes_events_that_ended_out_of_the_search(
-    org: Organization, frozen_clock: time_machine.Coordinates
+    org: Organization, frozen_clock: time_machine.Traveller
 ) -> None:
     make_event(org, day=20)
     make_event(org, "みやぎ創業塾 事業計画セミナー（第2回）", day=27)

@@ -21,7 +21,7 @@ MAY1 = dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(MAY1, tick=False) as traveller:
         yield traveller
 
@@ -58,7 +58,7 @@ def subscribe_and_confirm(client: Client, email: str, **interests: object) -> Su
     return Subscription.objects.get(email=email, unsubscribed_at__isnull=True)
 
 
-def test_signing_up_sends_a_confirmation_and_nothing_else_until_confirmed(client: Client, org: Organization, frozen_clock) -> None:  # type: ignore[no-untyped-def]
+def test_signing_up_sends_a_confirmation_and_nothing_else_until_confirmed(client: Client, org: Organization, frozen_clock) -> None:
     response = client.post("/events/subscribe/", {"email": "Taro@Example.jp", "consent": "on"})
 
     assert "確認メールを送りました" in response.content.decode()
@@ -73,7 +73,7 @@ def test_signing_up_sends_a_confirmation_and_nothing_else_until_confirmed(client
 
 def test_confirmed_subscriber_gets_one_digest_a_day_of_newly_published_matching_events(
     client: Client, org: Organization, market: SupportFunction, frozen_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     subscription = subscribe_and_confirm(client, "taro@example.jp", functions=["market"])
     frozen_clock.shift(dt.timedelta(hours=1))
     publish(org, "みやぎビジネスマーケット", Event.Kind.BUSINESS_MEETING, market)
@@ -92,7 +92,7 @@ def test_confirmed_subscriber_gets_one_digest_a_day_of_newly_published_matching_
 
 def test_next_days_digest_has_only_what_was_published_since(
     client: Client, org: Organization, frozen_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     subscribe_and_confirm(client, "taro@example.jp")
     frozen_clock.shift(dt.timedelta(hours=1))
     publish(org, "一日目のセミナー")
@@ -108,7 +108,7 @@ def test_next_days_digest_has_only_what_was_published_since(
     assert "二日目の交流会" in latest.body and "一日目のセミナー" not in latest.body
 
 
-def test_kinds_filter_the_digest(client: Client, org: Organization, frozen_clock) -> None:  # type: ignore[no-untyped-def]
+def test_kinds_filter_the_digest(client: Client, org: Organization, frozen_clock) -> None:
     subscribe_and_confirm(client, "taro@example.jp", kinds=["fair"])
     frozen_clock.shift(dt.timedelta(hours=1))
     publish(org, "セミナー")
@@ -117,7 +117,7 @@ def test_kinds_filter_the_digest(client: Client, org: Organization, frozen_clock
     assert send_digests() == 0
 
 
-def test_unsubscribed_gets_nothing(client: Client, org: Organization, frozen_clock) -> None:  # type: ignore[no-untyped-def]
+def test_unsubscribed_gets_nothing(client: Client, org: Organization, frozen_clock) -> None:
     subscription = subscribe_and_confirm(client, "taro@example.jp")
     client.post(f"/events/subscriptions/{subscription.uuid}/unsubscribe/")
     frozen_clock.shift(dt.timedelta(hours=1))
@@ -164,7 +164,7 @@ def test_subscribe_needs_consent_and_csrf(db: None) -> None:
 
 def test_an_event_drafted_before_but_published_after_the_last_digest_is_announced(
     client: Client, org: Organization, frozen_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     draft = Event.objects.create(
         organization=org, title="前から準備していた商談会", status=Event.Status.DRAFT,
         starts_at=dt.datetime(2026, 6, 10, 14, 0, tzinfo=TOKYO), ends_at=dt.datetime(2026, 6, 10, 16, 0, tzinfo=TOKYO),

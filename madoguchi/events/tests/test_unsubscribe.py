@@ -16,12 +16,12 @@ import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from madoguchi.platform.mail import send_all
-from madoguchi.platform.models import OutboundEmail
 from madoguchi.cases.tests.conftest import smtp_server  # noqa: F401  (the aiosmtpd fixture)
 from madoguchi.directory.models import Organization
 from madoguchi.events.models import Event, Subscription
 from madoguchi.events.subscriptions import send_digests
+from madoguchi.platform.mail import send_all
+from madoguchi.platform.models import OutboundEmail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SITE = "https://madoguchi.example.jp"
@@ -59,7 +59,7 @@ def _path(header: str) -> str:
     return match.group(1)
 
 
-def test_the_digest_reaches_the_mailbox_with_rfc_8058_headers(subscription: Subscription, smtp_server: Any) -> None:  # noqa: F811
+def test_the_digest_reaches_the_mailbox_with_rfc_8058_headers(subscription: Subscription, smtp_server: Any) -> None:  # noqa: F811  the imported fixture, as pytest passes it
     assert _digest(2) == 1
     send_all()
 

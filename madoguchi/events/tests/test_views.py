@@ -17,7 +17,7 @@ NOW = dt.datetime(2026, 5, 1, 9, 0, tzinfo=TOKYO)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -248,7 +248,7 @@ def test_cancel_requires_the_csrf_token(org: Organization) -> None:
     assert mine.status == Registration.Status.CONFIRMED
 
 
-def test_list_takes_a_fixed_number_of_queries(client: Client, org: Organization, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_takes_a_fixed_number_of_queries(client: Client, org: Organization, django_assert_max_num_queries) -> None:
     for day in range(2, 22):
         event = make_event(org, f"イベント{day}", day=day)
         event.register(name="一", email="1@example.jp")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -13,8 +14,8 @@ from madoguchi.directory.models import BusinessStage, Field, Membership, Municip
 from madoguchi.matching.models import Kind, Listing
 
 
-def make_listing(kind: str, title: str, description: str = "", *, fields: list[Field] = (),  # type: ignore[assignment]
-                 stages: list[BusinessStage] = (), status: str = Listing.Status.PUBLISHED,  # type: ignore[assignment]
+def make_listing(kind: str, title: str, description: str = "", *, fields: Sequence[Field] = (),
+                 stages: Sequence[BusinessStage] = (), status: str = Listing.Status.PUBLISHED,
                  **kw: Any) -> Listing:
     listing = Listing.objects.create(kind=kind, title=title, description=description, status=status, **kw)
     if fields:

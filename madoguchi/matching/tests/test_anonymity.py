@@ -44,7 +44,7 @@ def login(user) -> Client:
 
 
 def pages(anon: Listing, need: Listing) -> list[str]:
-    return ["/matching/", f"/matching/?kind=patent", f"/matching/?q=防曇", anon.get_absolute_url(), need.get_absolute_url()]
+    return ["/matching/", "/matching/?kind=patent", "/matching/?q=防曇", anon.get_absolute_url(), need.get_absolute_url()]
 
 
 def apis(anon: Listing, need: Listing) -> list[str]:

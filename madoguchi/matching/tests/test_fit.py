@@ -3,6 +3,8 @@ data, registry institutions as supply, and feedback that acts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -17,8 +19,8 @@ def ranked(listing: Listing) -> list[object]:
     return [s.id for s in matches.compute(listing)]
 
 
-def doc(id_: str, kind: str, text: str, **kw: object) -> candidate_pool.Doc:
-    return candidate_pool.Doc(id=id_, kind=kind, terms=analyze(text), owner=id_, **kw)  # type: ignore[arg-type]
+def doc(id_: str, kind: str, text: str, **kw: Any) -> candidate_pool.Doc:
+    return candidate_pool.Doc(id=id_, kind=kind, terms=analyze(text), owner=id_, **kw)
 
 
 # -- what counts as common ground ------------------------------------------------------------------
@@ -109,7 +111,7 @@ def test_loanword_pairs_meet(db, asked, offered):
 
 
 def _function(code: str, order: int) -> SupportFunction:
-    label = SupportFunction.Code(code).label
+    label = str(SupportFunction.Code(code).label)
     return SupportFunction.objects.create(code=code, name=label, short_name=label[:4], order=order)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from madoguchi.ui.tests.browser import Journey, check_page
-from madoguchi.ui.tests.conftest import chromium, journey, page  # noqa: F401
+from madoguchi.ui.tests.conftest import chromium, journey, page  # noqa: F401  fixtures, found by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def _log_in(tab: Any, base: str, username: str, next_path: str) -> None:
 
 
 def test_an_edited_listing_waits_for_the_coordinator_again(
-    live_server: Any, chromium: Any, page: Any, journey: Journey  # noqa: F811
+    live_server: Any, chromium: Any, page: Any, journey: Journey  # noqa: F811  the imported fixtures, as pytest passes them
 ) -> None:
     from madoguchi.directory.models import Organization
     from madoguchi.matching.models import Listing

@@ -13,8 +13,8 @@ from madoguchi.directory.models import Organization
 from madoguchi.matching.models import Listing
 from madoguchi.matching.tests.conftest import make_listing
 from madoguchi.search.dirty import flush
-from madoguchi.search.service import search
 from madoguchi.search.models import SearchDocument
+from madoguchi.search.service import search
 
 
 @pytest.fixture(autouse=True)

@@ -36,7 +36,8 @@ def test_it_returns_results_with_reasons_and_facets(client: Client, records: Non
 
 
 def test_kind_and_limit_narrow(client: Client, records: None) -> None:
-    data = client.get("/api/search", {"q": "特許", "kind": "program", "limit": 1}).json()
+    params: dict[str, str | int] = {"q": "特許", "kind": "program", "limit": 1}
+    data = client.get("/api/search", params).json()
     assert [h["kind"] for h in data["results"]] == ["program"]
 
 

@@ -14,8 +14,8 @@ from django.utils import translation
 
 from madoguchi.directory.models import Organization, OrganizationFunction, Program, SupportFunction
 from madoguchi.search.cards import Question, _Doc, build_cards, plain_reasons, program_facts
-from madoguchi.search.service import search
 from madoguchi.search.facets import Facet
+from madoguchi.search.service import search
 
 
 def test_a_function_read_from_the_question_becomes_one_plain_sentence() -> None:

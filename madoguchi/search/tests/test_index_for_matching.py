@@ -13,7 +13,7 @@ TERMS = [["特許", "大学"], ["融資"], ["特許", "特許", "情報"], []]
 
 def test_doc_freqs_follow_the_vocabulary_order() -> None:
     index = TextIndex.from_terms(["a", "b", "c", "d"], TERMS)
-    assert dict(zip(index.vocab, index.doc_freqs().tolist())) == {"特許": 2, "大学": 1, "融資": 1, "情報": 1}
+    assert dict(zip(index.vocab, index.doc_freqs().tolist(), strict=True)) == {"特許": 2, "大学": 1, "融資": 1, "情報": 1}
 
 
 def test_term_hits_counts_the_terms_a_document_contains_not_their_repeats() -> None:

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from madoguchi.directory.models import Organization, OrganizationFunction, Program, SupportFunction
-from madoguchi.search.service import search
 from madoguchi.search.models import IndexVersion, SearchDocument
+from madoguchi.search.service import search
 
 
 def _org(**kwargs: Any) -> Organization:
@@ -115,11 +115,11 @@ def test_a_new_process_loads_the_index_from_the_database_without_analysing() -> 
         calls.append(1)
         return original()
 
-    analysis.tokenizer = counting  # type: ignore[assignment]
+    analysis.tokenizer = counting
     try:
         service.current_corpus()
     finally:
-        analysis.tokenizer = original  # type: ignore[assignment]
+        analysis.tokenizer = original
     assert calls == []
 
 

@@ -10,8 +10,8 @@ from madoguchi.directory.models import Organization, Program
 from madoguchi.search import engine, live, service
 from madoguchi.search.corpus import Corpus
 from madoguchi.search.documents import rebuild_all
-from madoguchi.search.service import search
 from madoguchi.search.models import IndexVersion, SearchChange
+from madoguchi.search.service import search
 
 
 def _org(slug: str = "tlo", **kwargs: Any) -> Organization:
@@ -46,6 +46,7 @@ def test_a_save_is_searched_without_rebuilding_the_main_index(records: Organizat
 
 def test_another_process_applies_the_change_on_its_next_search(records: Organization) -> None:
     other = service.current_corpus()  # a second worker's index, built before the save
+    assert isinstance(other, live.LiveCorpus)
     Organization.objects.filter(pk=records.pk).get().delete()  # saved in "this" worker
     search("テクノアーチ")  # this worker's flush writes the change
     seen = live.refreshed(other)
@@ -87,7 +88,7 @@ def test_a_merge_folds_the_delta_into_a_new_main_index_and_answers_stay(records:
     before = [(h.id, round(h.score, 4)) for h in search(question).results]
     old = service.current_corpus()
     assert live.merge()
-    assert IndexVersion.state()[0] == old.version[0] + 1  # type: ignore[index]
+    assert IndexVersion.state()[0] == old.version[0] + 1
     live.wait_for_background()
     search(question)  # the new main is loaded in the background meanwhile
     live.wait_for_background()
@@ -129,6 +130,7 @@ def test_a_released_lock_is_free_under_a_clock_set_back() -> None:
 
 def test_reindex_replaces_the_history_so_every_process_reloads(records: Organization) -> None:
     other = service.current_corpus()
+    assert isinstance(other, live.LiveCorpus)
     Program.objects.filter(slug="tlo-1").update(name="名称を直接書き換えた事業")  # no signal: only reindex sees it
     rebuild_all()
     assert not SearchChange.objects.exists()

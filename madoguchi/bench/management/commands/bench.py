@@ -101,7 +101,12 @@ class Command(BaseCommand):
         else:
             from madoguchi.bench.search import ownset
             from madoguchi.bench.search.judged import (
-                DEV_FILE, HELDOUT2_FILE, HELDOUT3_FILE, HELDOUT_FILE, JUDGED_FILE, load_judged,
+                DEV_FILE,
+                HELDOUT2_FILE,
+                HELDOUT3_FILE,
+                HELDOUT_FILE,
+                JUDGED_FILE,
+                load_judged,
             )
 
             path = (

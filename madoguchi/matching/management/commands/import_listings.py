@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from django.utils.translation import gettext as _
 
 from madoguchi.directory.models import Organization
