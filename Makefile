@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test migrate load-plan clean
+.PHONY: install install-dev run serve test lint migrate load-plan clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) が見つかりません / $(PYTHON) not found"; exit 1; }
@@ -53,6 +53,12 @@ serve: migrate
 # PYTEST_ARGS lets CI or a developer narrow or widen the run (e.g. PYTEST_ARGS="-k loader").
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The code's gates (#14): ruff with the rule set in pyproject.toml, mypy with django-stubs over the whole
+# package, tests included; the import layering is a test (madoguchi/tests/test_layering.py).
+lint: install-dev
+	$(BIN)/ruff check madoguchi conftest.py .ci
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
