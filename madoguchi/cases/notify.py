@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from madoguchi.cases import signals
 from madoguchi.directory.models import Membership, Organization
 from madoguchi.platform.mail import enqueue_email
+from madoguchi.platform.redaction import reference
 
 if TYPE_CHECKING:
     from madoguchi.cases.models import Case, Referral
@@ -70,7 +71,8 @@ def consultation_received(case: Case) -> None:
         "%(link)s\n\n"
         "このメールに心当たりがない場合は破棄してください。\n"
     ) % {"name": case.client.name, "code": case.short_code, "link": link}
-    enqueue_email(case.client.email, _("【madoguchi】ご相談を受け付けました（受付番号 %(code)s）") % {"code": case.short_code}, body)
+    enqueue_email(case.client.email, _("【madoguchi】ご相談を受け付けました（受付番号 %(code)s）") % {"code": case.short_code}, body,
+                  reference=reference(case))
     new_case = _("新しい相談が届きました。受付番号: %(code)s\n%(link)s\n") % {
         "code": case.short_code, "link": absolute(case.get_absolute_url())}
     enqueue_email(coordinator_emails(), _("【madoguchi】新しい相談 %(code)s") % {"code": case.short_code}, new_case)
@@ -89,7 +91,8 @@ def referral_declined(referral: Referral) -> None:
         "to": referral.to_org.display_name, "reason": referral.reason, "code": referral.case.short_code,
         "link": absolute(referral.case.get_absolute_url())}
     recipients = coordinator_emails() + staff_emails(referral.from_org)
-    enqueue_email(recipients, _("【madoguchi】紹介が辞退されました（%(code)s）") % {"code": referral.case.short_code}, body)
+    enqueue_email(recipients, _("【madoguchi】紹介が辞退されました（%(code)s）") % {"code": referral.case.short_code}, body,
+                  reference=reference(referral.case))  # the reason may name the client
 
 
 def referral_overdue(referral: Referral, business_days: int) -> None:
