@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, unique=True, verbose_name='処理')),
-                ('schedule', models.CharField(blank=True, max_length=50, verbose_name='予定')),
+                ('schedule', models.CharField(blank=True, max_length=50, verbose_name='実行予定')),
                 ('created', models.DateTimeField(default=django.utils.timezone.now)),
                 ('last_started', models.DateTimeField(blank=True, null=True, verbose_name='最後の開始')),
                 ('last_finished', models.DateTimeField(blank=True, null=True, verbose_name='最後の完了')),

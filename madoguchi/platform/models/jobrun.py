@@ -19,7 +19,7 @@ class JobRun(models.Model):
 
     name = models.CharField(_("処理"), max_length=50, unique=True)
     # The schedule the job last ran under ("01:30", "mon 08:00", "5m"), for people reading the row.
-    schedule = models.CharField(_("予定"), max_length=50, blank=True)
+    schedule = models.CharField(_("実行予定"), max_length=50, blank=True)
     # When a worker first saw the job: a daily or weekly job waits for its first time after this,
     # so a new installation does not run the whole night's work at start-up.
     created = models.DateTimeField(default=timezone.now)

@@ -21,8 +21,8 @@ from madoguchi.platform.models import JobRun
 JST = ZoneInfo("Asia/Tokyo")
 
 
-def jst(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=JST)
+def jst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=JST)
 
 
 @pytest.fixture
@@ -281,7 +281,7 @@ def test_on_postgres_two_workers_at_the_same_moment_run_a_job_once(only_test_job
             scheduler = Scheduler(name)
             barrier.wait()
             outcomes.append(names(scheduler.run_due()))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             outcomes.append(repr(exc))
         finally:
             connections.close_all()

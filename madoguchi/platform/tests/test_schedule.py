@@ -12,8 +12,8 @@ from madoguchi.platform.schedule import Daily, Every, Weekly, parse
 JST = ZoneInfo("Asia/Tokyo")
 
 
-def jst(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=JST)
+def jst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=JST)
 
 
 def test_parse_reads_each_kind_and_off() -> None:
