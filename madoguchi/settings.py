@@ -221,6 +221,15 @@ REFERRAL_ANSWER_DAYS = envint("REFERRAL_ANSWER_DAYS", "3")
 CASE_RETENTION_DAYS = envint("CASE_RETENTION_DAYS", str(5 * 365))
 # Event registrations keep names and contacts this long after the event (anonymise-registrations).
 REGISTRATION_RETENTION_DAYS = envint("REGISTRATION_RETENTION_DAYS", "365")
+# The worker's prune job (platform/prune.py): sent, failed and cancelled mail goes after this many
+# days; a rate-limit bucket untouched this long is full again (every policy refills within an
+# hour), so deleting it changes nothing.
+MAIL_RETENTION_DAYS = envint("MAIL_RETENTION_DAYS", "90")
+RATELIMIT_RETENTION_DAYS = envint("RATELIMIT_RETENTION_DAYS", "2")
+# Changes to the worker's schedule (platform/jobs.py), "job=when" separated by commas: when is
+# HH:MM (daily), "mon HH:MM" (weekly), 300s / 5m / 1h (every), or off. Checked by madoguchi.E021.
+WORKER_SCHEDULE = {name.strip(): when.strip()
+                   for name, _sep, when in (item.partition("=") for item in envlist("WORKER_SCHEDULE", ""))}
 # Documents changed since the main search index was built, beyond which a process merges them
 # into a new main index in the background (search.live); each search scans this delta too.
 SEARCH_DELTA_MERGE_AT = envint("SEARCH_DELTA_MERGE_AT", "500")

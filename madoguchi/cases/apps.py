@@ -8,10 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("相談・紹介")
 
     def ready(self) -> None:
-        from madoguchi.cases import notify, overdue
-        from madoguchi.platform import jobs
+        from madoguchi.cases import notify
+        from madoguchi.cases.jobs import register_jobs
 
         # The models announce what happened (signals.py); notify decides who is emailed.
         notify.connect()
-        # The worker flags referrals nobody answered in time (and tells people), every 5 minutes.
-        jobs.register("overdue-referrals", every=overdue.SWEEP_EVERY, run=overdue.worker_sweep)
+        # The worker flags referrals nobody answered in time (and tells people) every 5 minutes,
+        # and anonymises closed cases past their retention at 03:15.
+        register_jobs()

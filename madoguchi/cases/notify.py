@@ -18,6 +18,7 @@ from madoguchi.directory.models import Organization
 from madoguchi.directory.recipients import Purpose, staff_addresses
 from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
+from madoguchi.platform.redaction import reference
 
 if TYPE_CHECKING:
     from madoguchi.cases.models import Case, Referral
@@ -53,7 +54,8 @@ def consultation_received(case: Case) -> None:
         "%(link)s\n\n"
         "このメールに心当たりがない場合は破棄してください。\n"
     ) % {"name": case.client.name, "code": case.short_code, "link": link}
-    enqueue_email(client, _("【madoguchi】ご相談を受け付けました（受付番号 %(code)s）") % {"code": case.short_code}, body)
+    enqueue_email(client, _("【madoguchi】ご相談を受け付けました（受付番号 %(code)s）") % {"code": case.short_code}, body,
+                  reference=reference(case))
     new_case = _("新しい相談が届きました。受付番号: %(code)s\n%(link)s\n") % {
         "code": case.short_code, "link": absolute(case.get_absolute_url())}
     enqueue_email(staff_addresses(None, Purpose.NEW_CONSULTATION), _("【madoguchi】新しい相談 %(code)s") % {"code": case.short_code}, new_case)
@@ -72,7 +74,8 @@ def referral_declined(referral: Referral) -> None:
         "to": referral.to_org.display_name, "reason": referral.reason, "code": referral.case.short_code,
         "link": absolute(referral.case.get_absolute_url())}
     recipients = staff_addresses(referral.from_org, Purpose.REFERRAL_DECLINED)
-    enqueue_email(recipients, _("【madoguchi】紹介が辞退されました（%(code)s）") % {"code": referral.case.short_code}, body)
+    enqueue_email(recipients, _("【madoguchi】紹介が辞退されました（%(code)s）") % {"code": referral.case.short_code}, body,
+                  reference=reference(referral.case))  # the reason may name the client
 
 
 def referral_overdue(referral: Referral, business_days: int) -> None:

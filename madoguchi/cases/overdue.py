@@ -34,13 +34,3 @@ def flag_overdue(business_days: int | None = None) -> int:
             notify.referral_overdue(referral, days)
         flagged += 1
     return flagged
-
-
-# Deadlines are counted in days: a sweep every five minutes is prompt enough, and cheap.
-SWEEP_EVERY = 300.0
-
-
-def worker_sweep() -> str:
-    """The worker's periodic job (registered in CasesConfig.ready): returns the line it prints."""
-    flagged = flag_overdue()
-    return f"期限超過の紹介 {flagged} 件" if flagged else ""

@@ -7,8 +7,8 @@ them), over the programs whose catalog entry changed since the last send (Catalo
 bumped by every import that changes a program, its entry or its round, and by edits in the admin).
 The search sits above the catalog: it hands its function in (use_search, from SearchConfig.ready).
 
-`madoguchi send-program-alerts` (daily, from cron) calls `send_alerts()` and then
-`stars.send_deadline_reminders()`. An AlertSend row per saved search and day makes a second run
+The worker's `send-program-alerts` job (daily 07:30, catalog/jobs.py) and the command of that
+name call `send_alerts()` and then `stars.send_deadline_reminders()`. An AlertSend row per saved search and day makes a second run
 the same day queue nothing; a weekly alert waits 7 days from its last send.
 """
 

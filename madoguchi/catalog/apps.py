@@ -14,3 +14,6 @@ class CatalogConfig(AppConfig):
         alerts.register_unsubscribe()
         stars.register_unsubscribe()
         signals.connect()
+        from madoguchi.catalog.jobs import register_jobs
+
+        register_jobs()  # the worker's saved-search alerts (daily 07:30) and stale reminders (Mondays 08:00)

@@ -17,3 +17,6 @@ class EventsConfig(AppConfig):
 
         register_unsubscribe()
         from madoguchi.events import rules  # noqa: F401  (registers events.may_change_event)
+        from madoguchi.events.jobs import register_jobs
+
+        register_jobs()  # the worker's daily digest (07:00) and anonymisation (03:20)

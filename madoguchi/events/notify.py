@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from madoguchi.events.models import Event, Registration
 from madoguchi.lib.addresses import deliverable
 from madoguchi.platform.mail import enqueue_email
+from madoguchi.platform.redaction import reference
 
 
 def _facts(registration: Registration) -> str:
@@ -39,13 +40,13 @@ def registration_received(registration: Registration) -> None:
         lead = _("%(name)s 様\n\n定員に達しているため、キャンセル待ち %(n)s 番目で受け付けました。"
                  "空きが出たら、順番に参加確定のご連絡をします。") % {
             "name": registration.name, "n": registration.waitlist_position()}
-    enqueue_email(deliverable(registration.email), subject, f"{lead}\n\n{_facts(registration)}\n")
+    enqueue_email(deliverable(registration.email), subject, f"{lead}\n\n{_facts(registration)}\n", reference=reference(registration))
 
 
 def promoted(registration: Registration) -> None:
     subject = _("【参加確定】キャンセル待ちから繰り上がりました: %(title)s") % {"title": registration.event.title}
     lead = _("%(name)s 様\n\nキャンセルが出たため、参加が確定しました。") % {"name": registration.name}
-    enqueue_email(deliverable(registration.email), subject, f"{lead}\n\n{_facts(registration)}\n")
+    enqueue_email(deliverable(registration.email), subject, f"{lead}\n\n{_facts(registration)}\n", reference=reference(registration))
 
 
 def event_cancelled(event: Event) -> int:
@@ -55,5 +56,5 @@ def event_cancelled(event: Event) -> int:
         subject = _("【中止のお知らせ】%(title)s") % {"title": event.title}
         lead = _("%(name)s 様\n\nお申し込みいただいたイベントは、中止になりました。ご了承ください。") % {
             "name": registration.name}
-        enqueue_email(deliverable(registration.email), subject, f"{lead}\n\n{_facts(registration)}\n")
+        enqueue_email(deliverable(registration.email), subject, f"{lead}\n\n{_facts(registration)}\n", reference=reference(registration))
     return len(people)

@@ -5,7 +5,7 @@ cancelled events have no document; saving, cancelling or deleting an event rewri
 its document at once (the registry's signals).
 
 The index cannot filter by time at query time, so an event that simply ends keeps its
-document until something refreshes it: `madoguchi send-event-digests`, which cron runs daily,
+document until something refreshes it: the `send-event-digests` job, which the worker runs daily,
 drops the documents of ended events (`drop_ended_events`), and `madoguchi reindex` never
 writes them. An event is therefore found for at most a day after it ended; its page then
 says registration has closed.

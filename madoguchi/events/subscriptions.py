@@ -1,7 +1,8 @@
 """Mail subscriptions to new events, by interest, and the daily digest.
 
-`madoguchi send-event-digests` (daily, from cron) calls `send_digests()`; each subscriber gets
-at most one digest a day, listing events published since their previous digest.
+The worker's `send-event-digests` job (daily 07:00, events/jobs.py) and the command of that name
+call `send_digests()`; each subscriber gets at most one digest a day, listing events published
+since their previous digest.
 """
 
 from __future__ import annotations

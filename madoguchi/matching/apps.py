@@ -15,3 +15,6 @@ class MatchingConfig(AppConfig):
         from madoguchi.matching.search import register_listings
 
         register_listings()  # live public listings are found by the one-stop search
+        from madoguchi.matching.jobs import register_jobs
+
+        register_jobs()  # the worker refreshes stale listings every 5 minutes, and all of them at 01:30

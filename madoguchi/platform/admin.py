@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from madoguchi.platform.models import ApiToken, OutboundEmail
+from madoguchi.platform.models import ApiToken, JobRun, OutboundEmail
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):
@@ -47,3 +47,15 @@ class ApiTokenAdmin(SuperuserOnlyAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # issued with `madoguchi issue-api-token`, which shows the token once
+
+
+@admin.register(JobRun)
+class JobRunAdmin(SuperuserOnlyAdmin):
+    """The worker's schedule, to read: the worker writes these rows (`madoguchi worker --list-jobs`)."""
+
+    list_display = ["name", "schedule", "last_started", "last_finished", "last_count", "locked_until", "holder"]
+    readonly_fields = ["name", "schedule", "created", "last_started", "last_finished", "last_count", "last_line",
+                       "last_error", "locked_until", "holder"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

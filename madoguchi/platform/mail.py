@@ -17,6 +17,7 @@ inside that window does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -42,17 +43,20 @@ def lease() -> dt.timedelta:
 
 
 def enqueue_email(to: str | Iterable[str], subject: str, body: str,
-                  headers: Mapping[str, str] | None = None) -> list[OutboundEmail]:
+                  headers: Mapping[str, str] | None = None, *, reference: str = "") -> list[OutboundEmail]:
     """Queue one email per distinct, non-empty recipient; returns the rows.
 
     `headers` are added to the message as given (bulk mail's List-Unsubscribe, see lib/unsubscribe.py).
+    `reference` names the record whose personal data the mail carries (`redaction.reference(case)`),
+    so anonymising that record redacts the mail too (redaction.redact_outbox).
     """
     recipients = [to] if isinstance(to, str) else list(to)
     unique = list(dict.fromkeys(address.strip() for address in recipients if address and address.strip()))
     # Header injection is refused by EmailMessage too; collapse newlines so it never gets that far.
     clean_subject = " ".join(str(subject).split())[:200]
     extra = {name: " ".join(str(value).split()) for name, value in (headers or {}).items()}
-    return [OutboundEmail.objects.create(to=address, subject=clean_subject, body=str(body), headers=extra)
+    return [OutboundEmail.objects.create(to=address, subject=clean_subject, body=str(body), headers=extra,
+                                         reference=reference)
             for address in unique]
 
 
@@ -102,7 +106,8 @@ def mark_sent(email: OutboundEmail) -> None:
 def mark_failed(email: OutboundEmail, exc: Exception) -> None:
     log.warning("email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, exc)
     failed = email.attempts >= MAX_ATTEMPTS
-    OutboundEmail.objects.filter(pk=email.pk, claim=email.claim).update(
+    # status: a row cancelled meanwhile (its recipient anonymised) stays cancelled, not retried.
+    OutboundEmail.objects.filter(pk=email.pk, claim=email.claim, status=OutboundEmail.Status.SENDING).update(
         status=OutboundEmail.Status.FAILED if failed else OutboundEmail.Status.QUEUED,
         next_attempt_at=timezone.now() + backoff(email.attempts), lease_until=None,
         last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
@@ -148,10 +153,10 @@ class Sender:
 
     def close(self) -> None:
         if self.connection is not None:
-            try:
+            # Closing a connection the server already dropped may raise anything the backend
+            # raises; the worker is stopping or reconnecting either way.
+            with contextlib.suppress(Exception):
                 self.connection.close()
-            except Exception:  # noqa: BLE001 - a broken connection is being dropped anyway
-                pass
             self.connection = None
 
 

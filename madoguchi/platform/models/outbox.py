@@ -24,12 +24,18 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("送信中")
         SENT = "sent", _("送信済み")
         FAILED = "failed", _("送信失敗")
+        # Never sent: its recipient was anonymised first (platform/redaction.py).
+        CANCELLED = "cancelled", _("取り消し")
 
     to = models.EmailField(_("宛先"))
     subject = models.CharField(_("件名"), max_length=200)
     body = models.TextField(_("本文"))
     # Extra headers, e.g. List-Unsubscribe / List-Unsubscribe-Post (RFC 8058) on bulk mail.
     headers = models.JSONField(_("追加ヘッダー"), default=dict, blank=True)
+    # The record the mail is about, "<app>.<model>:<pk>" (redaction.reference), given by the code
+    # that queues it when the mail carries that record's personal data: anonymising the record
+    # finds its mail by this, whoever it was sent to (platform/redaction.py).
+    reference = models.CharField(_("対象"), max_length=100, blank=True, editable=False)
     status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
     next_attempt_at = models.DateTimeField(_("次の送信時刻"), default=timezone.now)
@@ -51,6 +57,9 @@ class OutboundEmail(models.Model):
         indexes = [
             # the worker's claim: status = 'queued' and next_attempt_at <= now order by id
             models.Index(fields=["status", "next_attempt_at"], name="outbound_status_next_idx"),
+            # anonymisation (redaction.redact_outbox): reference in (...), and to in (...)
+            models.Index(fields=["reference"], name="outbound_reference_idx"),
+            models.Index(fields=["to"], name="outbound_to_idx"),
         ]
 
     def __str__(self) -> str:

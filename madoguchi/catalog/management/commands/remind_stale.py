@@ -9,7 +9,7 @@ from madoguchi.catalog.freshness import remind_stale
 
 
 class Command(BaseCommand):
-    help = "要確認の制度を各機関の職員にメールで知らせます（週1回、cron から。同じ週の2回目は送りません）。"
+    help = "要確認の制度を各機関の職員にメールで知らせます（madoguchi worker が毎週月曜 08:00 に行います。同じ週の2回目は送りません）。"
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = remind_stale()

@@ -10,7 +10,7 @@ from madoguchi.catalog.stars import send_deadline_reminders
 
 
 class Command(BaseCommand):
-    help = "保存した検索条件の新着メールと、お気に入りの制度の締切 7 日前のお知らせを送信キューに入れます（1日1回、cron から）。"
+    help = "保存した検索条件の新着メールと、お気に入りの制度の締切 7 日前のお知らせを送信キューに入れます（madoguchi worker が毎日 07:30 に行います。これは手動で実行するためのコマンドです）。"
 
     def handle(self, *args: Any, **options: Any) -> None:
         alerts = send_alerts()

@@ -10,7 +10,7 @@ from madoguchi.events.subscriptions import send_digests
 
 
 class Command(BaseCommand):
-    help = "イベント情報のメール配信: 今日のダイジェストを送信キューに入れ、終わったイベントを検索から外します（1日1回、cron から）。"
+    help = "イベント情報のメール配信: 今日のダイジェストを送信キューに入れ、終わったイベントを検索から外します（madoguchi worker が毎日 07:00 に行います。これは手動で実行するためのコマンドです）。"
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = send_digests()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.matching import alerts, matches
+from madoguchi.matching import jobs, matches
 from madoguchi.matching.models import Listing
 
 
 class Command(BaseCommand):
-    help = "マッチングの候補を更新する（--all は毎晩のバッチ）。"
+    help = "マッチングの候補を更新する（--all は毎晩のバッチ、--stale は数分おき。どちらも madoguchi worker が予定どおりに行う）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group(required=True)
@@ -33,10 +31,9 @@ class Command(BaseCommand):
             self.stdout.write(_("「%(title)s」の候補 %(n)d 件を更新しました。") % {"title": listing.title, "n": len(rows)})
             return
         if opts["stale"]:
-            refreshed = matches.refresh_stale()
-            sent = sum(alerts.alert_for_new_listing(x) for x in refreshed)
+            refreshed, sent = jobs.refresh_stale()
             self.stdout.write(_("%(n)d 件の掲載の候補を更新し、新着のお知らせ %(sent)d 通をキューに入れました。") % {
-                "n": len(refreshed), "sent": sent})
+                "n": refreshed, "sent": sent})
             return
         last = [0.0]
 
@@ -46,10 +43,6 @@ class Command(BaseCommand):
                 last[0] = now
                 self.stdout.write(_("  %(done)s / %(total)s 件") % {"done": f"{done:,}", "total": f"{total:,}"})
 
-        n = matches.refresh_all(progress=progress)
-        # alerts for listings published since the last run (idempotent: each address is told once)
-        since = timezone.now() - dt.timedelta(days=2)
-        sent = sum(alerts.alert_for_new_listing(x) for x in Listing.objects.live().filter(updated__gte=since))
-        reminded = alerts.send_renewal_reminders()
+        done = jobs.nightly(progress=progress)
         self.stdout.write(_("%(n)s 件の掲載の候補を更新しました（%(s).1f 秒）。新着のお知らせ %(sent)d 通、期限の案内 %(reminded)d 通をキューに入れました。") % {
-            "n": f"{n:,}", "s": time.perf_counter() - start, "sent": sent, "reminded": reminded})
+            "n": f"{done.refreshed:,}", "s": time.perf_counter() - start, "sent": done.alerts, "reminded": done.reminders})
