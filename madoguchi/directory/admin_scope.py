@@ -60,7 +60,7 @@ class InstitutionScopedAdmin:
 
     # -- Django's admin hooks ------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)  # type: ignore[misc]
+        queryset = super().get_queryset(request)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
         if self.is_platform(request):
             return queryset
         organization = self.own_organization(request)
@@ -69,30 +69,30 @@ class InstitutionScopedAdmin:
         return self.scope_queryset(request, queryset, organization)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) and self.in_scope(request, None)  # type: ignore[misc]
+        return super().has_module_permission(request) and self.in_scope(request, None)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_view_permission(request, obj) and self.in_scope(request, obj)  # type: ignore[misc]
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return super().has_add_permission(request, *args) and self.may_write(request, None)  # type: ignore[misc]
+        return super().has_add_permission(request, *args) and self.may_write(request, None)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self.may_write(request, obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj) and self.may_write(request, obj)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self.may_write(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj) and self.may_write(request, obj)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in self.scope_fk_fields and not self.is_platform(request):
             organization = self.own_organization(request)
             # No institution: an empty choice list (pk__in=[] matches nothing).
             kwargs["queryset"] = Organization.objects.filter(pk__in=[organization.pk] if organization else [])
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
         # Autocomplete would search every organization; scoped staff get a one-item select.
-        fields = list(super().get_autocomplete_fields(request))  # type: ignore[misc]
+        fields = list(super().get_autocomplete_fields(request))  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
         if self.is_platform(request):
             return fields
         return [f for f in fields if f not in self.scope_fk_fields]
@@ -104,10 +104,10 @@ class ReferenceDataAdmin:
     platform administrators change them, because every institution's pages depend on them."""
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return roles.is_platform_admin(request.user) and super().has_add_permission(request, *args)  # type: ignore[misc]
+        return roles.is_platform_admin(request.user) and super().has_add_permission(request, *args)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return roles.is_platform_admin(request.user) and super().has_change_permission(request, obj)  # type: ignore[misc]
+        return roles.is_platform_admin(request.user) and super().has_change_permission(request, obj)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return roles.is_platform_admin(request.user) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return roles.is_platform_admin(request.user) and super().has_delete_permission(request, obj)  # type: ignore[misc]  # a mixin: ModelAdmin, after it in the MRO, has the method
