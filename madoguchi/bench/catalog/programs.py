@@ -23,13 +23,14 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+from madoguchi.bench.child import run_child
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
@@ -195,18 +196,8 @@ def run(n: int, *, n_queries: int = 500, postgres: bool = False, progress: TextI
 
 def _child(args: list[str], env: dict[str, str], progress: TextIO) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "madoguchi.bench.catalog.programs", *args]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None and proc.stdout is not None
-    err = []
-    for line in proc.stderr:
-        err.append(line)
-        if line.startswith("["):
-            progress.write(line)
-            progress.flush()
-    out = proc.stdout.read()
-    if proc.wait() != 0:
-        raise RuntimeError("制度の計測に失敗しました / the programs benchmark failed:\n" + "".join(err[-20:]))
-    return json.loads(out.strip().splitlines()[-1])
+    return run_child(cmd, env, progress, "制度の計測に失敗しました / the programs benchmark failed:",
+                     relay=lambda line: line.startswith("["))
 
 
 def _temporary_postgres() -> tuple[str, Callable[[], None]]:

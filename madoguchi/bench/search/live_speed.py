@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any, TextIO
+
+from madoguchi.bench.child import run_child
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
@@ -169,18 +170,8 @@ def run(n_docs: int, writes_per_s: float, *, seconds: float = 30.0, threads: int
         env.update(VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="madoguchi.settings")
         cmd = [sys.executable, "-m", "madoguchi.bench.search.live_speed", "--docs", str(n_docs),
                "--writes-per-s", str(writes_per_s), "--seconds", str(seconds), "--threads", str(threads), "--seed", str(seed)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert proc.stderr is not None and proc.stdout is not None
-        err = []
-        for line in proc.stderr:
-            err.append(line)
-            if line.startswith("["):
-                progress.write(line)
-                progress.flush()
-        out = proc.stdout.read()
-        if proc.wait() != 0:
-            raise RuntimeError("書き込みありの計測に失敗しました / the writes benchmark failed:\n" + "".join(err[-20:]))
-    return json.loads(out.strip().splitlines()[-1])
+        return run_child(cmd, env, progress, "書き込みありの計測に失敗しました / the writes benchmark failed:",
+                         relay=lambda line: line.startswith("["))
 
 
 def table(f: dict[str, Any]) -> str:

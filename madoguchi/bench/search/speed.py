@@ -15,12 +15,13 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
+
+from madoguchi.bench.child import run_child
 
 # Before numpy/scipy load: one thread each, so "one core" means one core.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
@@ -246,17 +247,7 @@ def run(
     for system in systems:
         cmd = [sys.executable, "-m", "madoguchi.bench.search.speed", "--system", system,
                "--docs", str(n_docs), "--queries", str(n_queries), "--seed", str(seed), "--threads", str(threads)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert proc.stderr is not None and proc.stdout is not None
-        err_lines = []
-        for line in proc.stderr:  # relay the child's progress as it comes
-            err_lines.append(line)
-            progress.write(line)
-            progress.flush()
-        stdout = proc.stdout.read()
-        if proc.wait() != 0:
-            raise RuntimeError(f"{system} の計測に失敗しました / {system} failed:\n" + "".join(err_lines[-20:]))
-        out[system] = json.loads(stdout.strip().splitlines()[-1])
+        out[system] = run_child(cmd, env, progress, f"{system} の計測に失敗しました / {system} failed:")
     return out
 
 
